@@ -1,0 +1,278 @@
+"""The decorator vocabulary (``fastapi-depends-anywhere``) of the async API."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager, nullcontext
+from typing import Any, ParamSpec, TypeVar, overload
+
+from fastapi import FastAPI
+
+from . import _config
+from ._engine import describe, plan_for_function
+from ._engine.call import run_operation, target_caller, validation_error
+from ._engine.plan import Plan, injected_parameters
+from ._engine.run import Resolution, solve
+from ._engine._threads import run_in_thread
+from ._errors import LoopThreadError
+from ._lifespan import lifespan_state, run_lifespan
+from ._scope import ScopeSpec
+
+P = ParamSpec("P")
+R = TypeVar("R")
+Y = TypeVar("Y")
+
+
+class _Target:
+    """What a decorator learns once about the function it wraps."""
+
+    __slots__ = ("func", "injected", "is_async", "name", "positional", "public_signature")
+
+    def __init__(self, func: Callable[..., Any], owner: str) -> None:
+        if not callable(func):
+            raise TypeError(f"{owner}: expected a function, got {func!r}")
+        self.func = func
+        self.name = describe(func)
+        injected = injected_parameters(func)
+        self.injected = frozenset(p.name for p in injected)
+        signature = inspect.signature(func)
+        self.positional = [
+            p.name
+            for p in signature.parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+        for p in signature.parameters.values():
+            if p.name in self.injected and p.kind is p.POSITIONAL_ONLY:
+                raise TypeError(
+                    f"{owner}: parameter {p.name!r} of {self.name} is positional-only "
+                    "and cannot be injected; make it keyword-capable"
+                )
+        self.public_signature = signature.replace(
+            parameters=[
+                p for p in signature.parameters.values() if p.name not in self.injected
+            ]
+        )
+        self.is_async = inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(
+            getattr(func, "__call__", None)  # noqa: B004
+        )
+
+    def supplied(self, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> frozenset[str]:
+        """Injectable parameters the caller passed explicitly (they win)."""
+        names = self.injected.intersection(kwargs) if kwargs else set()
+        if args:
+            names = set(names) | self.injected.intersection(self.positional[: len(args)])
+        return frozenset(names)
+
+
+def _app_for(app: FastAPI | None) -> FastAPI | None:
+    return app if app is not None else _config.configured_app()
+
+
+def _spec(static: Mapping[str, Any] | None, dynamic: Mapping[str, Any] | None) -> ScopeSpec | None:
+    if static is None and dynamic is None:
+        return None
+    base = dict(static or {})
+    if dynamic:
+        base.update(dynamic)
+    return ScopeSpec(base=base)
+
+
+def _context_cm(context: Mapping[str, Any] | None) -> Any:
+    factory = _config.context_factory()
+    if context is None or factory is None:
+        return nullcontext()
+    return factory(context)
+
+
+@overload
+def with_fastapi_depends(func: Callable[P, Awaitable[R]]) -> Callable[..., Awaitable[R]]: ...
+@overload
+def with_fastapi_depends(func: Callable[P, R]) -> Callable[..., Awaitable[R]]: ...
+@overload
+def with_fastapi_depends(
+    func: None = None,
+    *,
+    scope: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+    app: FastAPI | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Awaitable[Any]]]: ...
+
+
+def with_fastapi_depends(
+    func: Callable[..., Any] | None = None,
+    *,
+    scope: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+    app: FastAPI | None = None,
+) -> Any:
+    """Resolve the FastAPI dependencies of ``func`` at each call.
+
+    Works on sync and async functions and returns an async function. The
+    caller's own arguments pass through; parameters FastAPI would inject
+    (``Depends``, ``Security``, ``Header``/``Query``/..., ``Request``,
+    ``BackgroundTasks``...) are resolved like one FastAPI request: a fresh
+    per-call cache, ``yield`` teardown after the call, background tasks run
+    before request-scoped teardown. ``scope`` is a static ASGI scope merged
+    into the request; a call-time ``_scope=`` (e.g. a FastAPI
+    ``request.scope``) is merged over it. ``context`` is handed to the
+    configured ``context_factory`` around each call.
+    """
+    if func is None:
+        return lambda f: with_fastapi_depends(f, scope=scope, context=context, app=app)
+    target = _Target(func, "with_fastapi_depends")
+
+    @functools.wraps(func)
+    async def wrapper(*args: Any, _scope: Mapping[str, Any] | None = None, **kwargs: Any) -> Any:
+        use_app = _app_for(app)
+        supplied = target.supplied(args, kwargs)
+        plan = plan_for_function(
+            func, overrides=_config.overrides_of(use_app), supplied=supplied
+        )
+        caller = target_caller(func, target.is_async, args, kwargs)
+        with _context_cm(context):
+            return await run_operation(
+                plan, caller, app=use_app, spec=_spec(scope, _scope)
+            )
+
+    wrapper.__signature__ = target.public_signature  # type: ignore[attr-defined]
+    return wrapper
+
+
+def aiter_with_fastapi_depends(
+    func: Callable[..., Any] | None = None, *, app: FastAPI | None = None
+) -> Any:
+    """Resolve the dependencies of an async generator function at each call.
+
+    The dependencies stay open while the caller iterates; ``yield`` teardown
+    runs when iteration ends, fails, or the generator is closed (``aclose``,
+    ``break`` + garbage collection).
+    """
+    if func is None:
+        return lambda f: aiter_with_fastapi_depends(f, app=app)
+    if not inspect.isasyncgenfunction(func):
+        raise TypeError(
+            f"aiter_with_fastapi_depends: {describe(func)} is not an async "
+            "generator function (async def ... yield); use with_fastapi_depends"
+        )
+    target = _Target(func, "aiter_with_fastapi_depends")
+
+    @functools.wraps(func)
+    async def wrapper(
+        *args: Any, _scope: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        use_app = _app_for(app)
+        plan = plan_for_function(
+            func,
+            overrides=_config.overrides_of(use_app),
+            supplied=target.supplied(args, kwargs),
+        )
+        async with _open(plan, use_app, _spec(None, _scope)) as values:
+            async for item in func(*args, **kwargs, **values):
+                yield item
+
+    wrapper.__signature__ = target.public_signature  # type: ignore[attr-defined]
+    return wrapper
+
+
+@asynccontextmanager
+async def _open(plan: Plan, app: Any, spec: ScopeSpec | None) -> AsyncIterator[dict[str, Any]]:
+    async with AsyncExitStack() as request_stack:
+        async with AsyncExitStack() as function_stack:
+            res = Resolution(
+                plan,
+                spec=spec,
+                app=app,
+                state=lifespan_state(app),
+                cache={},
+                request_stack=request_stack,
+                function_stack=function_stack,
+            )
+            await solve(res)
+            if res.errors:
+                raise validation_error(plan, res.errors, res.body)
+            yield res.values
+        if res.background_tasks is not None:
+            await res.background_tasks()
+
+
+@asynccontextmanager
+async def resolve_fastapi_depends(
+    func: Callable[..., Any],
+    scope: Mapping[str, Any] | None = None,
+    dependency_overrides_provider: Any = None,
+) -> AsyncIterator[dict[str, Any]]:
+    """Resolve ``func``'s dependencies and yield them as keyword arguments.
+
+    Teardown runs when the block exits (the block's exception is thrown into
+    ``yield`` dependencies). ``dependency_overrides_provider`` is any object
+    with ``dependency_overrides`` (usually the FastAPI app); by default the
+    configured app.
+    """
+    provider = dependency_overrides_provider
+    app = provider if isinstance(provider, FastAPI) else _config.configured_app()
+    if provider is None:
+        provider = app
+    plan = plan_for_function(func, overrides=_config.overrides_of(provider))
+    async with _open(plan, app, _spec(scope, None)) as values:
+        yield values
+
+
+def with_fastapi_lifecycle(
+    func: Callable[..., Any] | None = None, *, app: FastAPI | None = None
+) -> Any:
+    """Run ``func`` inside the FastAPI app's lifespan (start-up before, shutdown after)."""
+    if func is None:
+        return lambda f: with_fastapi_lifecycle(f, app=app)
+    is_async = inspect.iscoroutinefunction(func)
+
+    @functools.wraps(func)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        use_app = app if app is not None else _config.get_app()
+        async with run_lifespan(use_app):
+            if is_async:
+                return await func(*args, **kwargs)
+            return await run_in_thread(functools.partial(func, *args, **kwargs))
+
+    return wrapper
+
+
+def runnify_with_fastapi_depends(
+    func: Callable[..., Any] | None = None, *, app: FastAPI | None = None
+) -> Any:
+    """Lifespan + dependencies + run: a plain sync callable for ``func``.
+
+    For scripts and CLI entry points: ``main = runnify_with_fastapi_depends(main)``
+    then ``main()`` — no ``asyncio.run`` needed. Must not be called from a
+    running event loop in the same thread (``await`` the async API there).
+    """
+    if func is None:
+        return lambda f: runnify_with_fastapi_depends(f, app=app)
+    inner = with_fastapi_depends(func, app=app)
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            raise LoopThreadError(
+                f"runnify_with_fastapi_depends: {describe(func)} was called from a "
+                "running event loop; await with_fastapi_depends(...) instead, or "
+                "use fastapi_everywhere.sync from another thread"
+            )
+        use_app = app if app is not None else _config.configured_app()
+
+        async def main() -> Any:
+            if use_app is None:
+                return await inner(*args, **kwargs)
+            async with run_lifespan(use_app):
+                return await inner(*args, **kwargs)
+
+        return asyncio.run(main())
+
+    wrapper.__signature__ = inspect.signature(inner)  # type: ignore[attr-defined]
+    return wrapper

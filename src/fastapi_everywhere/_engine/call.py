@@ -1,0 +1,90 @@
+"""One FastAPI-like operation: resolve, call the target, run teardown.
+
+Mirrors FastAPI's request handling: a request-scope and a function-scope exit
+stack; the target's exception is thrown into ``yield`` dependencies;
+function-scoped dependencies close right after the target returns;
+background tasks run next; request-scoped dependencies close last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from typing import Any
+
+from fastapi.exceptions import FastAPIError, RequestValidationError
+
+from .._errors import MissingParameterError
+from .._lifespan import lifespan_state
+from .._scope import ScopeSpec
+from ._threads import run_in_thread
+from .plan import Plan, describe
+from .run import Resolution, solve
+
+_NOT_SET: Any = object()
+
+
+def validation_error(plan: Plan, errors: list[Any], body: Any) -> Exception:
+    """FastAPI's RequestValidationError; MissingParameterError if all are 'missing'."""
+    body = None if body is _NOT_SET else body
+    if errors and all(e.get("type") == "missing" for e in errors):
+        return MissingParameterError(errors, function=describe(plan.target), body=body)
+    return RequestValidationError(errors, body=body)
+
+
+def swallowed_error() -> FastAPIError:
+    return FastAPIError(
+        "No result: the target raised and a dependency with yield swallowed the "
+        "exception (a bare except, or except Exception without raise). Re-raise "
+        "it in the dependency. (FastAPI raises this same error as 'Response not "
+        "awaited'.)"
+    )
+
+
+async def run_operation(
+    plan: Plan,
+    call_target: Callable[[dict[str, Any]], Awaitable[Any]],
+    *,
+    app: Any,
+    spec: ScopeSpec | None,
+    cache: dict[Any, Any] | None = None,
+) -> Any:
+    """Resolve ``plan`` and await ``call_target(values)`` inside FastAPI's stacks."""
+    result: Any = _NOT_SET
+    async with AsyncExitStack() as request_stack:
+        async with AsyncExitStack() as function_stack:
+            res = Resolution(
+                plan,
+                spec=spec,
+                app=app,
+                state=lifespan_state(app),
+                cache={} if cache is None else cache,
+                request_stack=request_stack,
+                function_stack=function_stack,
+            )
+            await solve(res)
+            if res.errors:
+                raise validation_error(plan, res.errors, res.body)
+            result = await call_target(res.values)
+        if res.background_tasks is not None:
+            await res.background_tasks()
+    if result is _NOT_SET:
+        raise swallowed_error()
+    return result
+
+
+def target_caller(
+    func: Callable[..., Any], is_async: bool, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Callable[[dict[str, Any]], Awaitable[Any]]:
+    """Call ``func`` with the caller's arguments plus the resolved values."""
+    if is_async:
+
+        async def call_async(values: dict[str, Any]) -> Any:
+            return await func(*args, **kwargs, **values)
+
+        return call_async
+
+    async def call_sync(values: dict[str, Any]) -> Any:
+        return await run_in_thread(lambda: func(*args, **kwargs, **values))
+
+    return call_sync

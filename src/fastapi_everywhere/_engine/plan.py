@@ -1,0 +1,333 @@
+"""Compile a callable's FastAPI ``Dependant`` tree into a cached plan.
+
+``get_dependant`` (FastAPI's own parser) runs once per (callable,
+overrides, security scopes, caller-supplied names); afterwards a resolution is
+a tight loop over precomputed nodes, with no introspection per call.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from collections.abc import Callable, Hashable, Mapping
+from typing import Annotated, Any, get_args, get_origin
+
+from fastapi import params
+from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import get_typed_signature
+from fastapi.security.oauth2 import SecurityScopes
+from pydantic.fields import FieldInfo
+from starlette.background import BackgroundTasks
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+
+from .._errors import FastAPIEverywhereError
+from . import _compat
+
+SYNC, ASYNC, GEN, AGEN = 0, 1, 2, 3
+_SPECIAL_TYPES = (
+    Request,
+    WebSocket,
+    HTTPConnection,
+    Response,
+    BackgroundTasks,
+    SecurityScopes,
+)
+
+
+def describe(call: Any) -> str:
+    """A readable name for a dependency callable, for error messages."""
+    target = call
+    while hasattr(target, "func") and not hasattr(target, "__qualname__"):
+        target = target.func  # functools.partial
+    name = getattr(target, "__qualname__", None) or type(target).__qualname__
+    module = getattr(target, "__module__", None)
+    return f"{module}.{name}" if module and module != "builtins" else str(name)
+
+
+class Node:
+    """One dependency of a plan, with everything precomputed."""
+
+    __slots__ = (
+        "background_name",
+        "body_params",
+        "call",
+        "children",
+        "concurrency",
+        "connection_name",
+        "cookie_params",
+        "function_scope",
+        "has_params",
+        "header_params",
+        "key",
+        "kind",
+        "name",
+        "oauth_scopes",
+        "path_params",
+        "query_params",
+        "request_name",
+        "response_name",
+        "security_scopes_name",
+        "use_cache",
+    )
+
+    def __init__(self, original: Dependant, used: Dependant) -> None:
+        call = used.call
+        assert call is not None
+        self.call: Callable[..., Any] = call
+        self.name = original.name
+        self.key: Hashable = _compat.cache_key(original)
+        self.use_cache = original.use_cache
+        self.function_scope = _compat.depends_scope(original) == "function"
+        self.concurrency = _compat.concurrency(used)
+        if _compat.is_gen_callable(call):
+            self.kind = GEN
+        elif _compat.is_async_gen_callable(call):
+            self.kind = AGEN
+        elif _compat.is_coroutine_callable(call):
+            self.kind = ASYNC
+        else:
+            self.kind = SYNC
+        self.children: list[Node] = []
+        self.path_params = used.path_params
+        self.query_params = used.query_params
+        self.header_params = used.header_params
+        self.cookie_params = used.cookie_params
+        self.request_name = used.request_param_name
+        self.connection_name = used.http_connection_param_name
+        self.response_name = used.response_param_name
+        self.background_name = used.background_tasks_param_name
+        self.security_scopes_name = used.security_scopes_param_name
+        self.oauth_scopes = _compat.oauth_scopes(used)
+        if used.websocket_param_name:
+            raise FastAPIEverywhereError(
+                f"{describe(call)}: parameter {used.websocket_param_name!r} asks "
+                "for a WebSocket, which exists only inside a FastAPI websocket "
+                "route; fastapi-everywhere resolves HTTP-like scopes only."
+            )
+        self.body_params = used.body_params
+        self.has_params = bool(
+            used.path_params
+            or used.query_params
+            or used.header_params
+            or used.cookie_params
+        )
+
+    def __repr__(self) -> str:
+        return f"<Node {describe(self.call)} name={self.name!r} kind={self.kind}>"
+
+
+class Plan:
+    """A compiled dependency tree for one target callable.
+
+    ``steps`` is the tree flattened in FastAPI's solving order:
+    ``(node, False)`` opens a node (its children follow), ``(node, True)``
+    closes it (its own parameters are read and it is called).
+    """
+
+    __slots__ = (
+        "body_field",
+        "embed_body_fields",
+        "is_body_form",
+        "needs_request",
+        "required",
+        "root",
+        "steps",
+        "target",
+    )
+
+    def __init__(self, target: Any, root_dependant: Dependant, overrides: Any) -> None:
+        self.target = target
+        self.root = self._compile(root_dependant, root_dependant, overrides)
+        self.steps: list[tuple[Node, bool]] = []
+        self._flatten(self.root)
+        body_params = _compat.flat_body_params(root_dependant)
+        if body_params:
+            self.body_field, self.embed_body_fields = _compat.body_field_and_embed(
+                root_dependant, name=describe(target).replace(".", "_")
+            )
+            self.is_body_form = isinstance(self.body_field.field_info, params.Form)
+        else:
+            self.body_field, self.embed_body_fields, self.is_body_form = (
+                None,
+                False,
+                False,
+            )
+        nodes = [node for node, closing in self.steps if closing]
+        self.needs_request = self.body_field is not None or any(
+            n.has_params or n.request_name or n.connection_name for n in nodes
+        )
+        required: dict[str, list[str]] = {}
+        for node in nodes:
+            for source, fields in (
+                ("path", node.path_params),
+                ("query", node.query_params),
+                ("header", node.header_params),
+                ("cookie", node.cookie_params),
+            ):
+                for field in fields:
+                    if field.field_info.is_required():
+                        required.setdefault(source, []).append(field.alias)
+        self.required = {k: tuple(v) for k, v in required.items()}
+
+    def _compile(self, original: Dependant, used: Dependant, overrides: Any) -> Node:
+        node = Node(original, used)
+        for sub in used.dependencies:
+            use_sub = sub
+            override = overrides.get(sub.call, sub.call) if overrides else sub.call
+            if override is not sub.call:
+                # FastAPI keeps the original's name, cache key, use_cache and
+                # scope, and parses the override's own parameters.
+                use_sub = _compat.override_dependant(sub, override)
+            node.children.append(self._compile(sub, use_sub, overrides))
+        return node
+
+    def _flatten(self, node: Node) -> None:
+        self.steps.append((node, False))
+        for child in node.children:
+            self._flatten(child)
+        self.steps.append((node, True))
+
+
+def _marker(param: inspect.Parameter) -> bool:
+    """Whether FastAPI would inject ``param`` (rather than the caller pass it)."""
+    default = param.default
+    if isinstance(default, (params.Depends, params.Param, params.Body)):
+        return True
+    annotation = param.annotation
+    if get_origin(annotation) is Annotated:
+        args = get_args(annotation)
+        if any(isinstance(a, (params.Depends, params.Param, params.Body)) for a in args[1:]):
+            return True
+        annotation = args[0]
+    return isinstance(annotation, type) and issubclass(annotation, _SPECIAL_TYPES)
+
+
+def injected_parameters(func: Callable[..., Any]) -> list[inspect.Parameter]:
+    """The parameters of ``func`` that are resolved rather than passed."""
+    try:
+        signature = get_typed_signature(func)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{describe(func)}: cannot read its signature: {e}") from e
+    return [p for p in signature.parameters.values() if _marker(p)]
+
+
+def _synthetic(name: str, parameters: list[inspect.Parameter]) -> Callable[..., Any]:
+    def root(**kwargs: Any) -> None:  # pragma: no cover - never called
+        raise AssertionError("synthetic root is never called")
+
+    root.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in parameters]
+    )
+    root.__qualname__ = root.__name__ = name
+    return root
+
+
+def _root_dependant(
+    call: Callable[..., Any], security_scopes: tuple[str, ...], path: str
+) -> Dependant:
+    kwargs: dict[str, Any] = {"path": path, "call": call}
+    if security_scopes:
+        if _compat._SPLIT_OAUTH_SCOPES:
+            kwargs["own_oauth_scopes"] = list(security_scopes)
+        else:
+            kwargs["security_scopes"] = list(security_scopes)
+    return _compat.get_dependant(**kwargs)
+
+
+_PLAN_CACHE_SIZE = 2048
+_plans: dict[Hashable, Plan] = {}
+_plans_lock = threading.Lock()
+
+
+def _overrides_key(overrides: Mapping[Any, Any] | None) -> Hashable:
+    if not overrides:
+        return ()
+    try:
+        key = tuple(overrides.items())
+        hash(key)
+        return key
+    except TypeError:
+        return tuple((id(k), id(v)) for k, v in overrides.items())
+
+
+def _remember(key: Hashable, plan: Plan) -> Plan:
+    with _plans_lock:
+        if len(_plans) >= _PLAN_CACHE_SIZE:
+            _plans.pop(next(iter(_plans)))
+        _plans[key] = plan
+    return plan
+
+
+def plan_for_function(
+    func: Callable[..., Any],
+    *,
+    overrides: Mapping[Any, Any] | None = None,
+    supplied: frozenset[str] = frozenset(),
+    security_scopes: tuple[str, ...] = (),
+    path: str = "",
+) -> Plan:
+    """The plan resolving the injectable parameters of ``func``.
+
+    Parameters named in ``supplied`` (given by the caller) are left out.
+    """
+    key = ("f", func, _overrides_key(overrides), supplied, security_scopes, path)
+    try:
+        return _plans[key]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable callable: compile every time
+        key = None
+    parameters = [p for p in injected_parameters(func) if p.name not in supplied]
+    root = _synthetic(getattr(func, "__name__", "target"), parameters)
+    plan = Plan(func, _root_dependant(root, security_scopes, path), overrides)
+    return plan if key is None else _remember(key, plan)
+
+
+def dependency_parameter(dependency: Any, name: str, *, owner: str) -> inspect.Parameter:
+    """A keyword parameter that depends on ``dependency``.
+
+    Accepts ``Annotated[T, Depends(f)]`` (FastAPI reads it, including the bare
+    ``Depends()`` form), ``Depends(f)``/``Security(f)`` or a plain callable.
+    """
+    kind = inspect.Parameter.KEYWORD_ONLY
+    if isinstance(dependency, params.Depends):
+        if dependency.dependency is None:
+            raise TypeError(f"{owner}: Depends() without a dependency needs Annotated")
+        return inspect.Parameter(name, kind, default=dependency)
+    if get_origin(dependency) is Annotated:
+        if not any(isinstance(a, params.Depends) for a in get_args(dependency)[1:]):
+            raise TypeError(f"{owner}: {dependency!r} has no Depends(...) in it")
+        return inspect.Parameter(name, kind, annotation=dependency)
+    if callable(dependency):
+        return inspect.Parameter(name, kind, default=params.Depends(dependency))
+    raise TypeError(
+        f"{owner}: expected a dependency (a callable, Depends(...) or "
+        f"Annotated[T, Depends(...)]), got {dependency!r}"
+    )
+
+
+def plan_for_dependencies(
+    dependencies: tuple[Any, ...],
+    *,
+    overrides: Mapping[Any, Any] | None = None,
+    security_scopes: tuple[str, ...] = (),
+    owner: str = "resolve",
+) -> Plan:
+    """A plan whose root depends on each of ``dependencies`` (named d0, d1...)."""
+    key = ("d", dependencies, _overrides_key(overrides), security_scopes)
+    try:
+        return _plans[key]
+    except (KeyError, TypeError):
+        pass
+    parameters = [
+        dependency_parameter(dep, f"d{i}", owner=owner)
+        for i, dep in enumerate(dependencies)
+    ]
+    root = _synthetic(owner, parameters)
+    plan = Plan(root, _root_dependant(root, security_scopes, ""), overrides)
+    try:
+        return _remember(key, plan)
+    except TypeError:
+        return plan

@@ -1,0 +1,386 @@
+"""Execute a compiled plan: FastAPI's ``solve_dependencies``, step by step.
+
+The steps mirror FastAPI's recursion exactly (sub-dependencies of a cached
+dependency are still solved, errors are gathered, not raised, the cache key and
+``use_cache`` are the original dependant's), but run as a flat loop so that a
+driver can choose *where* each step runs:
+
+* the async driver (:func:`solve`) runs steps on the event loop, and moves
+  each run of consecutive sync dependencies to a worker thread in one hop;
+* the sync driver (``fastapi_everywhere.sync``) runs sync steps on the calling
+  thread and sends only the async ones to the loop thread.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import email.message
+import json
+from collections.abc import Callable
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from typing import Any
+
+import anyio
+from fastapi import BackgroundTasks
+from fastapi._compat import Undefined
+from fastapi.exceptions import HTTPException, RequestValidationError
+from fastapi.security.oauth2 import SecurityScopes
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .._scope import ScopeSpec, build_request
+from . import _compat
+from ._threads import run_in_thread
+from .plan import AGEN, ASYNC, GEN, SYNC, Node, Plan
+
+DONE, NEED_SYNC, NEED_ASYNC = 0, 1, 2
+
+
+def new_response() -> Response:
+    """The mutable Response FastAPI hands to dependencies (no status yet)."""
+    response = Response()
+    del response.headers["content-length"]
+    response.status_code = None  # type: ignore[assignment]
+    return response
+
+
+class Resolution:
+    """The state of one resolution of a plan."""
+
+    __slots__ = (
+        "app",
+        "background_tasks",
+        "body",
+        "cache",
+        "cleanup_scope",
+        "errors",
+        "frames",
+        "function_stack",
+        "isolate_context",
+        "pc",
+        "plan",
+        "request",
+        "request_stack",
+        "response",
+        "spec",
+        "state",
+        "values",
+    )
+
+    def __init__(
+        self,
+        plan: Plan,
+        *,
+        spec: ScopeSpec | None,
+        app: Any,
+        state: Any,
+        cache: dict[Any, Any],
+        request_stack: AsyncExitStack,
+        function_stack: AsyncExitStack,
+        request: Request | None = None,
+        background_tasks: BackgroundTasks | None = None,
+        response: Response | None = None,
+        isolate_context: bool = True,
+    ) -> None:
+        self.plan = plan
+        self.spec = spec
+        self.app = app
+        self.state = state
+        self.cache = cache
+        self.request_stack = request_stack
+        self.function_stack = function_stack
+        self.request = request
+        self.background_tasks = background_tasks
+        self.response = response
+        self.isolate_context = isolate_context
+        self.cleanup_scope: Any = None
+        self.body: Any = Undefined
+        self.pc = 0
+        self.frames: list[tuple[dict[str, Any], list[Any]]] = []
+        self.values: dict[str, Any] = {}
+        self.errors: list[Any] = []
+
+    # -- request data -----------------------------------------------------
+
+    def get_request(self) -> Request:
+        request = self.request
+        if request is None:
+            request = self.request = build_request(
+                self.spec or ScopeSpec(),
+                app=self.app,
+                state=self.state,
+                required=self.plan.required,
+            )
+        return request
+
+    def get_response(self) -> Response:
+        if self.response is None:
+            self.response = new_response()
+        return self.response
+
+    async def read_body(self) -> None:
+        """Read and parse the body like FastAPI's request handler does."""
+        plan = self.plan
+        if plan.body_field is None:
+            return
+        request = self.get_request()
+        try:
+            if plan.is_body_form:
+                form = await request.form()
+                self.request_stack.push_async_callback(form.close)
+                self.body = form
+                return
+            body_bytes = await request.body()
+            if not body_bytes:
+                return
+            content_type = request.headers.get("content-type")
+            if content_type:
+                message = email.message.Message()
+                message["content-type"] = content_type
+                if message.get_content_maintype() == "application":
+                    subtype = message.get_content_subtype()
+                    if subtype == "json" or subtype.endswith("+json"):
+                        self.body = await request.json()
+                        return
+            self.body = body_bytes
+        except json.JSONDecodeError as e:
+            raise RequestValidationError(
+                [
+                    {
+                        "type": "json_invalid",
+                        "loc": ("body", e.pos),
+                        "msg": "JSON decode error",
+                        "input": {},
+                        "ctx": {"error": e.msg},
+                    }
+                ],
+                body=e.doc,
+            ) from e
+        except HTTPException:
+            raise
+        except Exception as e:
+            raise HTTPException(
+                status_code=400, detail="There was an error parsing the body"
+            ) from e
+
+    # -- the step loop ----------------------------------------------------
+
+    def _read_params(self, node: Node, values: dict[str, Any], errors: list[Any]) -> None:
+        request = self.get_request()
+        to_args = _compat.request_params_to_args
+        found: list[Any] = []
+        if node.path_params:
+            v, e = to_args(node.path_params, request.path_params)
+            values.update(v)
+            found += e
+        if node.query_params:
+            v, e = to_args(node.query_params, request.query_params)
+            values.update(v)
+            found += e
+        if node.header_params:
+            v, e = to_args(node.header_params, request.headers)
+            values.update(v)
+            found += e
+        if node.cookie_params:
+            v, e = to_args(node.cookie_params, request.cookies)
+            values.update(v)
+            found += e
+        errors += found
+
+    def _specials(self, node: Node, values: dict[str, Any]) -> None:
+        if node.connection_name:
+            values[node.connection_name] = self.get_request()
+        if node.request_name:
+            values[node.request_name] = self.get_request()
+        if node.background_name:
+            if self.background_tasks is None:
+                self.background_tasks = BackgroundTasks()
+            values[node.background_name] = self.background_tasks
+        if node.response_name:
+            values[node.response_name] = self.get_response()
+        if node.security_scopes_name:
+            values[node.security_scopes_name] = SecurityScopes(
+                scopes=list(node.oauth_scopes)
+            )
+
+    def _needs_loop(self, node: Node) -> bool:
+        if node.body_params:
+            return True
+        if node is self.plan.root:
+            return False
+        if node.concurrency is not None:
+            return True
+        if node.kind == ASYNC or node.kind == AGEN:
+            return not (node.use_cache and node.key in self.cache)
+        return False
+
+    def _finish(self, node: Node, values: dict[str, Any], errors: list[Any]) -> Any:
+        """Pop ``node``'s frame; return its parent's frame, or None at the root."""
+        self.frames.pop()
+        if node is self.plan.root:
+            self.values = values
+            self.errors = errors
+            self.pc = len(self.plan.steps)
+            return None
+        parent = self.frames[-1]
+        if errors:
+            parent[1].extend(errors)
+        return parent
+
+    def _store(self, node: Node, parent: Any, solved: Any) -> None:
+        if node.name is not None:
+            parent[0][node.name] = solved
+        if node.key not in self.cache:
+            self.cache[node.key] = solved
+
+    def advance(self, run_sync: bool) -> int:
+        """Run steps until the end or until one must run elsewhere.
+
+        With ``run_sync`` false, stop (NEED_SYNC) before an uncached sync
+        dependency; always stop (NEED_ASYNC) before a step that must await.
+        """
+        steps = self.plan.steps
+        end = len(steps)
+        frames = self.frames
+        cache = self.cache
+        while self.pc < end:
+            node, closing = steps[self.pc]
+            if not closing:
+                frames.append(({}, []))
+                self.pc += 1
+                continue
+            if self._needs_loop(node):
+                return NEED_ASYNC
+            values, errors = frames[-1]
+            cached = node.use_cache and node.key in cache
+            if not run_sync and not cached and node is not self.plan.root and (
+                node.kind == SYNC or node.kind == GEN
+            ):
+                return NEED_SYNC
+            if node.has_params:
+                self._read_params(node, values, errors)
+            self._specials(node, values)
+            parent = self._finish(node, values, errors)
+            self.pc += 1
+            if parent is None or errors:
+                continue
+            if cached:
+                solved = cache[node.key]
+            elif node.kind == SYNC:
+                if self.isolate_context:
+                    solved = contextvars.copy_context().run(node.call, **values)
+                else:
+                    solved = node.call(**values)
+            else:  # GEN
+                solved = self._enter_sync_gen(node, values)
+            self._store(node, parent, solved)
+        return DONE
+
+    def _enter_sync_gen(self, node: Node, values: dict[str, Any]) -> Any:
+        cm = contextmanager(node.call)(**values)
+        if self.isolate_context:
+            solved = contextvars.copy_context().run(cm.__enter__)
+        else:
+            solved = cm.__enter__()
+        stack = self.function_stack if node.function_scope else self.request_stack
+        stack.push_async_exit(_threaded_exit(cm))
+        return solved
+
+    async def async_step(self) -> None:
+        """Run the current closing step on the event loop."""
+        node, closing = self.plan.steps[self.pc]
+        assert closing
+        values, errors = self.frames[-1]
+        if node.has_params:
+            self._read_params(node, values, errors)
+        if node.body_params:
+            v, e = await _compat.request_body_to_args(
+                body_fields=node.body_params,
+                received_body=self.body,
+                embed_body_fields=self.plan.embed_body_fields,
+            )
+            values.update(v)
+            errors.extend(e)
+        self._specials(node, values)
+        parent = self._finish(node, values, errors)
+        self.pc += 1
+        if parent is None or errors:
+            return
+        if node.use_cache and node.key in self.cache:
+            solved = self.cache[node.key]
+        elif node.kind == GEN or node.kind == AGEN:
+            solved = await self._enter_gen(node, values)
+        else:
+            call: Callable[..., Any] = node.call
+            if node.concurrency is None:
+                solved = await _call(node, call, values)
+            else:
+                async with node.concurrency.get_semaphore():
+                    solved = await _call(node, call, values)
+        self._store(node, parent, solved)
+
+    async def _enter_gen(self, node: Node, values: dict[str, Any]) -> Any:
+        cm: Any
+        if node.kind == AGEN:
+            cm = asynccontextmanager(node.call)(**values)
+            if _compat.HAS_SHIELDED_EXIT:
+                if self.cleanup_scope is None:
+                    # Entered before the first async generator so that it
+                    # encloses the cancel scopes the generators open.
+                    self.cleanup_scope = self.request_stack.enter_context(
+                        anyio.CancelScope()
+                    )
+                cm = _compat.shielded_exit(cm, self.cleanup_scope)
+        else:
+            cm = _sync_cm_in_thread(contextmanager(node.call)(**values))
+        if node.concurrency is not None:
+            from fastapi.concurrency import _contextmanager_with_concurrency_limit
+
+            cm = _contextmanager_with_concurrency_limit(
+                cm, node.concurrency.get_semaphore()
+            )
+        stack = self.function_stack if node.function_scope else self.request_stack
+        return await stack.enter_async_context(cm)
+
+
+async def _call(node: Node, call: Callable[..., Any], values: dict[str, Any]) -> Any:
+    if node.kind == ASYNC:
+        return await call(**values)
+    return await run_in_thread(lambda: call(**values))
+
+
+def _threaded_exit(cm: Any) -> Callable[..., Any]:
+    async def exit_(exc_type: Any, exc: Any, tb: Any) -> bool:
+        with anyio.CancelScope(shield=True):
+            return bool(await run_in_thread(cm.__exit__, exc_type, exc, tb))
+
+    return exit_
+
+
+@asynccontextmanager
+async def _sync_cm_in_thread(cm: Any) -> Any:
+    value = await run_in_thread(cm.__enter__)
+    try:
+        yield value
+    except BaseException as e:
+        with anyio.CancelScope(shield=True):
+            ok = await run_in_thread(cm.__exit__, type(e), e, e.__traceback__)
+        if not ok:
+            raise
+    else:
+        with anyio.CancelScope(shield=True):
+            await run_in_thread(cm.__exit__, None, None, None)
+
+
+async def solve(res: Resolution) -> None:
+    """Drive ``res`` to the end from async code (FastAPI's threading rules)."""
+    await res.read_body()
+    advance = res.advance
+    while True:
+        status = advance(False)
+        if status == DONE:
+            return
+        if status == NEED_SYNC:
+            await run_in_thread(advance, True)
+        else:
+            await res.async_step()

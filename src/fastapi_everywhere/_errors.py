@@ -1,0 +1,65 @@
+"""The exception hierarchy: one base class, one subclass per kind of misuse."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi.exceptions import RequestValidationError
+
+__all__ = [
+    "FastAPIEverywhereError",
+    "LifespanError",
+    "LoopThreadError",
+    "MissingParameterError",
+    "NotConfiguredError",
+    "ScopeError",
+]
+
+
+class FastAPIEverywhereError(Exception):
+    """Base class of every error raised by fastapi-everywhere itself."""
+
+
+class NotConfiguredError(FastAPIEverywhereError, LookupError):
+    """No FastAPI app was configured where one is needed."""
+
+
+class ScopeError(FastAPIEverywhereError):
+    """A dependency was resolved outside the scope it lives in.
+
+    For example a ``DependencyScope.SCOPED`` dependency requested from a
+    container with no open ``scope()``.
+    """
+
+
+class LifespanError(FastAPIEverywhereError):
+    """The FastAPI app's lifespan failed to start or to shut down."""
+
+
+class LoopThreadError(FastAPIEverywhereError, RuntimeError):
+    """The sync API was called on the event-loop thread it would wait on."""
+
+
+class MissingParameterError(FastAPIEverywhereError, RequestValidationError):
+    """Required request parameters had no value.
+
+    It is also a :class:`fastapi.exceptions.RequestValidationError` carrying
+    FastAPI's exact ``errors()``, so code (and HTTP adapters) that handle
+    FastAPI's validation errors handle this one the same way.
+    """
+
+    def __init__(self, errors: Sequence[Any], *, function: str, body: Any = None):
+        RequestValidationError.__init__(self, errors, body=body)
+        self.function = function
+        self.missing = [
+            ".".join(str(p) for p in err.get("loc", ())) for err in errors
+        ]
+
+    def __str__(self) -> str:
+        names = ", ".join(self.missing)
+        return (
+            f"{self.function}: missing required parameter(s) {names}; pass them "
+            "with query=/headers=/cookies=/path= (ParamSource) or _scope=.\n"
+            + RequestValidationError.__str__(self)
+        )
