@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from typing import Any
 
+from fastapi._compat import Undefined
 from fastapi.exceptions import FastAPIError, RequestValidationError
 
 from .._errors import MissingParameterError
@@ -26,7 +27,7 @@ _NOT_SET: Any = object()
 
 def validation_error(plan: Plan, errors: list[Any], body: Any) -> Exception:
     """FastAPI's RequestValidationError; MissingParameterError if all are 'missing'."""
-    body = None if body is _NOT_SET else body
+    body = None if body is Undefined else body
     if errors and all(e.get("type") == "missing" for e in errors):
         return MissingParameterError(errors, function=describe(plan.target), body=body)
     return RequestValidationError(errors, body=body)
