@@ -56,6 +56,7 @@ class Node:
         "children",
         "concurrency",
         "connection_name",
+        "declared_scope",
         "cookie_params",
         "function_scope",
         "has_params",
@@ -64,6 +65,7 @@ class Node:
         "kind",
         "name",
         "oauth_scopes",
+        "origin",
         "path_params",
         "query_params",
         "request_name",
@@ -76,6 +78,9 @@ class Node:
         call = used.call
         assert call is not None
         self.call: Callable[..., Any] = call
+        #: The dependency as declared (before overrides): what users name.
+        self.origin: Callable[..., Any] = original.call or call
+        self.declared_scope = _compat.depends_scope(original)
         self.name = original.name
         self.key: Hashable = _compat.cache_key(original)
         self.use_cache = original.use_cache

@@ -63,6 +63,7 @@ class Resolution:
         "request_stack",
         "response",
         "spec",
+        "stack_for",
         "state",
         "values",
     )
@@ -94,6 +95,8 @@ class Resolution:
         self.response = response
         self.isolate_context = isolate_context
         self.cleanup_scope: Any = None
+        #: Containers route each yield dependency to the stack of its scope.
+        self.stack_for: Callable[[Node], AsyncExitStack] | None = None
         self.body: Any = Undefined
         self.pc = 0
         self.frames: list[tuple[dict[str, Any], list[Any]]] = []
@@ -282,7 +285,7 @@ class Resolution:
             solved = contextvars.copy_context().run(cm.__enter__)
         else:
             solved = cm.__enter__()
-        stack = self.function_stack if node.function_scope else self.request_stack
+        stack = self._stack(node)
         stack.push_async_exit(_threaded_exit(cm))
         return solved
 
@@ -339,8 +342,12 @@ class Resolution:
             cm = _contextmanager_with_concurrency_limit(
                 cm, node.concurrency.get_semaphore()
             )
-        stack = self.function_stack if node.function_scope else self.request_stack
-        return await stack.enter_async_context(cm)
+        return await self._stack(node).enter_async_context(cm)
+
+    def _stack(self, node: Node) -> AsyncExitStack:
+        if self.stack_for is not None:
+            return self.stack_for(node)
+        return self.function_stack if node.function_scope else self.request_stack
 
 
 async def _call(node: Node, call: Callable[..., Any], values: dict[str, Any]) -> Any:
