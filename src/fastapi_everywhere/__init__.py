@@ -5,7 +5,15 @@ This module is the async API; ``fastapi_everywhere.sync`` is its sync twin.
 
 from __future__ import annotations
 
+from ._app_state import AppState, get_app_state, set_app_state_value
+from ._checks import check_routes_and_dependencies_are_async
 from ._config import configure, get_app, reset_config
+from ._container import (
+    ContainerScope,
+    DependencyScope,
+    FastAPIContainer,
+    ResolvedDependencies,
+)
 from ._decorators import (
     aiter_with_fastapi_depends,
     resolve_fastapi_depends,
@@ -21,22 +29,34 @@ from ._errors import (
     NotConfiguredError,
     ScopeError,
 )
+from ._registrable import RegistrableDependency
 from ._scope import ParamSource
+from ._stack import FastApiDepsStack
 
 __all__ = [
+    "AppState",
+    "ContainerScope",
+    "DependencyScope",
+    "FastAPIContainer",
     "FastAPIEverywhereError",
+    "FastApiDepsStack",
     "LifespanError",
     "LoopThreadError",
     "MissingParameterError",
     "NotConfiguredError",
     "ParamSource",
+    "RegistrableDependency",
+    "ResolvedDependencies",
     "ScopeError",
     "aiter_with_fastapi_depends",
+    "check_routes_and_dependencies_are_async",
     "configure",
     "get_app",
+    "get_app_state",
     "reset_config",
     "resolve_fastapi_depends",
     "runnify_with_fastapi_depends",
+    "set_app_state_value",
     "with_fastapi_depends",
     "with_fastapi_lifecycle",
 ]

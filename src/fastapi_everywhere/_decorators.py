@@ -13,10 +13,10 @@ from fastapi import FastAPI
 
 from . import _config
 from ._engine import describe, plan_for_function
+from ._engine._threads import run_in_thread
 from ._engine.call import run_operation, target_caller, validation_error
 from ._engine.plan import Plan, injected_parameters
 from ._engine.run import Resolution, solve
-from ._engine._threads import run_in_thread
 from ._errors import LoopThreadError
 from ._lifespan import lifespan_state, run_lifespan
 from ._scope import ScopeSpec
@@ -29,7 +29,14 @@ Y = TypeVar("Y")
 class _Target:
     """What a decorator learns once about the function it wraps."""
 
-    __slots__ = ("func", "injected", "is_async", "name", "positional", "public_signature")
+    __slots__ = (
+        "func",
+        "injected",
+        "is_async",
+        "name",
+        "positional",
+        "public_signature",
+    )
 
     def __init__(self, func: Callable[..., Any], owner: str) -> None:
         if not callable(func):
@@ -55,15 +62,21 @@ class _Target:
                 p for p in signature.parameters.values() if p.name not in self.injected
             ]
         )
-        self.is_async = inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(
+        self.is_async = inspect.iscoroutinefunction(
+            func
+        ) or inspect.iscoroutinefunction(
             getattr(func, "__call__", None)  # noqa: B004
         )
 
-    def supplied(self, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> frozenset[str]:
+    def supplied(
+        self, args: tuple[Any, ...], kwargs: Mapping[str, Any]
+    ) -> frozenset[str]:
         """Injectable parameters the caller passed explicitly (they win)."""
         names = self.injected.intersection(kwargs) if kwargs else set()
         if args:
-            names = set(names) | self.injected.intersection(self.positional[: len(args)])
+            names = set(names) | self.injected.intersection(
+                self.positional[: len(args)]
+            )
         return frozenset(names)
 
 
@@ -71,7 +84,9 @@ def _app_for(app: FastAPI | None) -> FastAPI | None:
     return app if app is not None else _config.configured_app()
 
 
-def _spec(static: Mapping[str, Any] | None, dynamic: Mapping[str, Any] | None) -> ScopeSpec | None:
+def _spec(
+    static: Mapping[str, Any] | None, dynamic: Mapping[str, Any] | None
+) -> ScopeSpec | None:
     if static is None and dynamic is None:
         return None
     base = dict(static or {})
@@ -88,7 +103,9 @@ def _context_cm(context: Mapping[str, Any] | None) -> Any:
 
 
 @overload
-def with_fastapi_depends(func: Callable[P, Awaitable[R]]) -> Callable[..., Awaitable[R]]: ...
+def with_fastapi_depends(
+    func: Callable[P, Awaitable[R]],
+) -> Callable[..., Awaitable[R]]: ...
 @overload
 def with_fastapi_depends(func: Callable[P, R]) -> Callable[..., Awaitable[R]]: ...
 @overload
@@ -125,7 +142,9 @@ def with_fastapi_depends(
     target = _Target(func, "with_fastapi_depends")
 
     @functools.wraps(func)
-    async def wrapper(*args: Any, _scope: Mapping[str, Any] | None = None, **kwargs: Any) -> Any:
+    async def wrapper(
+        *args: Any, _scope: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> Any:
         use_app = _app_for(app)
         supplied = target.supplied(args, kwargs)
         plan = plan_for_function(
@@ -178,7 +197,9 @@ def aiter_with_fastapi_depends(
 
 
 @asynccontextmanager
-async def _open(plan: Plan, app: Any, spec: ScopeSpec | None) -> AsyncIterator[dict[str, Any]]:
+async def _open(
+    plan: Plan, app: Any, spec: ScopeSpec | None
+) -> AsyncIterator[dict[str, Any]]:
     async with AsyncExitStack() as request_stack:
         async with AsyncExitStack() as function_stack:
             res = Resolution(
@@ -250,7 +271,7 @@ def runnify_with_fastapi_depends(
     """
     if func is None:
         return lambda f: runnify_with_fastapi_depends(f, app=app)
-    inner = with_fastapi_depends(func, app=app)
+    inner: Callable[..., Any] = with_fastapi_depends(func, app=app)  # type: ignore[call-overload]
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

@@ -52,9 +52,7 @@ class MissingParameterError(FastAPIEverywhereError, RequestValidationError):
     def __init__(self, errors: Sequence[Any], *, function: str, body: Any = None):
         RequestValidationError.__init__(self, errors, body=body)
         self.function = function
-        self.missing = [
-            ".".join(str(p) for p in err.get("loc", ())) for err in errors
-        ]
+        self.missing = [".".join(str(p) for p in err.get("loc", ())) for err in errors]
 
     def __str__(self) -> str:
         names = ", ".join(self.missing)

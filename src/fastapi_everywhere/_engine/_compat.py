@@ -59,14 +59,14 @@ def cache_key(dependant: Dependant) -> Any:
     """FastAPI's own per-request cache key of ``dependant``."""
     if _models_get_cache_key is not None:
         return _models_get_cache_key(dependant=dependant)
-    return dependant.cache_key
+    return getattr(dependant, "cache_key")  # noqa: B009 - FastAPI < 0.140
 
 
 def oauth_scopes(dependant: Dependant) -> list[str]:
     """All security scopes accumulated down to ``dependant``, in FastAPI's order."""
     if _models_get_oauth_scopes is not None:
         return list(_models_get_oauth_scopes(dependant=dependant))
-    return list(dependant.security_scopes or [])
+    return list(getattr(dependant, "security_scopes", None) or [])
 
 
 def depends_scope(dependant: Dependant) -> str | None:
@@ -85,7 +85,7 @@ def override_dependant(sub: Dependant, call: Callable[..., Any]) -> Dependant:
     if _SPLIT_OAUTH_SCOPES:
         kwargs["parent_oauth_scopes"] = oauth_scopes(sub)
     else:
-        kwargs["security_scopes"] = sub.security_scopes
+        kwargs["security_scopes"] = getattr(sub, "security_scopes", None)
     if HAS_DEPENDS_SCOPE:
         kwargs["scope"] = depends_scope(sub)
     if HAS_CONCURRENCY:
@@ -98,7 +98,8 @@ def flat_body_params(dependant: Dependant) -> list[Any]:
     helper = getattr(_utils, "_get_flat_body_params", None)
     if helper is not None:
         return list(helper(dependant))
-    return list(_utils.get_flat_dependant(dependant).body_params)
+    flat = _utils.get_flat_dependant(dependant)  # type: ignore[attr-defined]
+    return list(flat.body_params)
 
 
 def body_field_and_embed(dependant: Dependant, name: str) -> tuple[Any, bool]:
@@ -109,7 +110,7 @@ def body_field_and_embed(dependant: Dependant, name: str) -> tuple[Any, bool]:
     if "body_params" in _BODY_FIELD_PARAMS:
         kwargs["body_params"] = body_params
     else:
-        kwargs["flat_dependant"] = _utils.get_flat_dependant(dependant)
+        kwargs["flat_dependant"] = _utils.get_flat_dependant(dependant)  # type: ignore[attr-defined]
     return _get_body_field(**kwargs), embed
 
 

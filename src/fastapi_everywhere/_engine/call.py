@@ -75,7 +75,10 @@ async def run_operation(
 
 
 def target_caller(
-    func: Callable[..., Any], is_async: bool, args: tuple[Any, ...], kwargs: dict[str, Any]
+    func: Callable[..., Any],
+    is_async: bool,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
 ) -> Callable[[dict[str, Any]], Awaitable[Any]]:
     """Call ``func`` with the caller's arguments plus the resolved values."""
     if is_async:

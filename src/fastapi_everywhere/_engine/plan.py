@@ -16,13 +16,13 @@ from fastapi import params
 from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import get_typed_signature
 from fastapi.security.oauth2 import SecurityScopes
-from pydantic.fields import FieldInfo
 from starlette.background import BackgroundTasks
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from .._errors import FastAPIEverywhereError
+from .._registrable import implementation_of
 from . import _compat
 
 SYNC, ASYNC, GEN, AGEN = 0, 1, 2, 3
@@ -56,8 +56,8 @@ class Node:
         "children",
         "concurrency",
         "connection_name",
-        "declared_scope",
         "cookie_params",
+        "declared_scope",
         "function_scope",
         "has_params",
         "header_params",
@@ -181,9 +181,12 @@ class Plan:
         for sub in used.dependencies:
             use_sub = sub
             override = overrides.get(sub.call, sub.call) if overrides else sub.call
+            if override is sub.call:
+                override = implementation_of(sub.call) or sub.call
             if override is not sub.call:
                 # FastAPI keeps the original's name, cache key, use_cache and
                 # scope, and parses the override's own parameters.
+                assert override is not None
                 use_sub = _compat.override_dependant(sub, override)
             node.children.append(self._compile(sub, use_sub, overrides))
         return node
@@ -203,7 +206,9 @@ def _marker(param: inspect.Parameter) -> bool:
     annotation = param.annotation
     if get_origin(annotation) is Annotated:
         args = get_args(annotation)
-        if any(isinstance(a, (params.Depends, params.Param, params.Body)) for a in args[1:]):
+        if any(
+            isinstance(a, (params.Depends, params.Param, params.Body)) for a in args[1:]
+        ):
             return True
         annotation = args[0]
     return isinstance(annotation, type) and issubclass(annotation, _SPECIAL_TYPES)
@@ -277,7 +282,14 @@ def plan_for_function(
 
     Parameters named in ``supplied`` (given by the caller) are left out.
     """
-    key = ("f", func, _overrides_key(overrides), supplied, security_scopes, path)
+    key: Hashable = (
+        "f",
+        func,
+        _overrides_key(overrides),
+        supplied,
+        security_scopes,
+        path,
+    )
     try:
         return _plans[key]
     except KeyError:
@@ -290,7 +302,9 @@ def plan_for_function(
     return plan if key is None else _remember(key, plan)
 
 
-def dependency_parameter(dependency: Any, name: str, *, owner: str) -> inspect.Parameter:
+def dependency_parameter(
+    dependency: Any, name: str, *, owner: str
+) -> inspect.Parameter:
     """A keyword parameter that depends on ``dependency``.
 
     Accepts ``Annotated[T, Depends(f)]`` (FastAPI reads it, including the bare

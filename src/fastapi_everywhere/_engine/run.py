@@ -168,7 +168,9 @@ class Resolution:
 
     # -- the step loop ----------------------------------------------------
 
-    def _read_params(self, node: Node, values: dict[str, Any], errors: list[Any]) -> None:
+    def _read_params(
+        self, node: Node, values: dict[str, Any], errors: list[Any]
+    ) -> None:
         request = self.get_request()
         to_args = _compat.request_params_to_args
         found: list[Any] = []
@@ -256,8 +258,11 @@ class Resolution:
                 return NEED_ASYNC
             values, errors = frames[-1]
             cached = node.use_cache and node.key in cache
-            if not run_sync and not cached and node is not self.plan.root and (
-                node.kind == SYNC or node.kind == GEN
+            if (
+                not run_sync
+                and not cached
+                and node is not self.plan.root
+                and (node.kind == SYNC or node.kind == GEN)
             ):
                 return NEED_SYNC
             if node.has_params:
@@ -358,8 +363,10 @@ async def _call(node: Node, call: Callable[..., Any], values: dict[str, Any]) ->
 
 def _threaded_exit(cm: Any) -> Callable[..., Any]:
     async def exit_(exc_type: Any, exc: Any, tb: Any) -> bool:
+        ok = False
         with anyio.CancelScope(shield=True):
-            return bool(await run_in_thread(cm.__exit__, exc_type, exc, tb))
+            ok = bool(await run_in_thread(cm.__exit__, exc_type, exc, tb))
+        return ok
 
     return exit_
 

@@ -1,0 +1,88 @@
+"""Application-level shared objects, reachable from dependencies everywhere.
+
+``get_app_state`` is a dependency: inside a real FastAPI request it returns
+the request's ``app.state``; standalone, the configured app's state (our
+requests carry ``request.app``); with no app at all, one process-wide store.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import State
+from starlette.requests import HTTPConnection
+
+from . import _config
+
+_standalone = State()
+
+
+class AppState:
+    """A small typed facade over a Starlette ``State``."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, state: State | None = None) -> None:
+        self._state = state if state is not None else State()
+
+    @classmethod
+    def from_app(cls, app: Any) -> AppState:
+        """The state of a FastAPI/Starlette app."""
+        return cls(app.state)
+
+    @classmethod
+    def from_request(cls, request: HTTPConnection) -> AppState:
+        """The state of the app serving ``request``."""
+        return cls._for(request.scope.get("app"))
+
+    @classmethod
+    def standalone(cls) -> AppState:
+        """The process-wide store used when no app is configured."""
+        return cls(_standalone)
+
+    @classmethod
+    def _for(cls, app: Any) -> AppState:
+        state = getattr(app, "state", None)
+        if isinstance(state, State):
+            return cls(state)
+        return cls.standalone()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The value stored under ``key``, or ``default``."""
+        return getattr(self._state, key, default)
+
+    def set(self, key: str, value: Any) -> None:
+        """Store ``value`` under ``key``."""
+        setattr(self._state, key, value)
+
+    def delete(self, key: str) -> None:
+        """Remove ``key``; ``KeyError`` if absent."""
+        try:
+            delattr(self._state, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+    def __contains__(self, key: str) -> bool:
+        return hasattr(self._state, key)
+
+    def as_state(self) -> State:
+        """The underlying Starlette ``State``."""
+        return self._state
+
+    def __repr__(self) -> str:
+        return f"AppState({self._state._state!r})"
+
+
+def get_app_state(request: HTTPConnection) -> AppState:
+    """Dependency: the application state (``Depends(get_app_state)``)."""
+    return AppState.from_request(request)
+
+
+def set_app_state_value(key: str, value: Any, *, app: Any = None) -> None:
+    """Set ``key`` on ``app``'s state (default: the configured app).
+
+    The value is then visible to ``get_app_state`` both inside real FastAPI
+    requests to that app and in standalone resolutions.
+    """
+    target = app if app is not None else _config.configured_app()
+    AppState._for(target).set(key, value)

@@ -1,0 +1,78 @@
+"""``FastApiDepsStack``: a started app plus dependencies kept until ``close()``."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, TypeVar, overload
+
+from fastapi import FastAPI
+
+from . import _config
+from ._container import FastAPIContainer
+
+T = TypeVar("T")
+
+
+class FastApiDepsStack:
+    """An async context manager that starts the app's lifespan once and keeps
+    every dependency it resolves alive until :meth:`close`.
+
+    ``resolve`` accepts ``Annotated[T, Depends(f)]`` (returns a ``T`` to type
+    checkers), a ``Depends(f)`` or the callable itself. Resolved instances are
+    cached: resolving the same dependency twice returns the same instance.
+    Teardown runs in reverse order at :meth:`close`, in the asyncio task
+    that set the dependencies up, then the lifespan shuts down.
+    """
+
+    def __init__(self, app: FastAPI | None = None) -> None:
+        self._app = app
+        self._container: FastAPIContainer | None = None
+
+    @property
+    def started(self) -> bool:
+        """Whether :meth:`start` ran and :meth:`close` did not."""
+        return self._container is not None
+
+    async def start(self) -> FastApiDepsStack:
+        """Start the app's lifespan (idempotent)."""
+        if self._container is None:
+            app = self._app if self._app is not None else _config.get_app()
+            container = FastAPIContainer(app=app)
+            await container._start_lifespan()
+            self._container = container
+        return self
+
+    @overload
+    async def resolve(self, dependency: type[T]) -> T: ...
+    @overload
+    async def resolve(self, dependency: Any) -> Any: ...
+
+    async def resolve(self, dependency: Any) -> Any:
+        """Resolve ``dependency`` (cached until :meth:`close`)."""
+        if self._container is None:
+            raise RuntimeError(
+                "FastApiDepsStack.resolve: call `await stack.start()` (or use "
+                "`async with stack`) before resolve()"
+            )
+        return await self._container.get(dependency)
+
+    async def close(self) -> None:
+        """Tear every dependency down, then shut the lifespan down (idempotent)."""
+        container, self._container = self._container, None
+        if container is not None:
+            await container.aclose()
+
+    async def __aenter__(self) -> FastApiDepsStack:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        state = "started" if self.started else "not started"
+        return f"<FastApiDepsStack {state}>"
