@@ -18,10 +18,8 @@ from ._engine.plan import describe
 from ._errors import FastAPIEverywhereError
 
 
-def _is_async(call: Any) -> bool:
-    return bool(
-        _compat.is_coroutine_callable(call) or _compat.is_async_gen_callable(call)
-    )
+def _is_async(dependant: Dependant) -> bool:
+    return _compat.call_kind(dependant) in (_compat.ASYNC, _compat.AGEN)
 
 
 def _walk(dependant: Dependant, where: str, found: list[str], seen: set[int]) -> None:
@@ -29,7 +27,7 @@ def _walk(dependant: Dependant, where: str, found: list[str], seen: set[int]) ->
         call = sub.call
         if call is None:
             continue
-        if not _is_async(call) and id(call) not in seen:
+        if not _is_async(sub) and id(call) not in seen:
             seen.add(id(call))
             found.append(f"dependency {describe(call)} (used by {where})")
         _walk(sub, where, found, seen)
@@ -50,7 +48,7 @@ def check_routes_and_dependencies_are_async(
         if not isinstance(route, (APIRoute, APIWebSocketRoute)):
             continue
         label = f"{', '.join(sorted(getattr(route, 'methods', None) or ['WS']))} {route.path}"
-        if not _is_async(route.endpoint):
+        if not _is_async(route.dependant):
             found.append(f"endpoint {describe(route.endpoint)} ({label})")
         _walk(route.dependant, label, found, seen)
     if found and raise_error:

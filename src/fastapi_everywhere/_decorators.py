@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from . import _config
 from ._engine import describe, plan_for_function
+from ._engine._compat import TEARDOWN_BEFORE_BACKGROUND
 from ._engine._threads import run_in_thread
 from ._engine.call import run_operation, target_caller, validation_error
 from ._engine.plan import Plan, injected_parameters
@@ -215,8 +216,10 @@ async def _open(
             if res.errors:
                 raise validation_error(plan, res.errors, res.body)
             yield res.values
-        if res.background_tasks is not None:
+        if res.background_tasks is not None and not TEARDOWN_BEFORE_BACKGROUND:
             await res.background_tasks()
+    if res.background_tasks is not None and TEARDOWN_BEFORE_BACKGROUND:
+        await res.background_tasks()
 
 
 @asynccontextmanager

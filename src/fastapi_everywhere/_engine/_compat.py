@@ -19,6 +19,13 @@ get_dependant = _utils.get_dependant
 request_params_to_args = _utils.request_params_to_args
 request_body_to_args = _utils.request_body_to_args
 
+import fastapi as _fastapi
+
+FASTAPI_VERSION = tuple(int(p) for p in _fastapi.__version__.split(".")[:2])
+#: FastAPI < 0.120 closes ``yield`` dependencies *before* running background
+#: tasks; later versions run background tasks first.
+TEARDOWN_BEFORE_BACKGROUND = FASTAPI_VERSION < (0, 120)
+
 _GET_DEPENDANT_PARAMS = frozenset(inspect.signature(get_dependant).parameters)
 #: FastAPI >= 0.123 splits security scopes into own/parent lists.
 _SPLIT_OAUTH_SCOPES = "parent_oauth_scopes" in _GET_DEPENDANT_PARAMS
@@ -28,27 +35,44 @@ HAS_DEPENDS_SCOPE = "scope" in _GET_DEPENDANT_PARAMS
 HAS_CONCURRENCY = "concurrency" in _GET_DEPENDANT_PARAMS
 
 
-def _first(*names: str, module: Any = _utils) -> Any:
-    for name in names:
-        found = getattr(module, name, None)
-        if found is not None:
-            return found
-    for name in names:  # the helpers moved from utils to models in 0.140
-        found = getattr(_models, name, None)
-        if found is not None:
-            return found
-    raise ImportError(f"fastapi-everywhere: none of {names} found in FastAPI")
+def _first(*names: str) -> Any:
+    for module in (_utils, _models):  # the helpers moved to models in 0.140
+        for name in names:
+            found = getattr(module, name, None)
+            if found is not None:
+                return found
+    return None
 
 
-is_gen_callable: Callable[[Any], bool] = _first("_is_gen_callable", "is_gen_callable")
-is_async_gen_callable: Callable[[Any], bool] = _first(
-    "_is_async_gen_callable", "is_async_gen_callable"
-)
-is_coroutine_callable: Callable[[Any], bool] = _first(
-    "_is_coroutine_callable", "is_coroutine_callable"
-)
+# FastAPI 0.115-0.120 and >= 0.140 have module functions taking the callable;
+# 0.121-0.139 have properties on the Dependant instead.
+_is_gen = _first("_is_gen_callable", "is_gen_callable")
+_is_async_gen = _first("_is_async_gen_callable", "is_async_gen_callable")
+_is_coroutine = _first("_is_coroutine_callable", "is_coroutine_callable")
+
+SYNC, ASYNC, GEN, AGEN = 0, 1, 2, 3
+
+
+def call_kind(dependant: Dependant) -> int:
+    """SYNC, ASYNC, GEN or AGEN: how FastAPI would run ``dependant.call``."""
+    call = dependant.call
+    if _is_gen is not None:
+        if _is_gen(call):
+            return GEN
+        if _is_async_gen(call):
+            return AGEN
+        return ASYNC if _is_coroutine(call) else SYNC
+    if dependant.is_gen_callable:  # type: ignore[attr-defined]
+        return GEN
+    if dependant.is_async_gen_callable:  # type: ignore[attr-defined]
+        return AGEN
+    return ASYNC if dependant.is_coroutine_callable else SYNC  # type: ignore[attr-defined]
+
+
 _should_embed = _first("_should_embed_body_fields")
 _get_body_field = _first("_get_body_field", "get_body_field")
+if _should_embed is None or _get_body_field is None:  # pragma: no cover
+    raise ImportError("fastapi-everywhere: unsupported FastAPI version")
 _BODY_FIELD_PARAMS = frozenset(inspect.signature(_get_body_field).parameters)
 
 _models_get_cache_key = getattr(_models, "_get_cache_key", None)

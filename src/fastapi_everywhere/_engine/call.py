@@ -18,6 +18,7 @@ from fastapi.exceptions import FastAPIError, RequestValidationError
 from .._errors import MissingParameterError
 from .._lifespan import lifespan_state
 from .._scope import ScopeSpec
+from ._compat import TEARDOWN_BEFORE_BACKGROUND
 from ._threads import run_in_thread
 from .plan import Plan, describe
 from .run import Resolution, solve
@@ -67,8 +68,10 @@ async def run_operation(
             if res.errors:
                 raise validation_error(plan, res.errors, res.body)
             result = await call_target(res.values)
-        if res.background_tasks is not None:
+        if res.background_tasks is not None and not TEARDOWN_BEFORE_BACKGROUND:
             await res.background_tasks()
+    if res.background_tasks is not None and TEARDOWN_BEFORE_BACKGROUND:
+        await res.background_tasks()
     if result is _NOT_SET:
         raise swallowed_error()
     return result

@@ -25,7 +25,7 @@ from .._errors import FastAPIEverywhereError
 from .._registrable import implementation_of
 from . import _compat
 
-SYNC, ASYNC, GEN, AGEN = 0, 1, 2, 3
+SYNC, ASYNC, GEN, AGEN = _compat.SYNC, _compat.ASYNC, _compat.GEN, _compat.AGEN
 _SPECIAL_TYPES = (
     Request,
     WebSocket,
@@ -86,14 +86,7 @@ class Node:
         self.use_cache = original.use_cache
         self.function_scope = _compat.depends_scope(original) == "function"
         self.concurrency = _compat.concurrency(used)
-        if _compat.is_gen_callable(call):
-            self.kind = GEN
-        elif _compat.is_async_gen_callable(call):
-            self.kind = AGEN
-        elif _compat.is_coroutine_callable(call):
-            self.kind = ASYNC
-        else:
-            self.kind = SYNC
+        self.kind = _compat.call_kind(used)
         self.children: list[Node] = []
         self.path_params = used.path_params
         self.query_params = used.query_params
