@@ -11,6 +11,7 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
+import fastapi as _fastapi
 from fastapi.dependencies import models as _models
 from fastapi.dependencies import utils as _utils
 from fastapi.dependencies.models import Dependant
@@ -18,8 +19,6 @@ from fastapi.dependencies.models import Dependant
 get_dependant = _utils.get_dependant
 request_params_to_args = _utils.request_params_to_args
 request_body_to_args = _utils.request_body_to_args
-
-import fastapi as _fastapi
 
 FASTAPI_VERSION = tuple(int(p) for p in _fastapi.__version__.split(".")[:2])
 #: FastAPI < 0.120 closes ``yield`` dependencies *before* running background
