@@ -1,0 +1,117 @@
+# Developer entry points. Everything installs itself: a clean clone needs only
+# python3 (and, for `make matrix`, the pyenv interpreters listed below).
+#
+#   make demo     run the README demo (demo/)
+#   make test     run the test suite in .venv
+#   make lint     ruff check, ruff format --check, mypy (strict) on src
+#   make matrix   run the test suite on every supported FastAPI/Python pair
+#   make bench    per-call overhead table (bench/engine.py)
+#
+# Each virtualenv carries a stamp file, rebuilt only when pyproject.toml is
+# newer than the stamp or the venv is missing.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := test
+MAKEFLAGS += --no-builtin-rules
+.SECONDEXPANSION:
+
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-dev
+PIP_FLAGS ?= -q --disable-pip-version-check
+# pip's stderr minus this machine's warnings about absent local indexes.
+PIP_QUIET := 2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2)
+PYTEST_ARGS ?=
+LINT_PATHS := src tests demo bench
+
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $(HOME)/.pyenv)
+# $(call find_python,3.10): a pyenv CPython 3.10.x, else python3.10 on PATH.
+find_python = $(or $(lastword $(sort $(wildcard $(PYENV_ROOT)/versions/$(1).*/bin/python))),$(shell command -v python$(1) 2>/dev/null))
+
+# Matrix: FastAPI oldest supported, a middle release and the newest on 3.11;
+# the newest on the oldest and newest supported Python. FastAPI >= 0.162.6
+# requires Python >= 3.11, so on 3.10 "the newest" is the last release that
+# still installs there.
+FASTAPI_OLDEST := 0.115.14
+FASTAPI_MIDDLE := 0.128.8
+FASTAPI_NEWEST := 0.165.0
+FASTAPI_NEWEST_PY310 := 0.162.5
+MATRIX := \
+	3.11-$(FASTAPI_OLDEST) \
+	3.11-$(FASTAPI_MIDDLE) \
+	3.11-$(FASTAPI_NEWEST) \
+	3.10-$(FASTAPI_NEWEST_PY310) \
+	3.13-$(FASTAPI_NEWEST)
+
+# pytest exits 5 when it collected no test; that is not a failure here.
+run_pytest = $(1) -m pytest $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || exit $$rc; }
+
+.PHONY: help venv demo test lint format matrix bench clean
+
+help:
+	@sed -n '4,9p' Makefile | sed 's/^# \{0,1\}//'
+
+# -- the dev venv -------------------------------------------------------------
+
+$(STAMP): pyproject.toml
+	@test -x $(VPY) || { echo "creating $(VENV) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(VENV); }
+	@echo "installing .[dev] into $(VENV)"
+	@$(VPY) -m pip install $(PIP_FLAGS) -e ".[dev]" $(PIP_QUIET)
+	@touch $@
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(VPY) -m demo
+
+test: $(STAMP)
+	$(call run_pytest,$(VPY))
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
+	$(VENV)/bin/mypy
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix $(LINT_PATHS)
+	$(VENV)/bin/ruff format $(LINT_PATHS)
+
+bench: $(STAMP)
+	$(VPY) bench/engine.py $(BENCH_ARGS)
+
+# -- the version matrix ---------------------------------------------------------
+# matrix-3.11-0.115.14 -> .venvs/py3.11-fastapi0.115.14 with fastapi==0.115.14.
+
+# Each entry prints its own header; nothing is printed after the last pytest
+# summary line (CI reads the closing line). The matrix-* entries are not
+# .PHONY: make skips pattern rules for phony targets.
+matrix: $(addprefix matrix-,$(MATRIX))
+
+MATRIX_STAMPS := $(foreach e,$(MATRIX),.venvs/py$(word 1,$(subst -, ,$(e)))-fastapi$(word 2,$(subst -, ,$(e)))/.installed)
+.SECONDARY: $(MATRIX_STAMPS)
+
+# .venvs/py3.11-fastapi0.115.14/.installed: that venv, installed; rebuilt when
+# pyproject.toml changes.
+.venvs/py%/.installed: pyproject.toml
+	@venv=.venvs/py$*; pyver=$(firstword $(subst -, ,$*)); fa=$(patsubst fastapi%,%,$(lastword $(subst -, ,$*))); \
+	interp='$(call find_python,$(firstword $(subst -, ,$*)))'; \
+	if [ -z "$$interp" ]; then echo "matrix: no Python $$pyver found (pyenv root: $(PYENV_ROOT))" >&2; exit 1; fi; \
+	if [ ! -x $$venv/bin/python ]; then echo "creating $$venv with $$($$interp --version)"; $$interp -m venv $$venv; fi; \
+	echo "installing .[dev] fastapi==$$fa into $$venv"; \
+	$$venv/bin/python -m pip install $(PIP_FLAGS) -e ".[dev]" "fastapi==$$fa" $(PIP_QUIET); \
+	touch $@
+
+matrix-%: .venvs/py$$(word 1,$$(subst -, ,$$*))-fastapi$$(word 2,$$(subst -, ,$$*))/.installed
+	@venv=.venvs/py$(word 1,$(subst -, ,$*))-fastapi$(word 2,$(subst -, ,$*)); \
+	echo; \
+	echo "=== matrix: Python $(word 1,$(subst -, ,$*)) / FastAPI $(word 2,$(subst -, ,$*)) ($$($$venv/bin/python -c 'import sys, fastapi, starlette, pydantic; print(sys.version.split()[0], "fastapi", fastapi.__version__, "starlette", starlette.__version__, "pydantic", pydantic.VERSION)')) ==="; \
+	demo_rc=0; log=.venvs/demo-py$*.log; \
+	$$venv/bin/python -m demo --db .venvs/demo-py$*.db > $$log 2>&1 || demo_rc=$$?; \
+	if [ $$demo_rc -eq 0 ]; then tail -n 1 $$log; else cat $$log; echo "demo: FAILED (exit $$demo_rc)"; fi; \
+	$(call run_pytest,$$venv/bin/python); \
+	[ $$demo_rc -eq 0 ]
+
+clean:
+	rm -rf .venvs .pytest_cache .mypy_cache .ruff_cache demo.db
