@@ -1,0 +1,1 @@
+"""The README demo: shared FastAPI dependencies used from several callers."""
