@@ -1,0 +1,246 @@
+"""Per-call overhead of resolving a standard dependency tree.
+
+    python bench/engine.py [--quick] [--rounds N] [--calls N]
+
+The tree (what a typical endpoint or job uses):
+
+    get_settings()            sync function
+      -> get_db(settings)     async generator (setup + teardown)
+        -> Repo(db)           class
+          -> current_user(x_user: Header, repo)   async, reads a request header
+            -> target(user)   async
+
+Rows, all measured in one process and one event loop, interleaved round by
+round (the median round is reported):
+
+  direct     the floor: the same functions called by hand, no DI at all
+  fastapi    FastAPI resolving the tree inside a route; the ASGI app is built
+             once and called in-process (``await app(scope, receive, send)``),
+             no TestClient, no network
+  ours       ``fastapi_everywhere.with_fastapi_depends(target)``, awaited with
+             ``_scope={"headers": ...}``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import platform
+import statistics
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from typing import Annotated, Any
+
+import fastapi
+from fastapi import Depends, FastAPI, Header
+from fastapi.responses import Response
+
+import fastapi_everywhere
+from fastapi_everywhere import with_fastapi_depends
+
+# -- the tree ------------------------------------------------------------------
+
+
+class Settings:
+    def __init__(self) -> None:
+        self.dsn = "sqlite://"
+
+
+def get_settings() -> Settings:
+    return Settings()
+
+
+class DB:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.open = True
+
+
+async def get_db(
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> AsyncIterator[DB]:
+    db = DB(settings)
+    try:
+        yield db
+    finally:
+        db.open = False
+
+
+class Repo:
+    def __init__(self, db: Annotated[DB, Depends(get_db)]) -> None:
+        self.db = db
+
+    def user(self, name: str) -> str:
+        return name
+
+
+async def current_user(
+    x_user: Annotated[str, Header()], repo: Annotated[Repo, Depends()]
+) -> str:
+    return repo.user(x_user)
+
+
+async def target(user: Annotated[str, Depends(current_user)]) -> str:
+    return user
+
+
+USER = "alice"
+HEADERS = {"x-user": USER}
+
+
+# -- the three ways to call it -------------------------------------------------
+
+
+async def call_direct() -> str:
+    settings = get_settings()
+    gen = get_db(settings)
+    db = await gen.__anext__()
+    try:
+        user = await current_user(x_user=USER, repo=Repo(db))
+        return await target(user=user)
+    finally:
+        try:
+            await gen.__anext__()
+        except StopAsyncIteration:
+            pass
+
+
+def build_fastapi_caller() -> Callable[[], Awaitable[str]]:
+    app = FastAPI()
+
+    @app.get("/")
+    async def route(user: Annotated[str, Depends(current_user)]) -> Response:
+        return Response(await target(user=user))
+
+    base_scope: dict[str, Any] = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/",
+        "raw_path": b"/",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(k.encode(), v.encode()) for k, v in HEADERS.items()],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+        "state": {},
+    }
+    request_message = {"type": "http.request", "body": b"", "more_body": False}
+
+    async def receive() -> dict[str, Any]:
+        return request_message
+
+    async def call() -> str:
+        sent: list[MutableMapping[str, Any]] = []
+
+        async def send(message: MutableMapping[str, Any]) -> None:
+            sent.append(message)
+
+        await app(dict(base_scope), receive, send)
+        body: bytes = sent[1]["body"]
+        return body.decode()
+
+    return call
+
+
+def build_ours_caller() -> Callable[[], Awaitable[str]]:
+    wrapped = with_fastapi_depends(target)
+    scope = {"headers": HEADERS}
+
+    async def call() -> str:
+        return await wrapped(_scope=scope)
+
+    return call
+
+
+# -- measuring -----------------------------------------------------------------
+
+
+async def per_call_us(call: Callable[[], Awaitable[str]], n: int) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    for _ in range(n):
+        await call()
+    return (time.perf_counter() - start) / n * 1e6
+
+
+async def run(rounds: int, calls: int) -> dict[str, list[float]]:
+    callers = {
+        "direct": call_direct,
+        "fastapi": build_fastapi_caller(),
+        "ours": build_ours_caller(),
+    }
+    for name, call in callers.items():
+        result = await call()
+        if result != USER:
+            raise SystemExit(f"{name}: returned {result!r}, expected {USER!r}")
+        await per_call_us(call, max(calls // 10, 20))  # warm-up
+    samples: dict[str, list[float]] = {name: [] for name in callers}
+    names = list(callers)
+    for i in range(rounds):
+        # Rotate the order so no row always runs first (or right after GC).
+        for name in names[i % len(names) :] + names[: i % len(names)]:
+            samples[name].append(await per_call_us(callers[name], calls))
+    return samples
+
+
+def report(samples: dict[str, list[float]], rounds: int, calls: int) -> None:
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    floor, fa = medians["direct"], medians["fastapi"]
+    labels = {
+        "direct": "direct call (hand-built args, the floor)",
+        "fastapi": "FastAPI route (ASGI app in-process)",
+        "ours": "fastapi_everywhere.with_fastapi_depends",
+    }
+    print(
+        f"Python {platform.python_version()}, fastapi {fastapi.__version__}, "
+        f"fastapi-everywhere {_version()}; {rounds} rounds x {calls} calls, "
+        "median round"
+    )
+    print()
+    header = f"| {'row':<42} | {'µs/call':>8} | {'min..max':>13} | {'vs FastAPI':>10} |"
+    print(header)
+    print(f"|{'-' * 44}|{'-' * 9}:|{'-' * 14}:|{'-' * 11}:|")
+    for name, label in labels.items():
+        lo, hi = min(samples[name]), max(samples[name])
+        print(
+            f"| {label:<42} | {medians[name]:>8.1f} | {lo:>5.1f}..{hi:<6.1f} "
+            f"| {medians[name] / fa:>9.2f}x |"
+        )
+    print()
+    print(
+        f"DI overhead over the floor: FastAPI {fa - floor:.1f} µs, "
+        f"ours {medians['ours'] - floor:.1f} µs"
+    )
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("fastapi-everywhere")
+    except Exception:
+        return getattr(fastapi_everywhere, "__version__", "?")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="3 rounds x 300 calls")
+    parser.add_argument("--rounds", type=int, help="rounds (default 9)")
+    parser.add_argument(
+        "--calls", type=int, help="calls per row per round (default 2000)"
+    )
+    args = parser.parse_args(argv)
+    rounds = args.rounds or (3 if args.quick else 9)
+    calls = args.calls or (300 if args.quick else 2000)
+    samples = asyncio.run(run(rounds, calls))
+    report(samples, rounds, calls)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
