@@ -69,10 +69,13 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(call run_pytest,$(VPY))
 
+# All three run, so one pass shows every problem; fails if any did.
 lint: $(STAMP)
-	$(VENV)/bin/ruff check $(LINT_PATHS)
-	$(VENV)/bin/ruff format --check $(LINT_PATHS)
-	$(VENV)/bin/mypy
+	@rc=0; \
+	echo "+ ruff check $(LINT_PATHS)"; $(VENV)/bin/ruff check $(LINT_PATHS) || rc=1; \
+	echo "+ ruff format --check $(LINT_PATHS)"; $(VENV)/bin/ruff format --check $(LINT_PATHS) || rc=1; \
+	echo "+ mypy (strict, src)"; $(VENV)/bin/mypy || rc=1; \
+	exit $$rc
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix $(LINT_PATHS)
