@@ -64,9 +64,16 @@ async def run_lifespan(app: Any) -> AsyncIterator[dict[str, Any]]:
     try:
         yield state
     except BaseException as exc:
+        # A server never throws into the lifespan: it shuts down cleanly
+        # whatever happened, so a lifespan written as in FastAPI's docs
+        # (code after a bare ``yield``) still runs its shutdown.
         _forget(app)
-        if not await cm.__aexit__(type(exc), exc, exc.__traceback__):
-            raise
+        try:
+            await cm.__aexit__(None, None, None)
+        except Exception as e:
+            if hasattr(exc, "add_note"):  # Python >= 3.11
+                exc.add_note(f"lifespan shutdown also failed: {e!r}")
+        raise
     else:
         _forget(app)
         try:
