@@ -17,7 +17,12 @@ import contextvars
 import email.message
 import json
 from collections.abc import Callable
-from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from contextlib import (
+    AbstractContextManager,
+    AsyncExitStack,
+    asynccontextmanager,
+    contextmanager,
+)
 from typing import Any
 
 import anyio
@@ -59,6 +64,7 @@ class Resolution:
         "isolate_context",
         "pc",
         "plan",
+        "push_sync_exit",
         "request",
         "request_stack",
         "response",
@@ -97,6 +103,13 @@ class Resolution:
         self.cleanup_scope: Any = None
         #: Containers route each yield dependency to the stack of its scope.
         self.stack_for: Callable[[Node], AsyncExitStack] | None = None
+        #: Where :meth:`advance` registers the exit of a sync ``yield``
+        #: dependency it entered. None: an async exit on the node's stack that
+        #: runs it in a worker thread. The sync driver (``fastapi_everywhere.
+        #: sync``) sets it to keep the exit on the calling thread.
+        self.push_sync_exit: (
+            Callable[[Node, AbstractContextManager[Any]], None] | None
+        ) = None
         self.body: Any = Undefined
         self.pc = 0
         self.frames: list[tuple[dict[str, Any], list[Any]]] = []
@@ -290,8 +303,10 @@ class Resolution:
             solved = contextvars.copy_context().run(cm.__enter__)
         else:
             solved = cm.__enter__()
-        stack = self._stack(node)
-        stack.push_async_exit(_threaded_exit(cm))
+        if self.push_sync_exit is not None:
+            self.push_sync_exit(node, cm)
+        else:
+            self._stack(node).push_async_exit(_threaded_exit(cm))
         return solved
 
     async def async_step(self) -> None:
