@@ -24,7 +24,7 @@ PIP_FLAGS ?= -q --disable-pip-version-check
 # pip's stderr minus this machine's warnings about absent local indexes.
 PIP_QUIET := 2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2)
 PYTEST_ARGS ?=
-LINT_PATHS := src tests demo bench
+LINT_PATHS := $(wildcard src tests demo bench)
 
 PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $(HOME)/.pyenv)
 # $(call find_python,3.10): a pyenv CPython 3.10.x, else python3.10 on PATH.
