@@ -1,0 +1,146 @@
+"""``app.dependency_overrides`` (``configure(app=app)``) resolved like FastAPI."""
+
+# No "from __future__ import annotations": FastAPI evaluates the local trees.
+
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Header, Security
+from fastapi.security import SecurityScopes
+
+from ._harness import Recorder, Req, conforms
+
+
+async def test_override_of_a_nested_dependency(rec: Recorder) -> None:
+    def real_db():
+        rec("real_db")
+        yield "real"
+
+    async def fake_db():
+        rec("fake_db", "enter")
+        yield "fake"
+        rec("fake_db", "exit")
+
+    def repo(db: Annotated[str, Depends(real_db)]) -> str:
+        return f"repo({db})"
+
+    async def target(
+        r: Annotated[str, Depends(repo)], db: Annotated[str, Depends(real_db)]
+    ):
+        return [r, db]
+
+    app = FastAPI()
+    app.dependency_overrides[real_db] = fake_db
+    out = await conforms(rec, target, app=app)
+    assert out.body == ["repo(fake)", "fake"]
+    assert out.log == [("fake_db", "enter"), ("fake_db", "exit")]
+
+
+async def test_override_parses_its_own_parameters(rec: Recorder) -> None:
+    def current_user() -> str:
+        rec("current_user")
+        return "real"
+
+    def as_header(x_user: Annotated[str, Header()], n: int = 1) -> str:
+        rec("as_header", x_user, n)
+        return x_user * n
+
+    async def target(user: Annotated[str, Depends(current_user)]):
+        return user
+
+    app = FastAPI()
+    app.dependency_overrides[current_user] = as_header
+    ok = await conforms(
+        rec, target, Req(headers=[("x-user", "ann")], query="n=2"), app=app
+    )
+    assert ok.body == "annann"
+    missing = await conforms(rec, target, app=app)
+    assert missing.kind == "invalid"
+    assert missing.body[0]["loc"] == ["header", "x-user"]
+
+
+async def test_override_keeps_the_original_cache_key(rec: Recorder) -> None:
+    def original() -> int:
+        return -1
+
+    def replacement() -> int:
+        return rec.hit("replacement")
+
+    async def target(
+        a: Annotated[int, Depends(original)],
+        b: Annotated[int, Depends(original)],
+        c: Annotated[int, Depends(original, use_cache=False)],
+        d: Annotated[int, Depends(replacement)],
+    ):
+        return [a, b, c, d]
+
+    app = FastAPI()
+    app.dependency_overrides[original] = replacement
+    out = await conforms(rec, target, app=app)
+    # d is keyed by `replacement` itself: a different entry from `original`.
+    assert out.body == [1, 1, 2, 3]
+
+
+async def test_override_inside_an_override(rec: Recorder) -> None:
+    def leaf() -> str:
+        return "leaf"
+
+    def fake_leaf() -> str:
+        return "fake_leaf"
+
+    def branch() -> str:
+        return "branch"
+
+    def fake_branch(x: Annotated[str, Depends(leaf)]) -> str:
+        rec("fake_branch", x)
+        return f"fake_branch({x})"
+
+    async def target(b: Annotated[str, Depends(branch)]):
+        return b
+
+    app = FastAPI()
+    app.dependency_overrides.update({branch: fake_branch, leaf: fake_leaf})
+    out = await conforms(rec, target, app=app)
+    assert out.body == "fake_branch(fake_leaf)"
+
+
+async def test_override_inherits_security_scopes(rec: Recorder) -> None:
+    def auth(security_scopes: SecurityScopes) -> list[str]:
+        return ["real", *security_scopes.scopes]
+
+    def fake_auth(security_scopes: SecurityScopes) -> list[str]:
+        rec("fake_auth", security_scopes.scope_str)
+        return ["fake", *security_scopes.scopes]
+
+    def guarded(u: Annotated[list[str], Security(auth, scopes=["items"])]) -> list[str]:
+        return u
+
+    async def target(u: Annotated[list[str], Security(guarded, scopes=["me"])]):
+        return u
+
+    app = FastAPI()
+    app.dependency_overrides[auth] = fake_auth
+    out = await conforms(rec, target, app=app)
+    assert out.body == ["fake", "me", "items"]
+
+
+async def test_overrides_changed_between_calls(rec: Recorder) -> None:
+    def dep() -> str:
+        return "real"
+
+    async def target(d: Annotated[str, Depends(dep)]):
+        return d
+
+    app = FastAPI()
+    first = await conforms(rec, target, app=app)
+    app.dependency_overrides[dep] = lambda: "first"
+    second = await conforms(rec, target, app=app)
+    app.dependency_overrides[dep] = lambda: "second"
+    third = await conforms(rec, target, app=app)
+    app.dependency_overrides.clear()
+    fourth = await conforms(rec, target, app=app)
+    assert [first.body, second.body, third.body, fourth.body] == [
+        "real",
+        "first",
+        "second",
+        "real",
+    ]
