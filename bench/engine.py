@@ -209,7 +209,7 @@ def report(samples: dict[str, list[float]], rounds: int, calls: int) -> None:
         lo, hi = min(samples[name]), max(samples[name])
         print(
             f"| {label:<42} | {medians[name]:>8.1f} | {lo:>5.1f}..{hi:<6.1f} "
-            f"| {medians[name] / fa:>9.2f}x |"
+            f"| {medians[name] / fa:>9.3g}x |"
         )
     print()
     print(
