@@ -4,19 +4,28 @@
 start-up (``on_startup``/``on_shutdown`` handlers included). The state dict it
 yields is what Starlette copies into every request's ``request.state``; we
 keep it per app while the lifespan runs, so standalone resolutions see it too.
+
+Like a server, each running lifespan lives in a task of its own, which enters
+*and* exits it (a lifespan may open an anyio task group or cancel scope).
+Every ``run_lifespan`` of the app shares it, concurrent or nested, in any
+order: it starts once and shuts down when the last user leaves.
 """
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import weakref
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
+from typing import Any, TypeVar
 
 from ._errors import LifespanError
 
+T = TypeVar("T")
+
 _states: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
-_depth: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
 
 
 def lifespan_state(app: Any) -> dict[str, Any] | None:
@@ -31,59 +40,132 @@ def lifespan_state(app: Any) -> dict[str, Any] | None:
 
 def lifespan_running(app: Any) -> bool:
     """Whether a lifespan of ``app`` is running in this process."""
-    return app is not None and _depth.get(app, 0) > 0
+    return lifespan_state(app) is not None
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()  # no "exception was never retrieved" log
+
+
+class _Lifespan:
+    """One running lifespan of an app, owned by its own task."""
+
+    def __init__(self, app: Any, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.users = 0
+        self.stopping = False
+        self.started: asyncio.Future[dict[str, Any]] = loop.create_future()
+        self.started.add_done_callback(_retrieve)
+        self.stop = asyncio.Event()
+        self.task = loop.create_task(
+            self._main(app), name=f"fastapi-everywhere lifespan of {app!r}"
+        )
+        self.task.add_done_callback(_retrieve)
+
+    @property
+    def usable(self) -> bool:
+        return not self.loop.is_closed() and not self.task.done()
+
+    async def _main(self, app: Any) -> None:
+        name = type(app).__name__
+        try:
+            cm = app.router.lifespan_context(app)
+            try:
+                maybe_state = await cm.__aenter__()
+            except Exception as e:
+                err = LifespanError(f"lifespan of {name} failed at start-up: {e!r}")
+                err.__cause__ = e
+                self.started.set_exception(err)
+                return
+            except BaseException:
+                self.started.cancel()
+                raise
+            state: dict[str, Any] = dict(maybe_state or {})
+            _states[app] = state
+            self.started.set_result(state)
+            try:
+                await self.stop.wait()
+            finally:
+                # A server never throws into the lifespan: it shuts down
+                # cleanly, so code after a bare ``yield`` always runs.
+                _states.pop(app, None)
+                try:
+                    await cm.__aexit__(None, None, None)
+                except Exception as e:
+                    raise LifespanError(
+                        f"lifespan of {name} failed at shutdown: {e!r}"
+                    ) from e
+        finally:
+            with _lock:
+                if _running.get(app) is self:
+                    del _running[app]
+
+    async def _on_loop(self, fn: Callable[[], Awaitable[T]]) -> T:
+        if asyncio.get_running_loop() is self.loop:
+            return await fn()
+
+        async def run() -> T:
+            return await fn()
+
+        future = asyncio.run_coroutine_threadsafe(run(), self.loop)
+        return await asyncio.wrap_future(future)
+
+    async def wait_started(self) -> dict[str, Any]:
+        return await self._on_loop(lambda: asyncio.shield(self.started))
+
+    async def wait_done(self) -> None:
+        await self._on_loop(lambda: asyncio.wait([self.task]))
+
+    async def release(self) -> None:
+        with _lock:
+            self.users -= 1
+            if self.users > 0:
+                return
+            self.stopping = True
+
+        async def stop() -> None:
+            self.stop.set()
+            await asyncio.shield(self.task)
+
+        await self._on_loop(stop)
+
+
+_running: weakref.WeakKeyDictionary[Any, _Lifespan] = weakref.WeakKeyDictionary()
 
 
 @asynccontextmanager
 async def run_lifespan(app: Any) -> AsyncIterator[dict[str, Any]]:
-    """Start ``app``'s lifespan, yield its state, shut it down on exit.
+    """Start ``app``'s lifespan (or join the running one), yield its state.
 
-    Nested use for the same app shares the running lifespan (started once).
-    Start-up failures raise :class:`LifespanError` and leave nothing behind.
+    Start-up failures raise :class:`LifespanError` and leave nothing behind;
+    so does a failing shutdown, when the block itself raised nothing.
     """
-    if _depth.get(app, 0) > 0:
-        _depth[app] += 1
-        try:
-            yield _states[app]
-        finally:
-            _depth[app] -= 1
-        return
     router = getattr(app, "router", None)
     if router is None or not hasattr(router, "lifespan_context"):
         raise LifespanError(f"run_lifespan: {app!r} is not a FastAPI/Starlette app")
-    cm = router.lifespan_context(app)
+    while True:
+        with _lock:
+            entry = _running.get(app)
+            if entry is None or not entry.usable:
+                entry = _running[app] = _Lifespan(app, asyncio.get_running_loop())
+            if not entry.stopping:
+                entry.users += 1
+                break
+        await entry.wait_done()  # shutting down: start afresh afterwards
     try:
-        maybe_state = await cm.__aenter__()
-    except Exception as e:
-        raise LifespanError(
-            f"lifespan of {type(app).__name__} failed at start-up: {e!r}"
-        ) from e
-    state: dict[str, Any] = dict(maybe_state or {})
-    _states[app] = state
-    _depth[app] = 1
+        state = await entry.wait_started()
+    except BaseException:
+        with suppress(Exception):
+            await entry.release()
+        raise
     try:
         yield state
     except BaseException as exc:
-        # A server never throws into the lifespan: it shuts down cleanly
-        # whatever happened, so a lifespan written as in FastAPI's docs
-        # (code after a bare ``yield``) still runs its shutdown.
-        _forget(app)
         try:
-            await cm.__aexit__(None, None, None)
+            await entry.release()
         except Exception as e:
             if hasattr(exc, "add_note"):  # Python >= 3.11
                 exc.add_note(f"lifespan shutdown also failed: {e!r}")
         raise
-    else:
-        _forget(app)
-        try:
-            await cm.__aexit__(None, None, None)
-        except Exception as e:
-            raise LifespanError(
-                f"lifespan of {type(app).__name__} failed at shutdown: {e!r}"
-            ) from e
-
-
-def _forget(app: Any) -> None:
-    _depth.pop(app, None)
-    _states.pop(app, None)
+    await entry.release()

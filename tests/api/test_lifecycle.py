@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from contextlib import asynccontextmanager
 
+import anyio
 import pytest
 from fastapi import Depends, FastAPI, Request
 
@@ -14,6 +16,7 @@ from fastapi_everywhere import (
     NotConfiguredError,
     configure,
     runnify_with_fastapi_depends,
+    with_fastapi_depends,
     with_fastapi_lifecycle,
 )
 
@@ -227,3 +230,173 @@ async def test_the_functions_exception_wins_over_a_shutdown_failure() -> None:
 
     with pytest.raises(ValueError, match="job failed"):
         await main()
+
+
+# -- one lifespan shared by concurrent users ------------------------------
+
+
+def make_slow_app(events: list[str]) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await asyncio.sleep(0.01)  # a real start-up awaits (connects a pool...)
+        events.append("startup")
+        yield {"pool": "pool"}
+        await asyncio.sleep(0)
+        events.append("shutdown")
+
+    return FastAPI(lifespan=lifespan)
+
+
+async def test_concurrent_uses_share_one_lifespan_until_the_last_ends() -> None:
+    events: list[str] = []
+
+    @with_fastapi_lifecycle(app=make_slow_app(events))
+    async def job(delay: float) -> float:
+        events.append(f"start {delay}")
+        await asyncio.sleep(delay)
+        events.append(f"end {delay}")
+        return delay
+
+    assert await asyncio.gather(job(0.01), job(0.05)) == [0.01, 0.05]
+    assert events == [
+        "startup",
+        "start 0.01",
+        "start 0.05",
+        "end 0.01",
+        "end 0.05",
+        "shutdown",
+    ]
+
+
+async def test_lifespan_state_stays_while_any_user_runs() -> None:
+    events: list[str] = []
+    app = make_slow_app(events)
+
+    def get_pool(request: Request) -> str:
+        return request.state.pool
+
+    @with_fastapi_lifecycle(app=app)
+    async def short() -> None:
+        await asyncio.sleep(0)
+
+    @with_fastapi_lifecycle(app=app)
+    async def long() -> str:
+        await asyncio.sleep(0.03)
+        # `short` (which started the lifespan) has finished by now.
+        return await with_fastapi_depends(
+            lambda pool=Depends(get_pool): pool, app=app
+        )()
+
+    assert await asyncio.gather(short(), long()) == [None, "pool"]
+    assert events == ["startup", "shutdown"]
+
+
+async def test_a_lifespan_with_a_task_group_outlives_the_task_that_started_it() -> None:
+    events: list[str] = []
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(anyio.sleep_forever)
+            events.append("startup")
+            yield
+            tg.cancel_scope.cancel()
+        events.append("shutdown")
+
+    app = FastAPI(lifespan=lifespan)
+
+    @with_fastapi_lifecycle(app=app)
+    async def job(delay: float) -> None:
+        await asyncio.sleep(delay)
+
+    await asyncio.gather(job(0), job(0.02))
+    assert events == ["startup", "shutdown"]
+    await job(0)  # and it can start again afterwards
+    assert events == ["startup", "shutdown", "startup", "shutdown"]
+
+
+async def test_concurrent_start_up_failure_reaches_every_waiter() -> None:
+    attempts: list[str] = []
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        attempts.append("startup")
+        await asyncio.sleep(0.01)
+        raise OSError("down")
+        yield  # pragma: no cover
+
+    @with_fastapi_lifecycle(app=FastAPI(lifespan=lifespan))
+    async def job() -> None:
+        attempts.append("job")
+
+    results = await asyncio.gather(job(), job(), return_exceptions=True)
+    assert [type(r) for r in results] == [LifespanError, LifespanError]
+    assert attempts == ["startup"]
+
+
+def test_a_lifespan_left_running_shuts_down_with_its_event_loop() -> None:
+    from fastapi_everywhere import FastApiDepsStack
+
+    events: list[str] = []
+    app = make_app(events)
+
+    async def forget_to_close() -> None:
+        await FastApiDepsStack(app).start()
+
+    asyncio.run(forget_to_close())
+    assert events == ["startup", "shutdown"]
+
+    @with_fastapi_lifecycle(app=app)
+    async def again() -> str:
+        return "ok"
+
+    assert asyncio.run(again()) == "ok"  # a new loop starts it afresh
+    assert events == ["startup", "shutdown", "startup", "shutdown"]
+
+
+def test_a_lifespan_running_on_another_loop_is_shared() -> None:
+    import threading
+
+    from fastapi_everywhere import FastApiDepsStack
+
+    events: list[str] = []
+    app = make_app(events)
+    other = asyncio.new_event_loop()
+    thread = threading.Thread(target=other.run_forever, daemon=True)
+    thread.start()
+    try:
+        stack = FastApiDepsStack(app)
+        asyncio.run_coroutine_threadsafe(stack.start(), other).result(5)
+
+        def get_pool(request: Request) -> str:
+            return request.state.pool
+
+        @with_fastapi_lifecycle(app=app)
+        async def job() -> str:
+            return await with_fastapi_depends(
+                lambda pool=Depends(get_pool): pool, app=app
+            )()
+
+        assert asyncio.run(job()) == "pool"
+        assert events == ["startup"]
+        asyncio.run_coroutine_threadsafe(stack.close(), other).result(5)
+        assert events == ["startup", "shutdown"]
+
+        # The last user may also be on the other loop.
+        async def last_user_elsewhere() -> None:
+            first = FastApiDepsStack(app)
+            await asyncio.wrap_future(
+                asyncio.run_coroutine_threadsafe(first.start(), other)
+            )
+            async with FastApiDepsStack(app):
+                await asyncio.wrap_future(
+                    asyncio.run_coroutine_threadsafe(first.close(), other)
+                )
+                assert events == ["startup", "shutdown", "startup"]
+
+        asyncio.run(last_user_elsewhere())
+        assert events == ["startup", "shutdown", "startup", "shutdown"]
+    finally:
+        other.call_soon_threadsafe(other.stop)
+        thread.join(5)
+        other.close()
