@@ -26,7 +26,7 @@ from ._engine._threads import run_in_thread
 from ._engine.call import validation_error
 from ._engine.plan import Node, Plan, plan_for_dependencies, plan_for_function
 from ._engine.run import Resolution, solve
-from ._errors import NotConfiguredError, ScopeError
+from ._errors import MissingParameterError, NotConfiguredError, ScopeError
 from ._lifespan import lifespan_state
 from ._owner import TaskOwner
 from ._scope import ScopeSpec, SourceLike, as_source
@@ -144,7 +144,13 @@ class _Resolver:
             security_scopes=c._security_scopes,
             owner=f"{type(self).__name__}.resolve",
         )
-        values, every = await self._run(plan)
+        try:
+            values, every = await self._run(plan)
+        except MissingParameterError as e:
+            # Name what was asked for, not the synthetic root of the plan.
+            names = ", ".join(describe(dependency_key(d)) for d in dependencies)
+            e.function = f"{type(self).__name__}.resolve({names})"
+            raise
         direct = {
             dependency_key(dep): values[f"d{i}"] for i, dep in enumerate(dependencies)
         }

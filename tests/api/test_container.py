@@ -420,6 +420,21 @@ async def test_missing_source_values_are_missing_parameter_error() -> None:
     locs = {e["loc"] for e in info.value.errors()}
     assert locs == {("header", "x-token"), ("cookie", "session"), ("path", "item_id")}
     assert "x-token" in str(info.value)
+    assert "all_sources" in str(info.value)  # names what was asked for
+
+
+async def test_missing_parameter_of_invoke_names_the_function() -> None:
+    def needs_token(x_token: str = Header()) -> str:
+        return x_token
+
+    async def handler(token: str = Depends(needs_token)) -> str:
+        return token
+
+    async with FastAPIContainer() as container:
+        with pytest.raises(MissingParameterError) as info:
+            await container.invoke(handler)
+    assert "handler" in str(info.value)
+    assert "x-token" in str(info.value)
 
 
 async def test_bad_source_values_are_request_validation_error() -> None:
