@@ -6,12 +6,14 @@ a FastAPI release that renames a private helper is a one-file change.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import fastapi as _fastapi
+from fastapi._compat import Undefined
 from fastapi.dependencies import models as _models
 from fastapi.dependencies import utils as _utils
 from fastapi.dependencies.models import Dependant
@@ -154,3 +156,56 @@ def shielded_exit(
 
 
 HAS_SHIELDED_EXIT = _shielded_exit is not None
+
+
+_validate_field = getattr(_utils, "_validate_value_with_model_field", None)
+_param_aliases = getattr(_utils, "_get_param_aliases", None)
+_param_model = getattr(_utils, "_get_param_model", None)
+_is_sequence = getattr(_utils, "field_annotation_is_sequence", None)
+
+
+def params_reader(
+    fields: list[Any],
+) -> Callable[[Any], tuple[dict[str, Any], list[Any]]]:
+    """A function reading ``fields`` from a request mapping, as FastAPI does.
+
+    FastAPI's ``request_params_to_args`` re-derives each field's aliases and
+    shape on every request. For plain scalar fields (no param model, one
+    alias, not a sequence) the reader precomputes that and then does exactly
+    what ``request_params_to_args`` does per field; other fields, and FastAPI
+    versions this was not checked against, use ``request_params_to_args``.
+    """
+    full = functools.partial(request_params_to_args, fields)
+    validate, param_aliases = _validate_field, _param_aliases
+    param_model, is_sequence = _param_model, _is_sequence
+    if validate is None or param_aliases is None:
+        return full
+    if param_model is None or is_sequence is None:
+        return full
+    plan: list[tuple[Any, str, str, tuple[str, str]]] = []
+    for field in fields:
+        if param_model(field) is not None or is_sequence(field.field_info.annotation):
+            return full
+        aliases = param_aliases(field)
+        if len(aliases) != 1:
+            return full
+        alias = aliases[0][1]
+        plan.append((field, field.name, alias, (field.field_info.in_.value, alias)))
+    undefined = Undefined
+
+    def read(received: Any) -> tuple[dict[str, Any], list[Any]]:
+        values: dict[str, Any] = {}
+        errors: list[Any] = []
+        get = received.get
+        for field, name, alias, loc in plan:
+            value = get(alias, None)
+            if value is None:
+                value = undefined
+            v, e = validate(field=field, value=value, values=values, loc=loc)
+            if e:
+                errors.extend(e)
+            else:
+                values[name] = v
+        return values, errors
+
+    return read

@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import threading
 from collections.abc import Callable, Hashable, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from typing import Annotated, Any, get_args, get_origin
 
 from fastapi import params
@@ -50,10 +51,12 @@ class Node:
     """One dependency of a plan, with everything precomputed."""
 
     __slots__ = (
+        "_fields",
         "background_name",
         "body_params",
         "call",
         "children",
+        "cm_factory",
         "concurrency",
         "connection_name",
         "cookie_params",
@@ -88,10 +91,29 @@ class Node:
         self.concurrency = _compat.concurrency(used)
         self.kind = _compat.call_kind(used)
         self.children: list[Node] = []
-        self.path_params = used.path_params
-        self.query_params = used.query_params
-        self.header_params = used.header_params
-        self.cookie_params = used.cookie_params
+        self.path_params = used.path_params and _compat.params_reader(used.path_params)
+        self.query_params = used.query_params and _compat.params_reader(
+            used.query_params
+        )
+        self.header_params = used.header_params and _compat.params_reader(
+            used.header_params
+        )
+        self.cookie_params = used.cookie_params and _compat.params_reader(
+            used.cookie_params
+        )
+        self._fields = (
+            used.path_params,
+            used.query_params,
+            used.header_params,
+            used.cookie_params,
+        )
+        #: The generator function as a context-manager factory, built once.
+        if self.kind == GEN:
+            self.cm_factory: Any = contextmanager(call)
+        elif self.kind == AGEN:
+            self.cm_factory = asynccontextmanager(call)
+        else:
+            self.cm_factory = None
         self.request_name = used.request_param_name
         self.connection_name = used.http_connection_param_name
         self.response_name = used.response_param_name
@@ -158,11 +180,8 @@ class Plan:
         )
         required: dict[str, list[str]] = {}
         for node in nodes:
-            for source, fields in (
-                ("path", node.path_params),
-                ("query", node.query_params),
-                ("header", node.header_params),
-                ("cookie", node.cookie_params),
+            for source, fields in zip(
+                ("path", "query", "header", "cookie"), node._fields, strict=True
             ):
                 for field in fields:
                     if field.field_info.is_required():

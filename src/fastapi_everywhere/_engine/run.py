@@ -21,7 +21,6 @@ from contextlib import (
     AbstractContextManager,
     AsyncExitStack,
     asynccontextmanager,
-    contextmanager,
 )
 from typing import Any
 
@@ -185,22 +184,21 @@ class Resolution:
         self, node: Node, values: dict[str, Any], errors: list[Any]
     ) -> None:
         request = self.get_request()
-        to_args = _compat.request_params_to_args
         found: list[Any] = []
         if node.path_params:
-            v, e = to_args(node.path_params, request.path_params)
+            v, e = node.path_params(request.path_params)
             values.update(v)
             found += e
         if node.query_params:
-            v, e = to_args(node.query_params, request.query_params)
+            v, e = node.query_params(request.query_params)
             values.update(v)
             found += e
         if node.header_params:
-            v, e = to_args(node.header_params, request.headers)
+            v, e = node.header_params(request.headers)
             values.update(v)
             found += e
         if node.cookie_params:
-            v, e = to_args(node.cookie_params, request.cookies)
+            v, e = node.cookie_params(request.cookies)
             values.update(v)
             found += e
         errors += found
@@ -298,7 +296,7 @@ class Resolution:
         return DONE
 
     def _enter_sync_gen(self, node: Node, values: dict[str, Any]) -> Any:
-        cm = contextmanager(node.call)(**values)
+        cm = node.cm_factory(**values)
         if self.isolate_context:
             solved = contextvars.copy_context().run(cm.__enter__)
         else:
@@ -345,7 +343,7 @@ class Resolution:
     async def _enter_gen(self, node: Node, values: dict[str, Any]) -> Any:
         cm: Any
         if node.kind == AGEN:
-            cm = asynccontextmanager(node.call)(**values)
+            cm = node.cm_factory(**values)
             if _compat.HAS_SHIELDED_EXIT:
                 if self.cleanup_scope is None:
                     # Entered before the first async generator so that it
@@ -355,7 +353,7 @@ class Resolution:
                     )
                 cm = _compat.shielded_exit(cm, self.cleanup_scope)
         else:
-            cm = _sync_cm_in_thread(contextmanager(node.call)(**values))
+            cm = _sync_cm_in_thread(node.cm_factory(**values))
         if node.concurrency is not None:
             from fastapi.concurrency import _contextmanager_with_concurrency_limit
 
