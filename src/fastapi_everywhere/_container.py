@@ -18,6 +18,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from types import MappingProxyType, TracebackType
 from typing import Annotated, Any, TypeVar, get_args, get_origin
 
+import anyio
 from fastapi import FastAPI, params
 
 from . import _config
@@ -110,12 +111,13 @@ class _Level:
     owner task, so teardown always runs in the task that did the setup.
     """
 
-    __slots__ = ("cache", "kind", "stack")
+    __slots__ = ("cache", "closed", "kind", "stack")
 
     def __init__(self, kind: DependencyScope, stack: AsyncExitStack) -> None:
         self.kind = kind
         self.cache: dict[Any, Any] = {}
         self.stack = stack
+        self.closed = False
 
 
 class _Resolver:
@@ -183,7 +185,7 @@ class _Resolver:
         plan = plan_for_function(
             func,
             overrides=self.container._overrides(),
-            supplied=frozenset(kwargs),
+            supplied=frozenset(kwargs) | _positional_names(func, len(args)),
             security_scopes=self.container._security_scopes,
         )
         values, every = await self._run(plan)
@@ -228,6 +230,15 @@ class _Resolver:
                     return scoped_level.stack
 
                 res.stack_for = stack_for
+                # FastAPI shields async yield teardown with a cancel scope
+                # entered before the generators. A scope's stack closes
+                # before the CONTAINER generators it may have built, so
+                # that scope lives on the container's (outermost) stack.
+                if c._cleanup_scope is None:
+                    c._cleanup_scope = container_level.stack.enter_context(
+                        anyio.CancelScope()
+                    )
+                res.cleanup_scope = c._cleanup_scope
                 await solve(res)
                 if res.errors:
                     raise validation_error(plan, res.errors, res.body)
@@ -249,6 +260,18 @@ class _Resolver:
                 return res.values, every
 
         return await c._owner.run(run)
+
+
+def _positional_names(func: Callable[..., Any], count: int) -> frozenset[str]:
+    """The names of the first ``count`` positional parameters of ``func``."""
+    if not count:
+        return frozenset()
+    names = [
+        p.name
+        for p in inspect.signature(func).parameters.values()
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    return frozenset(names[:count])
 
 
 def _check_captures(node: Node, scope_of: Callable[[Node], DependencyScope]) -> None:
@@ -289,6 +312,8 @@ class ContainerScope(_Resolver):
         self._level = level
 
     def _levels(self) -> tuple[_Level, _Level | None]:
+        if self._level.closed:
+            raise ScopeError("FastAPIContainer: this scope() block is closed")
         return self.container._level, self._level
 
     def __repr__(self) -> str:
@@ -372,6 +397,7 @@ class FastAPIContainer(_Resolver):
         self._owner = TaskOwner("FastAPIContainer")
         self._level = _Level(DependencyScope.CONTAINER, self._owner.stack)
         self._closed = False
+        self._cleanup_scope: anyio.CancelScope | None = None
 
     def _levels(self) -> tuple[_Level, _Level | None]:
         if self._closed:
@@ -419,6 +445,7 @@ class FastAPIContainer(_Resolver):
         try:
             yield ContainerScope(self, level)
         finally:
+            level.closed = True
             level.cache.clear()
             if self._owner.started and not self._owner.closed:
                 await self._owner.run(level.stack.aclose)

@@ -583,3 +583,77 @@ async def test_scope_has_the_container_methods() -> None:
         assert (await scope.resolve(dep)).get(dep) == "d"
         assert await scope.invoke(fn) == "dd"
         assert (await scope.invoke_resolved(fn)).get(dep, transitive=True) == "d"
+
+
+# -- regressions ----------------------------------------------------------
+
+
+async def test_invoke_accepts_injectable_parameters_passed_positionally() -> None:
+    calls: list[str] = []
+
+    def session() -> str:
+        calls.append("session")
+        return "resolved"
+
+    def handler(x: int, s: str = Depends(session)) -> tuple[int, str]:
+        return x, s
+
+    async with FastAPIContainer() as container:
+        assert await container.invoke(handler, 1, "mine") == (1, "mine")
+        assert calls == []
+        bag = await container.invoke_resolved(handler, 2, "given")
+        assert bag.get(handler) == (2, "given")
+        assert bag.optional(session, transitive=True) is None
+        assert await container.invoke(handler, 3) == (3, "resolved")
+
+
+async def test_a_closed_scope_refuses_to_resolve() -> None:
+    c = Counter()
+    container = FastAPIContainer(scopes={c.resource: DependencyScope.SCOPED})
+    async with container.scope() as scope:
+        await scope.get(c.resource)
+    assert c.events == ["setup 1", "teardown 1"]
+    with pytest.raises(ScopeError, match="closed"):
+        await scope.get(c.resource)  # would never be torn down
+    with pytest.raises(ScopeError, match="closed"):
+        await scope.invoke(lambda r=Depends(c.resource): r)
+    assert c.events == ["setup 1", "teardown 1"]
+    await container.aclose()
+    with pytest.raises(ScopeError, match="closed"):
+        async with container.scope():
+            pass
+
+
+async def test_container_task_group_built_inside_a_scope_outlives_it() -> None:
+    """A CONTAINER dependency holding an anyio cancel scope, first built
+    inside a scope next to a SCOPED yield dependency: closing the scope must
+    not exit cancel scopes out of order."""
+    import anyio
+
+    events: list[str] = []
+
+    async def session():
+        yield "s"
+        events.append("session closed")
+
+    async def workers():
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(anyio.sleep_forever)
+            yield tg
+            tg.cancel_scope.cancel()
+        events.append("workers closed")
+
+    def service(s: str = Depends(session), w: object = Depends(workers)) -> str:
+        return s
+
+    container = FastAPIContainer(
+        scopes={session: DependencyScope.SCOPED, service: DependencyScope.SCOPED}
+    )
+    async with container.scope() as scope:
+        assert await scope.get(service) == "s"
+    assert events == ["session closed"]
+    async with container.scope() as scope:
+        assert await scope.get(service) == "s"
+    assert events == ["session closed", "session closed"]
+    await container.aclose()
+    assert events == ["session closed", "session closed", "workers closed"]
