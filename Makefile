@@ -24,6 +24,8 @@ PIP_FLAGS ?= -q --disable-pip-version-check
 # pip's stderr minus this machine's warnings about absent local indexes.
 PIP_QUIET := 2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2)
 PYTEST_ARGS ?=
+# The matrix repeats the suite five times: keep its tracebacks short.
+MATRIX_PYTEST_ARGS ?= --tb=short
 LINT_PATHS := $(wildcard src tests demo bench)
 
 PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $(HOME)/.pyenv)
@@ -46,7 +48,7 @@ MATRIX := \
 	3.13-$(FASTAPI_NEWEST)
 
 # pytest exits 5 when it collected no test; that is not a failure here.
-run_pytest = $(1) -m pytest $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || exit $$rc; }
+run_pytest = $(1) -m pytest $(2) $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || exit $$rc; }
 
 .PHONY: help venv demo test lint format matrix bench clean
 
@@ -113,7 +115,7 @@ matrix-%: .venvs/py$$(word 1,$$(subst -, ,$$*))-fastapi$$(word 2,$$(subst -, ,$$
 	demo_rc=0; log=.venvs/demo-py$*.log; \
 	$$venv/bin/python -m demo --db .venvs/demo-py$*.db > $$log 2>&1 || demo_rc=$$?; \
 	if [ $$demo_rc -eq 0 ]; then tail -n 1 $$log; else cat $$log; echo "demo: FAILED (exit $$demo_rc)"; fi; \
-	$(call run_pytest,$$venv/bin/python); \
+	$(call run_pytest,$$venv/bin/python,$(MATRIX_PYTEST_ARGS)); \
 	[ $$demo_rc -eq 0 ]
 
 clean:
