@@ -14,6 +14,7 @@ order: it starts once and shuts down when the last user leaves.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -26,6 +27,14 @@ T = TypeVar("T")
 
 _states: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
+
+
+def _new_lock_after_fork() -> None:
+    global _lock
+    _lock = threading.Lock()  # another thread may have held it at fork
+
+
+os.register_at_fork(after_in_child=_new_lock_after_fork)
 
 
 def lifespan_state(app: Any) -> dict[str, Any] | None:
@@ -53,6 +62,7 @@ class _Lifespan:
 
     def __init__(self, app: Any, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
+        self.pid = os.getpid()
         self.users = 0
         self.stopping = False
         self.started: asyncio.Future[dict[str, Any]] = loop.create_future()
@@ -65,7 +75,12 @@ class _Lifespan:
 
     @property
     def usable(self) -> bool:
-        return not self.loop.is_closed() and not self.task.done()
+        # A forked child inherits entries whose task runs in no thread of its own.
+        return (
+            self.pid == os.getpid()
+            and not self.loop.is_closed()
+            and not self.task.done()
+        )
 
     async def _main(self, app: Any) -> None:
         name = type(app).__name__

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
+import signal
 from contextlib import asynccontextmanager
 
 import anyio
@@ -400,3 +402,42 @@ def test_a_lifespan_running_on_another_loop_is_shared() -> None:
         other.call_soon_threadsafe(other.stop)
         thread.join(5)
         other.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_starts_its_own_lifespan() -> None:
+    import threading
+
+    from fastapi_everywhere import FastApiDepsStack
+
+    events: list[str] = []
+    app = make_app(events)
+    other = asyncio.new_event_loop()
+    thread = threading.Thread(target=other.run_forever, daemon=True)
+    thread.start()
+    stack = FastApiDepsStack(app)
+    try:
+        asyncio.run_coroutine_threadsafe(stack.start(), other).result(5)
+
+        @with_fastapi_lifecycle(app=app)
+        async def job() -> list[str]:
+            return list(events)
+
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            code = 1
+            try:
+                signal.alarm(5)  # the parent's loop thread does not exist here
+                if asyncio.run(job()) == ["startup", "startup"]:
+                    code = 0
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert events == ["startup"]  # the parent's lifespan is untouched
+    finally:
+        asyncio.run_coroutine_threadsafe(stack.close(), other).result(5)
+        other.call_soon_threadsafe(other.stop)
+        thread.join(5)
+        other.close()
+    assert events == ["startup", "shutdown"]
