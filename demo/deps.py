@@ -5,8 +5,8 @@ Nothing here knows who calls it. A FastAPI route, a script, a queue worker
 ``Depends``: settings -> a SQLite connection with a transaction per call ->
 a repository -> the user named by the ``Authorization: Bearer`` header.
 
-No ``from __future__ import annotations`` here: FastAPI < 0.123 cannot
-resolve string annotations on a class dependency's ``__init__``.
+No ``from __future__ import annotations`` here: older FastAPI (0.115)
+cannot resolve string annotations on a class dependency's ``__init__``.
 """
 
 import logging
