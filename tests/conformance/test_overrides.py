@@ -4,10 +4,11 @@
 
 from typing import Annotated
 
+import pytest
 from fastapi import Depends, FastAPI, Header, Security
 from fastapi.security import SecurityScopes
 
-from ._harness import Recorder, Req, conforms
+from ._harness import HAS_DEPENDS_SCOPE, Recorder, Req, conforms, exc_name
 
 
 async def test_override_of_a_nested_dependency(rec: Recorder) -> None:
@@ -144,3 +145,44 @@ async def test_overrides_changed_between_calls(rec: Recorder) -> None:
         "second",
         "real",
     ]
+
+
+@pytest.mark.skipif(
+    not HAS_DEPENDS_SCOPE, reason="this FastAPI has no Depends(scope=...)"
+)
+async def test_invalid_override_fails_when_reached(rec: Recorder) -> None:
+    # FastAPI parses an override when the request reaches it: what ran before
+    # it has run (and is torn down with the error thrown in).
+    def leaf() -> str:
+        return "leaf"
+
+    def first():
+        rec("first", "enter")
+        try:
+            yield "first"
+        except Exception as e:
+            rec("first", exc_name(e))
+            raise
+
+    def original() -> str:
+        return "original"
+
+    def request_scoped(x: Annotated[str, Depends(leaf, scope="function")]):
+        yield x  # a request-scoped generator may not depend on a function-scoped one
+
+    def after() -> None:
+        rec("after")
+
+    async def target(
+        f: Annotated[str, Depends(first)],
+        o: Annotated[str, Depends(original)],
+        a: Annotated[None, Depends(after)],
+    ):
+        rec("target")
+
+    app = FastAPI()
+    app.dependency_overrides[original] = request_scoped
+    for _ in range(2):  # the second call runs the cached plan
+        out = await conforms(rec, target, app=app)
+        assert out.body[0] == "DependencyScopeError"
+        assert out.log == [("first", "enter"), ("first", "DependencyScopeError")]

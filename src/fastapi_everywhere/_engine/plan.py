@@ -199,7 +199,13 @@ class Plan:
                 # FastAPI keeps the original's name, cache key, use_cache and
                 # scope, and parses the override's own parameters.
                 assert override is not None
-                use_sub = _compat.override_dependant(sub, override)
+                try:
+                    use_sub = _compat.override_dependant(sub, override)
+                except Exception as e:
+                    # FastAPI parses an override when a request reaches it,
+                    # after the dependencies before it ran: fail at that step.
+                    node.children.append(_failing_node(sub, e))
+                    continue
             node.children.append(self._compile(sub, use_sub, overrides))
         return node
 
@@ -208,6 +214,22 @@ class Plan:
         for child in node.children:
             self._flatten(child)
         self.steps.append((node, True))
+
+
+def _failing_node(original: Dependant, error: Exception) -> Node:
+    """A step that raises ``error`` (a fresh copy each time) where it is reached."""
+
+    def raise_error() -> Any:
+        try:
+            fresh = type(error)(*error.args)
+        except Exception:
+            fresh = error
+        raise fresh
+
+    used = _compat.get_dependant(path="", call=raise_error, name=original.name)
+    node = Node(original, used)
+    node.use_cache = False  # FastAPI parses the override before the cache lookup
+    return node
 
 
 def _marker(param: inspect.Parameter) -> bool:
