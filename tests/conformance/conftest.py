@@ -38,6 +38,11 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     line = (
         f"conformance: {STATS['trees']} generated trees, {STATS['diverged']} diverged"
     )
-    terminalreporter.write_line(line)
+    outcomes = ", ".join(
+        f"{k.split()[1]}: {v}"
+        for k, v in sorted(STATS.items())
+        if k.startswith("outcome ")
+    )
+    terminalreporter.write_line(f"{line} ({outcomes})")
     with open(SUMMARY_FILE, "w") as f:
         json.dump(dict(STATS), f)

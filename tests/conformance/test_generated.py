@@ -1,0 +1,378 @@
+"""Random dependency trees, each run through FastAPI and through the engine.
+
+A :class:`Tree` is plain data (so hypothesis prints and shrinks it): a pool of
+dependency functions on up to four levels, each depending only on deeper
+levels (so the graph is acyclic and reuse of a deeper function makes shared
+dependencies); edges with ``use_cache=False``, ``scope=...`` or
+``Security(scopes=...)``; overrides; request parameters with valid, invalid or
+missing values; failures at setup, as an HTTPException or at teardown. The
+harness compares result, error status and body, call counts and event log.
+
+``CONFORMANCE_EXAMPLES`` sets the number of trees (default 200).
+"""
+
+# No "from __future__ import annotations": FastAPI evaluates the signatures.
+
+import asyncio
+import inspect
+import os
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import (
+    BackgroundTasks,
+    Depends,
+    FastAPI,
+    Header,
+    HTTPException,
+    Query,
+    Security,
+)
+from fastapi.security import SecurityScopes
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ._harness import (
+    HAS_DEPENDS_SCOPE,
+    STATS,
+    Boom,
+    Recorder,
+    Req,
+    exc_name,
+    explain,
+    run_both,
+)
+
+EXAMPLES = int(os.environ.get("CONFORMANCE_EXAMPLES", "200"))
+
+KINDS = ("sync", "async", "gen", "agen", "class")
+GENERATORS = ("gen", "agen")
+
+# -- the request parameters a tree may read --------------------------------
+
+
+@dataclass(frozen=True)
+class ParamDef:
+    annotation: Any
+    default: Any
+    valid: Any  # a raw value (a list for a repeated parameter)
+    invalid: Any  # None: every value is valid
+
+
+_EMPTY = inspect.Parameter.empty
+
+PARAMS: dict[str, ParamDef] = {
+    "h_num": ParamDef(Annotated[int, Header()], _EMPTY, "7", "seven"),
+    "h_txt": ParamDef(Annotated[str, Header()], "dflt", "text", None),
+    "h_raw": ParamDef(Annotated[int | None, Header(alias="X-Raw")], None, "3", "3.5"),
+    "q_num": ParamDef(Annotated[int, Query(ge=0)], 0, "5", "-1"),
+    "q_req": ParamDef(Annotated[str, Query(max_length=3)], _EMPTY, "abc", "abcd"),
+    "q_list": ParamDef(Annotated[list[int], Query()], [], ["1", "2"], ["1", "x"]),
+}
+_ALIASES = {"h_num": "h-num", "h_txt": "h-txt", "h_raw": "x-raw"}
+
+
+# -- the tree ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Edge:
+    to: int
+    use_cache: bool = True
+    scope: str | None = None  # Depends(scope=...)
+    scopes: tuple[str, ...] | None = None  # Security(scopes=...) when not None
+
+
+@dataclass(frozen=True)
+class Fn:
+    id: int
+    level: int
+    kind: str
+    edges: tuple[Edge, ...] = ()
+    params: tuple[str, ...] = ()
+    wants_scopes: bool = False
+    fail: str | None = None  # "setup", "http" or (generators) "teardown"
+
+
+@dataclass(frozen=True)
+class Tree:
+    fns: tuple[Fn, ...]
+    target_edges: tuple[Edge, ...]
+    target_params: tuple[str, ...] = ()
+    target_async: bool = True
+    target_fail: str | None = None  # "boom" or "http"
+    background: bool = False
+    overrides: tuple[tuple[int, int], ...] = ()  # (original id, replacement id)
+    values: tuple[tuple[str, str], ...] = ()  # parameter -> "valid" | "invalid"
+
+
+def _edges(draw: Any, candidates: list[Fn], max_size: int) -> tuple[Edge, ...]:
+    if not candidates:
+        return ()
+    ids = draw(st.lists(st.sampled_from([f.id for f in candidates]), max_size=max_size))
+    edges = []
+    for to in ids:
+        use_cache = draw(st.sampled_from((True, True, True, False)))
+        kind = draw(
+            st.sampled_from(("depends",) * 6 + ("security", "function", "request"))
+        )
+        if kind == "security":
+            scopes = tuple(draw(st.lists(st.sampled_from("abc"), max_size=2)))
+            edges.append(Edge(to, use_cache, scopes=scopes))
+        elif kind in ("function", "request") and HAS_DEPENDS_SCOPE:
+            edges.append(Edge(to, use_cache, scope=kind))
+        else:
+            edges.append(Edge(to, use_cache))
+    return tuple(edges)
+
+
+def _fn(draw: Any, fid: int, level: int, deeper: list[Fn]) -> Fn:
+    kind = draw(st.sampled_from(KINDS))
+    fails = (
+        [None] * 12
+        + ["setup", "http"]
+        + (["teardown"] * 2 if kind in GENERATORS else [])
+    )
+    return Fn(
+        id=fid,
+        level=level,
+        kind=kind,
+        edges=_edges(draw, deeper, 3),
+        params=tuple(
+            draw(st.lists(st.sampled_from(sorted(PARAMS)), max_size=2, unique=True))
+        ),
+        wants_scopes=draw(st.booleans()) and draw(st.booleans()),
+        fail=draw(st.sampled_from(fails)),
+    )
+
+
+@st.composite
+def trees(draw: Any) -> Tree:
+    depth = draw(st.integers(1, 4))
+    fns: list[Fn] = []
+    by_level: dict[int, list[Fn]] = {}
+    for level in range(depth, 0, -1):  # deepest first: edges point deeper
+        deeper = [f for lv, fs in by_level.items() if lv > level for f in fs]
+        count = draw(st.integers(1, 3))
+        by_level[level] = [_fn(draw, len(fns) + i, level, deeper) for i in range(count)]
+        fns.extend(by_level[level])
+    overridden = draw(
+        st.lists(st.sampled_from(fns), max_size=2, unique_by=lambda f: f.id)
+    )
+    overrides = []
+    for original in overridden:
+        deeper = [f for f in fns if f.level > original.level]
+        replacement = _fn(draw, len(fns), original.level, deeper)
+        fns.append(replacement)
+        overrides.append((original.id, replacement.id))
+    pool = [f for f in fns if f.id not in {r for _, r in overrides}]
+    target_edges = _edges(draw, pool, 3) or (Edge(pool[0].id),)
+    used = sorted({p for f in fns for p in f.params})
+    target_params = tuple(draw(st.lists(st.sampled_from(sorted(PARAMS)), max_size=1)))
+    values = []
+    for name in sorted(set(used) | set(target_params)):
+        states = ["valid"] * 5 + ["missing"] * 2
+        if PARAMS[name].invalid is not None:
+            states.append("invalid")
+        values.append((name, draw(st.sampled_from(states))))
+    return Tree(
+        fns=tuple(fns),
+        target_edges=target_edges,
+        target_params=target_params,
+        target_async=draw(st.booleans()),
+        target_fail=draw(st.sampled_from((None,) * 6 + ("boom", "http"))),
+        background=draw(st.booleans()),
+        overrides=tuple(overrides),
+        values=tuple(values),
+    )
+
+
+# -- building the callables of a tree ----------------------------------------
+
+
+def _unwrap(value: Any) -> Any:
+    return getattr(value, "value", value)  # class dependencies hold .value
+
+
+def _signature(
+    edges: tuple[Edge, ...], names: tuple[str, ...], fns: dict[int, Any]
+) -> list:
+    kw = inspect.Parameter.KEYWORD_ONLY
+    parameters = []
+    for i, edge in enumerate(edges):
+        dependency = fns[edge.to]
+        if edge.scopes is not None:
+            marker = Security(
+                dependency, scopes=list(edge.scopes), use_cache=edge.use_cache
+            )
+        elif edge.scope is not None:
+            marker = Depends(dependency, use_cache=edge.use_cache, scope=edge.scope)
+        else:
+            marker = Depends(dependency, use_cache=edge.use_cache)
+        parameters.append(
+            inspect.Parameter(f"d{i}", kw, annotation=Annotated[Any, marker])
+        )
+    for name in names:
+        p = PARAMS[name]
+        parameters.append(
+            inspect.Parameter(name, kw, annotation=p.annotation, default=p.default)
+        )
+    return parameters
+
+
+def _make_fn(spec: Fn, fns: dict[int, Any], rec: Recorder) -> Any:
+    name = f"f{spec.id}"
+    parameters = _signature(spec.edges, spec.params, fns)
+    if spec.wants_scopes:
+        parameters.append(
+            inspect.Parameter(
+                "security_scopes",
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=SecurityScopes,
+            )
+        )
+
+    def setup(kwargs: dict[str, Any]) -> str:
+        n = rec.hit(name)
+        deps = [_unwrap(kwargs[f"d{i}"]) for i in range(len(spec.edges))]
+        params = [[p, kwargs[p]] for p in spec.params]
+        scopes = kwargs["security_scopes"].scopes if spec.wants_scopes else None
+        rec("call", name, n, deps, params, scopes)
+        if spec.fail == "setup":
+            raise Boom(f"{name} setup")
+        if spec.fail == "http":
+            raise HTTPException(400 + spec.id, detail=name, headers={"x-failed": name})
+        return f"{name}#{n}"
+
+    def teardown(value: str, error: BaseException | None) -> None:
+        if error is None:
+            rec("exit", value)
+        else:
+            rec("exc", value, exc_name(error))
+        if spec.fail == "teardown":
+            raise Boom(f"{name} teardown")
+
+    fn: Any
+    if spec.kind == "sync":
+
+        def fn(**kwargs: Any) -> str:
+            return setup(kwargs)
+
+    elif spec.kind == "async":
+
+        async def fn(**kwargs: Any) -> str:
+            return setup(kwargs)
+
+    elif spec.kind == "gen":
+
+        def fn(**kwargs: Any) -> Any:
+            value = setup(kwargs)
+            try:
+                yield value
+            except Exception as e:
+                teardown(value, e)
+                raise
+            teardown(value, None)
+
+    elif spec.kind == "agen":
+
+        async def fn(**kwargs: Any) -> Any:
+            value = setup(kwargs)
+            try:
+                yield value
+            except Exception as e:
+                teardown(value, e)
+                raise
+            teardown(value, None)
+
+    else:
+
+        class fn:  # type: ignore[no-redef]
+            def __init__(self, **kwargs: Any) -> None:
+                self.value = setup(kwargs)
+
+    fn.__signature__ = inspect.Signature(parameters)
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+def build(tree: Tree, rec: Recorder) -> tuple[Any, FastAPI]:
+    """The target callable and the app (with the tree's overrides) of ``tree``."""
+    fns: dict[int, Any] = {}
+    for spec in sorted(tree.fns, key=lambda f: -f.level):
+        fns[spec.id] = _make_fn(spec, fns, rec)
+    app = FastAPI()
+    for original, replacement in tree.overrides:
+        app.dependency_overrides[fns[original]] = fns[replacement]
+    parameters = _signature(tree.target_edges, tree.target_params, fns)
+    if tree.background:
+        parameters.append(
+            inspect.Parameter(
+                "bg", inspect.Parameter.KEYWORD_ONLY, annotation=BackgroundTasks
+            )
+        )
+
+    def body(kwargs: dict[str, Any]) -> dict[str, Any]:
+        deps = [_unwrap(kwargs[f"d{i}"]) for i in range(len(tree.target_edges))]
+        params = [[p, kwargs[p]] for p in tree.target_params]
+        rec("target", deps, params)
+        if tree.background:
+            kwargs["bg"].add_task(rec, "background")
+        if tree.target_fail == "boom":
+            raise Boom("target")
+        if tree.target_fail == "http":
+            raise HTTPException(409, detail="target")
+        return {"deps": deps, "params": params}
+
+    target: Any
+    if tree.target_async:
+
+        async def target(**kwargs: Any) -> Any:
+            return body(kwargs)
+
+    else:
+
+        def target(**kwargs: Any) -> Any:
+            return body(kwargs)
+
+    target.__signature__ = inspect.Signature(parameters)
+    return target, app
+
+
+def request_of(tree: Tree) -> Req:
+    headers: list[tuple[str, str]] = []
+    query: list[str] = []
+    for name, state in tree.values:
+        if state == "missing":
+            continue
+        raw = getattr(PARAMS[name], state)
+        if name in _ALIASES:
+            headers.append((_ALIASES[name], raw))
+        else:
+            for item in raw if isinstance(raw, list) else [raw]:
+                query.append(f"{name}={item}")
+    return Req(headers=headers, query="&".join(query))
+
+
+# -- the property ------------------------------------------------------------
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+@given(tree=trees())
+def test_random_trees_resolve_like_fastapi(tree: Tree) -> None:
+    rec = Recorder()
+    target, app = build(tree, rec)
+    expected, actual = asyncio.run(run_both(rec, target, request_of(tree), app=app))
+    STATS["trees"] += 1
+    STATS[f"outcome {expected.kind}"] += 1
+    if actual != expected:
+        STATS["diverged"] += 1
+    assert actual == expected, explain(expected, actual)
