@@ -1,0 +1,317 @@
+"""Per-call cost of the sync API (``fastapi_everywhere.sync``).
+
+    python bench/sync.py [--quick] [--rounds N] [--calls N] [--memory N]
+
+Two trees, both called from plain sync code:
+
+  all-sync   get_settings() -> get_db(settings) sync generator -> Repo(db)
+             -> current_user(x_user: Header, repo) -> target(user)
+  mixed      the same with get_db an *async* generator (setup + teardown on
+             the loop thread): the standard tree of bench/engine.py as a
+             sync caller (a Django view, a Celery task) uses it
+
+Rows, measured in one process, interleaved round by round (median round):
+
+  direct       the floor: the same functions called by hand, no DI (the async
+               generator driven by hand, without a loop)
+  rcts         one bare ``asyncio.run_coroutine_threadsafe(noop(), loop)
+               .result()`` round trip to a loop thread: the floor of any sync
+               call that needs one async step
+  ours         ``sync.with_fastapi_depends(target)(_scope={"headers": ...})``
+
+From 1 thread (µs per call) and from 8 threads (calls/s, all threads calling
+the same decorated function), then a memory check: 100k calls of the mixed
+tree, tracemalloc and RSS growth after warm-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import os
+import platform
+import statistics
+import sys
+import threading
+import time
+import tracemalloc
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Annotated, Any
+
+import fastapi
+from fastapi import Depends, Header
+
+from fastapi_everywhere import sync
+from fastapi_everywhere.sync import loop as sync_loop
+
+# -- the trees -----------------------------------------------------------------
+
+
+class Settings:
+    def __init__(self) -> None:
+        self.dsn = "sqlite://"
+
+
+def get_settings() -> Settings:
+    return Settings()
+
+
+class DB:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.open = True
+
+
+def get_sync_db(settings: Annotated[Settings, Depends(get_settings)]) -> Iterator[DB]:
+    db = DB(settings)
+    try:
+        yield db
+    finally:
+        db.open = False
+
+
+async def get_async_db(
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> AsyncIterator[DB]:
+    db = DB(settings)
+    try:
+        yield db
+    finally:
+        db.open = False
+
+
+class SyncRepo:
+    def __init__(self, db: Annotated[DB, Depends(get_sync_db)]) -> None:
+        self.db = db
+
+
+class AsyncRepo:
+    def __init__(self, db: Annotated[DB, Depends(get_async_db)]) -> None:
+        self.db = db
+
+
+def sync_user(
+    x_user: Annotated[str, Header()], repo: Annotated[SyncRepo, Depends()]
+) -> str:
+    return x_user
+
+
+def mixed_user(
+    x_user: Annotated[str, Header()], repo: Annotated[AsyncRepo, Depends()]
+) -> str:
+    return x_user
+
+
+def sync_target(user: Annotated[str, Depends(sync_user)]) -> str:
+    return user
+
+
+def mixed_target(user: Annotated[str, Depends(mixed_user)]) -> str:
+    return user
+
+
+USER = "alice"
+HEADERS = {"x-user": USER}
+
+
+# -- the ways to call them -----------------------------------------------------
+
+
+def direct_sync() -> str:
+    gen = get_sync_db(get_settings())
+    db = next(gen)
+    try:
+        return sync_target(user=sync_user(x_user=USER, repo=SyncRepo(db)))
+    finally:
+        for _ in gen:
+            pass
+
+
+def _step(coro: Any) -> Any:
+    try:
+        coro.send(None)
+    except StopIteration as e:
+        return e.value
+    raise RuntimeError("suspended")  # pragma: no cover
+
+
+def direct_mixed() -> str:
+    gen = get_async_db(get_settings())
+    db = _step(gen.asend(None))
+    try:
+        return mixed_target(user=mixed_user(x_user=USER, repo=AsyncRepo(db)))
+    finally:
+        try:
+            _step(gen.asend(None))
+        except StopAsyncIteration:
+            pass
+
+
+def build_rcts() -> Callable[[], str]:
+    loop = sync_loop.get_loop()
+
+    async def noop() -> str:
+        return USER
+
+    def call() -> str:
+        return asyncio.run_coroutine_threadsafe(noop(), loop).result()
+
+    return call
+
+
+def build_ours(target: Callable[..., str]) -> Callable[[], str]:
+    wrapped = sync.with_fastapi_depends(target)
+    scope = {"headers": HEADERS}
+
+    def call() -> str:
+        return wrapped(_scope=scope)
+
+    return call
+
+
+# -- measuring -----------------------------------------------------------------
+
+
+def per_call_us(call: Callable[[], str], n: int) -> float:
+    start = time.perf_counter()
+    for _ in range(n):
+        call()
+    return (time.perf_counter() - start) / n * 1e6
+
+
+def calls_per_s(call: Callable[[], str], n: int, threads: int) -> float:
+    barrier = threading.Barrier(threads + 1)
+
+    def work() -> None:
+        barrier.wait()
+        for _ in range(n):
+            call()
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for w in workers:
+        w.join()
+    return threads * n / (time.perf_counter() - start)
+
+
+def measure(
+    callers: dict[str, Callable[[], str]], rounds: int, calls: int, threads: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    for name, call in callers.items():
+        if call() != USER:
+            raise SystemExit(f"{name}: wrong result")
+        per_call_us(call, max(calls // 10, 20))  # warm-up
+    single: dict[str, list[float]] = {name: [] for name in callers}
+    multi: dict[str, list[float]] = {name: [] for name in callers}
+    names = list(callers)
+    for i in range(rounds):
+        # Rotate the order so no row always runs first (or right after GC).
+        for name in names[i % len(names) :] + names[: i % len(names)]:
+            gc.collect()
+            single[name].append(per_call_us(callers[name], calls))
+            multi[name].append(
+                calls_per_s(callers[name], max(calls // threads, 10), threads)
+            )
+    return (
+        {k: statistics.median(v) for k, v in single.items()},
+        {k: statistics.median(v) for k, v in multi.items()},
+    )
+
+
+def rss_kib() -> int:
+    try:
+        with open(f"/proc/{os.getpid()}/statm") as f:
+            pages = int(f.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") // 1024
+    except OSError:  # pragma: no cover - not Linux
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def memory_check(call: Callable[[], str], n: int) -> tuple[float, float, int]:
+    """(tracemalloc growth KiB, RSS growth KiB, n) over ``n`` calls after warm-up."""
+    for _ in range(min(n // 10, 5000)):
+        call()
+    gc.collect()
+    rss0 = rss_kib()
+    tracemalloc.start()
+    snap0 = tracemalloc.take_snapshot()
+    for _ in range(n):
+        call()
+    gc.collect()
+    snap1 = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    growth = sum(s.size_diff for s in snap1.compare_to(snap0, "filename"))
+    return growth / 1024, rss_kib() - rss0, n
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="few rounds (smoke)")
+    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--calls", type=int, default=2000)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--memory", type=int, default=100_000)
+    args = parser.parse_args()
+    if args.quick:
+        args.rounds, args.calls, args.memory = 3, 300, 5000
+
+    sync_loop.shutdown()
+    all_sync = build_ours(sync_target)
+    all_sync()
+    started_loop = sync_loop.loop_running()
+
+    callers = {
+        "direct all-sync": direct_sync,
+        "direct mixed": direct_mixed,
+        "rcts round trip": build_rcts(),
+        "ours all-sync": all_sync,
+        "ours mixed": build_ours(mixed_target),
+    }
+    single, multi = measure(callers, args.rounds, args.calls, args.threads)
+
+    print(
+        f"Python {platform.python_version()}, fastapi {fastapi.__version__}, "
+        f"{os.cpu_count()} CPUs; {args.rounds} rounds x {args.calls} calls, "
+        f"median round; {args.threads} threads for calls/s"
+    )
+    print(f"all-sync tree started the loop thread: {started_loop}")
+    header = (
+        f"{'row':<18} {'us/call':>9} {'x direct':>9} {'x rcts':>8} "
+        f"{'calls/s 1T':>11} {'calls/s ' + str(args.threads) + 'T':>11} "
+        f"{'8T x floor':>11}"
+    )
+    print(header)
+    print("-" * len(header))
+    rcts, rcts_tp = single["rcts round trip"], multi["rcts round trip"]
+    for name in callers:
+        floor = single["direct mixed" if "mixed" in name else "direct all-sync"]
+        tp_floor = multi["direct mixed" if "mixed" in name else "direct all-sync"]
+        if "mixed" in name and name.startswith("ours"):
+            tp_floor = rcts_tp  # a call with an async step: the loop floor
+        print(
+            f"{name:<18} {single[name]:>9.1f} {single[name] / floor:>9.2f} "
+            f"{single[name] / rcts:>8.2f} {1e6 / single[name]:>11.0f} "
+            f"{multi[name]:>11.0f} {multi[name] / tp_floor:>11.2f}"
+        )
+    print(
+        "x direct: against the hand-written call of the same tree; x rcts: "
+        "against one run_coroutine_threadsafe round trip; 8T x floor: "
+        "throughput against the direct call (all-sync) or the rcts round "
+        "trip (ours mixed) from the same threads"
+    )
+
+    growth, rss, n = memory_check(build_ours(mixed_target), args.memory)
+    print(
+        f"memory, {n} calls of the mixed tree after warm-up: tracemalloc "
+        f"{growth:+.1f} KiB, RSS {rss:+d} KiB"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,248 @@
+"""The one loop task that runs every async step of one sync-side owner.
+
+Async ``yield`` dependencies must be entered and exited in the same asyncio
+task (anyio cancel scopes, ``httpx.AsyncClient``; FastAPI >= 0.162 shields
+teardown with a cancel scope on the request stack). A resolution driven from
+a sync thread therefore owns one task on the loop thread, created by its first
+async step, that runs the steps sent to it in order and, last, exits the
+stacks.
+
+A step costs one round trip, made as light as it gets: the caller hands the
+job over with ``call_soon_threadsafe`` and sleeps on a plain lock that the
+task releases (no ``concurrent.futures`` machinery, no task per step).
+Context variables travel both ways with each job, as in asgiref: the caller's
+values are applied in the task before the step, the task's after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from .._errors import LoopThreadError
+from . import loop as _loop
+
+T = TypeVar("T")
+
+_allocate_lock = threading.Lock
+
+
+def restore_context(context: contextvars.Context) -> None:
+    """Set every variable of ``context`` that differs in the current one."""
+    skip = _loop.NON_PORTABLE
+    for var, value in context.items():
+        if var in skip:
+            continue
+        try:
+            if var.get() is value:
+                continue
+        except LookupError:
+            pass
+        var.set(value)
+
+
+class _Job:
+    """One step sent to the owner task, and what came back."""
+
+    __slots__ = (
+        "cancel_requested",
+        "context",
+        "done",
+        "error",
+        "fn",
+        "last",
+        "result",
+        "running",
+    )
+
+    def __init__(self, fn: Callable[[], Awaitable[Any]], last: bool) -> None:
+        self.fn = fn
+        self.last = last
+        self.context = contextvars.copy_context()
+        self.done = _allocate_lock()
+        self.done.acquire()
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.running = False
+        self.cancel_requested = False
+
+
+class OwnerTask:
+    """One task on the loop thread running the async steps of one owner.
+
+    Driven from one thread at a time (the owner serialises its callers). The
+    task is created by the first :meth:`call` and ends after a call with
+    ``last=True`` (or :meth:`finish`).
+    """
+
+    __slots__ = (
+        "_ended",
+        "_inbox",
+        "_job",
+        "_lt",
+        "_task",
+        "broken",
+        "name",
+        "timeout",
+    )
+
+    def __init__(self, name: str, timeout: float | None = None) -> None:
+        self.name = name
+        self.timeout = timeout
+        self.broken: str | None = None
+        self._lt: Any = None
+        self._task: asyncio.Task[None] | None = None
+        self._inbox: asyncio.Future[_Job | None] | None = None
+        self._job: _Job | None = None
+        self._ended = False
+
+    @property
+    def started(self) -> bool:
+        """Whether a task is running for this owner."""
+        return self._task is not None and not self._ended
+
+    def __repr__(self) -> str:
+        state = "broken" if self.broken else "started" if self.started else "new"
+        return f"<OwnerTask {self.name} {state}>"
+
+    # -- the calling thread ------------------------------------------------
+
+    def call(self, fn: Callable[[], Awaitable[T]], *, last: bool = False) -> T:
+        """Run ``await fn()`` in the owner task and return its result.
+
+        ``KeyboardInterrupt`` or any exception while waiting (or the
+        timeout) cancels the step on the loop and waits for it to stop, so
+        the owner is idle again and teardown can follow.
+        """
+        if self.broken is not None:
+            raise LoopThreadError(f"{self.name}: {self.broken}")
+        _loop.check_not_loop_thread(self.name)
+        lt = self._lt
+        if lt is None:
+            lt = self._lt = _loop._get()
+        elif lt is not _loop._current:
+            self.broken = (
+                "the event-loop thread its task ran on is gone (it died, or "
+                "this is a forked child)"
+            )
+            raise LoopThreadError(f"{self.name}: {self.broken}")
+        job = _Job(fn, last)
+        try:
+            if self._task is None or self._ended:  # (re)start: nothing lives in it
+                self._task, self._ended = None, False
+                lt.loop.call_soon_threadsafe(self._start, job)
+            else:
+                lt.loop.call_soon_threadsafe(self._deliver, job)
+        except RuntimeError as e:  # the loop was closed under us
+            self.broken = "the event loop was closed"
+            raise LoopThreadError(f"{self.name}: {self.broken}") from e
+        deadline = None if self.timeout is None else time.monotonic() + self.timeout
+        try:
+            done = _loop.wait_for(job.done, deadline, lt.thread)
+        except BaseException:
+            self._abandon(job, lt)
+            raise
+        if not done:
+            self._abandon(job, lt)
+            raise _loop.LoopTimeoutError(
+                f"{self.name}: async work did not finish within {self.timeout} s; "
+                "it was cancelled"
+            )
+        if job.last:
+            self._ended = True
+        restore_context(job.context)
+        error = job.error
+        if error is not None:
+            job.error = None  # no cycle through the traceback
+            if isinstance(error, asyncio.CancelledError):
+                raise LoopThreadError(
+                    f"{self.name}: its async step was cancelled on the loop "
+                    "thread (is the interpreter shutting down?)"
+                ) from error
+            raise error
+        result: T = job.result
+        return result
+
+    def finish(self) -> None:
+        """End the task without waiting (nothing is left to run in it)."""
+        lt = self._lt
+        if self._task is not None and not self._ended:
+            self._ended = True
+            if lt.usable():
+                lt.loop.call_soon_threadsafe(self._deliver, None)
+
+    def _abandon(self, job: _Job, lt: Any) -> None:
+        """Cancel ``job`` on the loop and wait (bounded) until it stopped."""
+        try:
+            lt.loop.call_soon_threadsafe(self._cancel, job)
+            deadline = (
+                None if self.timeout is None else (time.monotonic() + self.timeout)
+            )
+            settled = _loop.wait_for(job.done, deadline, lt.thread)
+        except BaseException:  # a second interrupt, or the loop died
+            settled = False
+        if not settled:
+            self.broken = "an async step was abandoned while still running"
+        elif job.last:
+            self._ended = True
+
+    # -- the loop thread ---------------------------------------------------
+
+    def _start(self, job: _Job) -> None:
+        coro = self._main(job)
+        # The task starts in a copy of the caller's context (Python 3.10 has
+        # no create_task(context=)).
+        self._task = job.context.run(asyncio.get_running_loop().create_task, coro)
+
+    def _deliver(self, job: _Job | None) -> None:
+        inbox = self._inbox
+        if inbox is not None and not inbox.done():
+            inbox.set_result(job)
+        elif job is not None:  # the task ended (cancelled at shutdown)
+            job.error = LoopThreadError(f"{self.name}: its loop task has ended")
+            job.done.release()
+
+    def _cancel(self, job: _Job) -> None:
+        if job.done.locked() and not job.cancel_requested:
+            job.cancel_requested = True
+            if job.running and self._task is not None:
+                self._task.cancel()
+
+    async def _main(self, job: _Job | None) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        loop = asyncio.get_running_loop()
+        while job is not None:
+            self._job = job
+            if job.cancel_requested:  # interrupted before it started
+                job.error = asyncio.CancelledError()
+            else:
+                restore_context(job.context)
+                job.running = True
+                try:
+                    job.result = await job.fn()
+                except BaseException as e:  # handed to the waiting caller
+                    job.error = e
+                job.running = False
+                if job.cancel_requested:
+                    uncancel = getattr(task, "uncancel", None)
+                    if uncancel is not None and task.cancelling():
+                        uncancel()
+                elif isinstance(job.error, asyncio.CancelledError):
+                    # Cancelled from outside (loop shutdown): end the task.
+                    self.broken = "its loop task was cancelled"
+                    job.last = True
+                job.context = contextvars.copy_context()
+            self._job = None
+            if job.last:
+                self._inbox = None
+                job.done.release()
+                return
+            self._inbox = loop.create_future()
+            job.done.release()
+            job = await self._inbox
+        self._inbox = None
