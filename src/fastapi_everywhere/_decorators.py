@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -189,7 +190,7 @@ def aiter_with_fastapi_depends(
             overrides=_config.overrides_of(use_app),
             supplied=target.supplied(args, kwargs),
         )
-        async with _open(plan, use_app, _spec(None, _scope)) as values:
+        async with _owned(plan, use_app, _spec(None, _scope)) as values:
             async for item in func(*args, **kwargs, **values):
                 yield item
 
@@ -220,6 +221,94 @@ async def _open(
             await res.background_tasks()
     if res.background_tasks is not None and TEARDOWN_BEFORE_BACKGROUND:
         await res.background_tasks()
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()  # no "exception was never retrieved" log
+
+
+def _only_generator_exit(exc: BaseException) -> bool:
+    inner = getattr(exc, "exceptions", None)  # an exception group
+    if inner is None:
+        return isinstance(exc, GeneratorExit)
+    return all(_only_generator_exit(e) for e in inner)
+
+
+@asynccontextmanager
+async def _owned(
+    plan: Plan, app: Any, spec: ScopeSpec | None
+) -> AsyncIterator[dict[str, Any]]:
+    """:func:`_open` in a task of its own, for dependencies held across awaits.
+
+    An abandoned async generator is closed by the event loop in a new task;
+    the dependencies (an anyio cancel scope, a task group) must still be torn
+    down in the task that set them up. Context variables the dependencies set
+    are copied back to the caller, and the caller's exception is thrown into
+    them, as if they had run in the caller's task.
+    """
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[tuple[dict[str, Any], contextvars.Context]]
+    ready = loop.create_future()
+    ready.add_done_callback(_retrieve)
+    done: asyncio.Future[BaseException | None] = loop.create_future()
+
+    async def own() -> None:
+        try:
+            async with _open(plan, app, spec) as values:
+                ready.set_result((values, contextvars.copy_context()))
+                exc = await done
+                if exc is not None:
+                    raise exc
+        except BaseException as e:
+            if not ready.done():
+                if isinstance(e, Exception):
+                    ready.set_exception(e)
+                else:
+                    ready.cancel()
+            raise
+
+    task = loop.create_task(own())
+    task.add_done_callback(_retrieve)
+    try:
+        values, context = await asyncio.shield(ready)
+    except BaseException:
+        if not done.done():
+            done.set_result(None)
+        raise
+    for var, value in context.items():
+        var.set(value)
+    try:
+        yield values
+    except BaseException as e:
+        if not done.done():
+            # A fresh GeneratorExit: the caller's must not cross an await.
+            done.set_result(GeneratorExit() if isinstance(e, GeneratorExit) else e)
+        await asyncio.wait([task])
+        raised = _outcome(task)
+        if raised is None:
+            return  # a dependency suppressed it
+        # aclose(): a task group in a dependency wraps the GeneratorExit.
+        if (
+            raised is e
+            or (isinstance(e, GeneratorExit) and _only_generator_exit(raised))
+            or (isinstance(e, asyncio.CancelledError) and task.cancelled())
+        ):
+            raise
+        raise raised from e
+    else:
+        if not done.done():
+            done.set_result(None)
+        await asyncio.wait([task])
+        raised = _outcome(task)
+        if raised is not None:
+            raise raised
+
+
+def _outcome(task: asyncio.Task[Any]) -> BaseException | None:
+    if task.cancelled():
+        return asyncio.CancelledError()
+    return task.exception()
 
 
 @asynccontextmanager
