@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import fastapi as _fastapi
+import fastapi.routing
 from fastapi._compat import Undefined
 from fastapi.dependencies import models as _models
 from fastapi.dependencies import utils as _utils
@@ -89,8 +91,10 @@ def cache_key(dependant: Dependant) -> Any:
 
 def oauth_scopes(dependant: Dependant) -> list[str]:
     """All security scopes accumulated down to ``dependant``, in FastAPI's order."""
-    if _models_get_oauth_scopes is not None:
+    if _models_get_oauth_scopes is not None:  # FastAPI >= 0.140
         return list(_models_get_oauth_scopes(dependant=dependant))
+    if hasattr(dependant, "oauth_scopes"):  # 0.123 - 0.139
+        return list(dependant.oauth_scopes or [])
     return list(getattr(dependant, "security_scopes", None) or [])
 
 
@@ -158,7 +162,32 @@ def shielded_exit(
 HAS_SHIELDED_EXIT = _shielded_exit is not None
 
 
+def _source_has(func: Any, pattern: str) -> bool:
+    try:
+        return re.search(pattern, inspect.getsource(func)) is not None
+    except (OSError, TypeError):  # pragma: no cover - no source shipped
+        return False
+
+
+#: What FastAPI's request handler passes as the body when there is none:
+#: ``None`` before 0.141, ``Undefined`` since (then ``None`` means JSON null).
+EMPTY_BODY: Any = (
+    Undefined
+    if _source_has(_fastapi.routing.get_request_handler, r"\bbody: Any = Undefined")
+    else None
+)
+
+#: Before ``strict_content_type`` (0.140), a body with no content-type
+#: header was parsed as JSON.
+JSON_WITHOUT_CONTENT_TYPE = not _source_has(
+    _fastapi.routing.get_request_handler, "strict_content_type"
+)
+
 _validate_field = getattr(_utils, "_validate_value_with_model_field", None)
+if _validate_field is not None and not _source_has(
+    _validate_field, r"value is Undefined"
+):
+    _validate_field = None  # the fast reader mirrors the Undefined-based code
 _param_aliases = getattr(_utils, "_get_param_aliases", None)
 _param_model = getattr(_utils, "_get_param_model", None)
 _is_sequence = getattr(_utils, "field_annotation_is_sequence", None)

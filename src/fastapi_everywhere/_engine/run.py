@@ -26,7 +26,6 @@ from typing import Any
 
 import anyio
 from fastapi import BackgroundTasks
-from fastapi._compat import Undefined
 from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.security.oauth2 import SecurityScopes
 from starlette.requests import Request
@@ -109,7 +108,7 @@ class Resolution:
         self.push_sync_exit: (
             Callable[[Node, AbstractContextManager[Any]], None] | None
         ) = None
-        self.body: Any = Undefined
+        self.body: Any = _compat.EMPTY_BODY
         self.pc = 0
         self.frames: list[tuple[dict[str, Any], list[Any]]] = []
         self.values: dict[str, Any] = {}
@@ -149,6 +148,9 @@ class Resolution:
             if not body_bytes:
                 return
             content_type = request.headers.get("content-type")
+            if not content_type and _compat.JSON_WITHOUT_CONTENT_TYPE:
+                self.body = await request.json()
+                return
             if content_type:
                 message = email.message.Message()
                 message["content-type"] = content_type
