@@ -11,6 +11,8 @@ import pytest
 from fastapi import Cookie, Depends, FastAPI, Header, Path, Query, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import SecurityScopes
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fastapi_everywhere import (
     ContainerScope,
@@ -657,3 +659,35 @@ async def test_container_task_group_built_inside_a_scope_outlives_it() -> None:
     assert events == ["session closed", "session closed"]
     await container.aclose()
     assert events == ["session closed", "session closed", "workers closed"]
+
+
+# -- property: values survive the trip through the ASGI scope --------------
+
+_header_text = st.text(
+    alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    ids=st.lists(st.integers(-(10**12), 10**12), max_size=5),
+    token=_header_text,
+    page=st.integers(0, 10**6),
+)
+def test_param_sources_round_trip(ids: list[int], token: str, page: int) -> None:
+    def dep(
+        ids: list[int] = Query([]),
+        x_token: str = Header(),
+        page: int = Cookie(),
+    ) -> tuple[list[int], str, int]:
+        return ids, x_token, page
+
+    async def run() -> Any:
+        async with FastAPIContainer(
+            query={"ids": [str(i) for i in ids]},
+            headers={"x-token": token},
+            cookies={"page": str(page)},
+        ) as container:
+            return await container.get(dep)
+
+    assert asyncio.run(run()) == (ids, token, page)

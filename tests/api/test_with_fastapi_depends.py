@@ -329,6 +329,14 @@ async def test_context_vars_set_in_async_dependencies_reach_the_target() -> None
 
     assert await f() == ("req-1", "acme")
 
+    @with_fastapi_depends
+    def sync_target(
+        _a: None = Depends(set_request_id), _b: None = Depends(set_tenant)
+    ) -> tuple[str | None, str | None]:
+        return request_id.get(), tenant.get()
+
+    assert await sync_target() == ("req-1", "acme")
+
 
 async def test_lifespan_state_is_request_state_inside_with_fastapi_lifecycle() -> None:
     from contextlib import asynccontextmanager
