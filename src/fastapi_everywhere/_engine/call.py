@@ -53,6 +53,7 @@ async def run_operation(
 ) -> Any:
     """Resolve ``plan`` and await ``call_target(values)`` inside FastAPI's stacks."""
     result: Any = _NOT_SET
+    invalid: Exception | None = None
     async with AsyncExitStack() as request_stack:
         async with AsyncExitStack() as function_stack:
             res = Resolution(
@@ -66,10 +67,17 @@ async def run_operation(
             )
             await solve(res)
             if res.errors:
-                raise validation_error(plan, res.errors, res.body)
-            result = await call_target(res.values)
+                invalid = validation_error(plan, res.errors, res.body)
+                if not TEARDOWN_BEFORE_BACKGROUND:
+                    raise invalid
+            else:
+                result = await call_target(res.values)
         if res.background_tasks is not None and not TEARDOWN_BEFORE_BACKGROUND:
             await res.background_tasks()
+    # FastAPI < 0.120 closed the dependencies first (they saw no exception),
+    # then raised the validation error or ran the background tasks.
+    if invalid is not None:
+        raise invalid
     if res.background_tasks is not None and TEARDOWN_BEFORE_BACKGROUND:
         await res.background_tasks()
     if result is _NOT_SET:
