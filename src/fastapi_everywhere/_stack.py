@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from types import TracebackType
 from typing import Any, TypeVar, overload
 
@@ -27,6 +28,7 @@ class FastApiDepsStack:
     def __init__(self, app: FastAPI | None = None) -> None:
         self._app = app
         self._container: FastAPIContainer | None = None
+        self._starting = asyncio.Lock()  # concurrent start() calls start once
 
     @property
     def started(self) -> bool:
@@ -36,10 +38,16 @@ class FastApiDepsStack:
     async def start(self) -> FastApiDepsStack:
         """Start the app's lifespan (idempotent)."""
         if self._container is None:
-            app = self._app if self._app is not None else _config.get_app()
-            container = FastAPIContainer(app=app)
-            await container._start_lifespan()
-            self._container = container
+            async with self._starting:
+                if self._container is None:
+                    app = self._app if self._app is not None else _config.get_app()
+                    container = FastAPIContainer(app=app)
+                    try:
+                        await container._start_lifespan()
+                    except BaseException:
+                        await container.aclose()  # ends its owner task
+                        raise
+                    self._container = container
         return self
 
     @overload

@@ -224,3 +224,37 @@ async def test_stacks_on_one_app_may_close_in_any_order() -> None:
     assert (await second.resolve(Settings)).dsn == "sqlite://"
     await second.close()
     assert events == ["startup", "shutdown"]
+
+
+async def test_concurrent_starts_start_one_stack() -> None:
+    events: list[str] = []
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await asyncio.sleep(0.01)
+        events.append("startup")
+        yield
+        events.append("shutdown")
+
+    stack = FastApiDepsStack(FastAPI(lifespan=lifespan))
+    await asyncio.gather(stack.start(), stack.start(), stack.start())
+    assert events == ["startup"]
+    await stack.close()
+    assert events == ["startup", "shutdown"]  # no second user left behind
+    assert asyncio.all_tasks() == {asyncio.current_task()}
+
+
+async def test_a_failed_start_leaves_no_task_behind() -> None:
+    from fastapi_everywhere import LifespanError
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        raise OSError("down")
+        yield  # pragma: no cover
+
+    stack = FastApiDepsStack(FastAPI(lifespan=lifespan))
+    with pytest.raises(LifespanError):
+        await stack.start()
+    assert not stack.started
+    await asyncio.sleep(0)
+    assert asyncio.all_tasks() == {asyncio.current_task()}
