@@ -5,8 +5,10 @@ dependency functions on up to four levels, each depending only on deeper
 levels (so the graph is acyclic and reuse of a deeper function makes shared
 dependencies); edges with ``use_cache=False``, ``scope=...`` or
 ``Security(scopes=...)``; overrides; request parameters with valid, invalid or
-missing values; failures at setup, as an HTTPException or at teardown. The
-harness compares result, error status and body, call counts and event log.
+missing values; failures at setup, as an HTTPException or at teardown;
+functions handed over as is, as ``functools.partial`` or as callable instances;
+background tasks. The harness compares result, error status and body, call
+counts and event log.
 
 ``CONFORMANCE_EXAMPLES`` sets the number of trees (default 200).
 """
@@ -14,6 +16,8 @@ harness compares result, error status and body, call counts and event log.
 # No "from __future__ import annotations": FastAPI evaluates the signatures.
 
 import asyncio
+import contextvars
+import functools
 import inspect
 import os
 from dataclasses import dataclass
@@ -21,10 +25,12 @@ from typing import Annotated, Any
 
 from fastapi import (
     BackgroundTasks,
+    Cookie,
     Depends,
     FastAPI,
     Header,
     HTTPException,
+    Path,
     Query,
     Security,
 )
@@ -47,6 +53,15 @@ EXAMPLES = int(os.environ.get("CONFORMANCE_EXAMPLES", "200"))
 
 KINDS = ("sync", "async", "gen", "agen", "class")
 GENERATORS = ("gen", "agen")
+#: How a function is handed to Depends: as is, as a functools.partial, or as
+#: a callable instance whose __call__ is that kind of function.
+WRAPPERS = (None, None, None, "partial", "instance")
+
+#: Every dependency appends its name at setup and logs what it saw, so the
+#: log shows which context-variable changes each callable (and teardown) sees.
+TRAIL: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar(
+    "TRAIL", default=()
+)
 
 # -- the request parameters a tree may read --------------------------------
 
@@ -68,8 +83,12 @@ PARAMS: dict[str, ParamDef] = {
     "q_num": ParamDef(Annotated[int, Query(ge=0)], 0, "5", "-1"),
     "q_req": ParamDef(Annotated[str, Query(max_length=3)], _EMPTY, "abc", "abcd"),
     "q_list": ParamDef(Annotated[list[int], Query()], [], ["1", "2"], ["1", "x"]),
+    "c_num": ParamDef(Annotated[int, Cookie()], 1, "2", "two"),
+    "p_id": ParamDef(Annotated[int, Path(gt=0)], _EMPTY, "3", "0"),
 }
-_ALIASES = {"h_num": "h-num", "h_txt": "h-txt", "h_raw": "x-raw"}
+_HEADERS = {"h_num": "h-num", "h_txt": "h-txt", "h_raw": "x-raw"}
+_COOKIES = {"c_num"}
+_PATH = {"p_id"}  # a route path always has it: sent valid or invalid, never missing
 
 
 # -- the tree ----------------------------------------------------------------
@@ -88,9 +107,11 @@ class Fn:
     id: int
     level: int
     kind: str
+    wrapper: str | None = None
     edges: tuple[Edge, ...] = ()
     params: tuple[str, ...] = ()
     wants_scopes: bool = False
+    adds_task: bool = False
     fail: str | None = None  # "setup", "http" or (generators) "teardown"
 
 
@@ -103,16 +124,19 @@ class Tree:
     target_fail: str | None = None  # "boom" or "http"
     background: bool = False
     overrides: tuple[tuple[int, int], ...] = ()  # (original id, replacement id)
-    values: tuple[tuple[str, str], ...] = ()  # parameter -> "valid" | "invalid"
+    values: tuple[tuple[str, str], ...] = ()  # parameter -> valid/invalid/missing
 
 
-def _edges(draw: Any, candidates: list[Fn], max_size: int) -> tuple[Edge, ...]:
+def _edges(draw: Any, candidates: list[Fn]) -> tuple[Edge, ...]:
     if not candidates:
         return ()
-    ids = draw(st.lists(st.sampled_from([f.id for f in candidates]), max_size=max_size))
+    # At least one edge, so that the deeper levels are reached.
+    ids = draw(
+        st.lists(st.sampled_from([f.id for f in candidates]), min_size=1, max_size=3)
+    )
     edges = []
     for to in ids:
-        use_cache = draw(st.sampled_from((True, True, True, False)))
+        use_cache = draw(st.sampled_from((True, True, False)))
         kind = draw(
             st.sampled_from(("depends",) * 6 + ("security", "function", "request"))
         )
@@ -126,10 +150,18 @@ def _edges(draw: Any, candidates: list[Fn], max_size: int) -> tuple[Edge, ...]:
     return tuple(edges)
 
 
+def _params() -> st.SearchStrategy[tuple[str, ...]]:
+    """Mostly none (a bad value stops a whole branch), sometimes one or two."""
+    names = sorted(PARAMS)
+    one = st.sampled_from(names).map(lambda n: (n,))
+    two = st.lists(st.sampled_from(names), min_size=2, max_size=2, unique=True)
+    return st.one_of(st.just(()), st.just(()), one, two.map(tuple))
+
+
 def _fn(draw: Any, fid: int, level: int, deeper: list[Fn]) -> Fn:
     kind = draw(st.sampled_from(KINDS))
     fails = (
-        [None] * 12
+        [None] * 24
         + ["setup", "http"]
         + (["teardown"] * 2 if kind in GENERATORS else [])
     )
@@ -137,11 +169,11 @@ def _fn(draw: Any, fid: int, level: int, deeper: list[Fn]) -> Fn:
         id=fid,
         level=level,
         kind=kind,
-        edges=_edges(draw, deeper, 3),
-        params=tuple(
-            draw(st.lists(st.sampled_from(sorted(PARAMS)), max_size=2, unique=True))
-        ),
+        wrapper=None if kind == "class" else draw(st.sampled_from(WRAPPERS)),
+        edges=_edges(draw, deeper),
+        params=draw(_params()),
         wants_scopes=draw(st.booleans()) and draw(st.booleans()),
+        adds_task=draw(st.sampled_from((False,) * 5 + (True,))),
         fail=draw(st.sampled_from(fails)),
     )
 
@@ -166,12 +198,12 @@ def trees(draw: Any) -> Tree:
         fns.append(replacement)
         overrides.append((original.id, replacement.id))
     pool = [f for f in fns if f.id not in {r for _, r in overrides}]
-    target_edges = _edges(draw, pool, 3) or (Edge(pool[0].id),)
+    target_edges = _edges(draw, pool)
     used = sorted({p for f in fns for p in f.params})
-    target_params = tuple(draw(st.lists(st.sampled_from(sorted(PARAMS)), max_size=1)))
+    target_params = draw(_params())
     values = []
     for name in sorted(set(used) | set(target_params)):
-        states = ["valid"] * 5 + ["missing"] * 2
+        states = ["valid"] * 10 + ([] if name in _PATH else ["missing"])
         if PARAMS[name].invalid is not None:
             states.append("invalid")
         values.append((name, draw(st.sampled_from(states))))
@@ -180,7 +212,7 @@ def trees(draw: Any) -> Tree:
         target_edges=target_edges,
         target_params=target_params,
         target_async=draw(st.booleans()),
-        target_fail=draw(st.sampled_from((None,) * 6 + ("boom", "http"))),
+        target_fail=draw(st.sampled_from((None,) * 8 + ("boom", "http"))),
         background=draw(st.booleans()),
         overrides=tuple(overrides),
         values=tuple(values),
@@ -223,21 +255,24 @@ def _signature(
 def _make_fn(spec: Fn, fns: dict[int, Any], rec: Recorder) -> Any:
     name = f"f{spec.id}"
     parameters = _signature(spec.edges, spec.params, fns)
+    kw = inspect.Parameter.KEYWORD_ONLY
     if spec.wants_scopes:
         parameters.append(
-            inspect.Parameter(
-                "security_scopes",
-                inspect.Parameter.KEYWORD_ONLY,
-                annotation=SecurityScopes,
-            )
+            inspect.Parameter("security_scopes", kw, annotation=SecurityScopes)
         )
+    if spec.adds_task:
+        parameters.append(inspect.Parameter("tasks", kw, annotation=BackgroundTasks))
 
     def setup(kwargs: dict[str, Any]) -> str:
         n = rec.hit(name)
         deps = [_unwrap(kwargs[f"d{i}"]) for i in range(len(spec.edges))]
         params = [[p, kwargs[p]] for p in spec.params]
         scopes = kwargs["security_scopes"].scopes if spec.wants_scopes else None
-        rec("call", name, n, deps, params, scopes)
+        seen = TRAIL.get()
+        TRAIL.set((*seen, name))
+        rec("call", name, n, deps, params, scopes, seen)
+        if spec.adds_task:
+            kwargs["tasks"].add_task(rec, "task", name, n)
         if spec.fail == "setup":
             raise Boom(f"{name} setup")
         if spec.fail == "http":
@@ -246,26 +281,26 @@ def _make_fn(spec: Fn, fns: dict[int, Any], rec: Recorder) -> Any:
 
     def teardown(value: str, error: BaseException | None) -> None:
         if error is None:
-            rec("exit", value)
+            rec("exit", value, TRAIL.get())
         else:
-            rec("exc", value, exc_name(error))
+            rec("exc", value, exc_name(error), TRAIL.get())
         if spec.fail == "teardown":
             raise Boom(f"{name} teardown")
 
     fn: Any
     if spec.kind == "sync":
 
-        def fn(**kwargs: Any) -> str:
+        def fn(*_bound: Any, **kwargs: Any) -> str:
             return setup(kwargs)
 
     elif spec.kind == "async":
 
-        async def fn(**kwargs: Any) -> str:
+        async def fn(*_bound: Any, **kwargs: Any) -> str:
             return setup(kwargs)
 
     elif spec.kind == "gen":
 
-        def fn(**kwargs: Any) -> Any:
+        def fn(*_bound: Any, **kwargs: Any) -> Any:
             value = setup(kwargs)
             try:
                 yield value
@@ -276,7 +311,7 @@ def _make_fn(spec: Fn, fns: dict[int, Any], rec: Recorder) -> Any:
 
     elif spec.kind == "agen":
 
-        async def fn(**kwargs: Any) -> Any:
+        async def fn(*_bound: Any, **kwargs: Any) -> Any:
             value = setup(kwargs)
             try:
                 yield value
@@ -287,13 +322,24 @@ def _make_fn(spec: Fn, fns: dict[int, Any], rec: Recorder) -> Any:
 
     else:
 
-        class fn:  # type: ignore[no-redef]
+        class Class:
             def __init__(self, **kwargs: Any) -> None:
                 self.value = setup(kwargs)
 
-    fn.__signature__ = inspect.Signature(parameters)
-    fn.__name__ = fn.__qualname__ = name
-    return fn
+        Class.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+        Class.__name__ = Class.__qualname__ = name
+        return Class
+
+    # ``_bound`` takes what a partial binds, or the instance (self).
+    dependency: Any = fn
+    if spec.wrapper == "partial":
+        dependency = functools.partial(fn, "bound")
+    elif spec.wrapper == "instance":
+        dependency = type(name, (), {"__call__": fn})()
+    dependency.__signature__ = inspect.Signature(parameters)
+    if spec.wrapper != "instance":  # an instance has no __name__ (FastAPI copes)
+        dependency.__name__ = name
+    return dependency
 
 
 def build(tree: Tree, rec: Recorder) -> tuple[Any, FastAPI]:
@@ -315,7 +361,7 @@ def build(tree: Tree, rec: Recorder) -> tuple[Any, FastAPI]:
     def body(kwargs: dict[str, Any]) -> dict[str, Any]:
         deps = [_unwrap(kwargs[f"d{i}"]) for i in range(len(tree.target_edges))]
         params = [[p, kwargs[p]] for p in tree.target_params]
-        rec("target", deps, params)
+        rec("target", deps, params, TRAIL.get())
         if tree.background:
             kwargs["bg"].add_task(rec, "background")
         if tree.target_fail == "boom":
@@ -342,16 +388,23 @@ def build(tree: Tree, rec: Recorder) -> tuple[Any, FastAPI]:
 def request_of(tree: Tree) -> Req:
     headers: list[tuple[str, str]] = []
     query: list[str] = []
+    cookies: dict[str, str] = {}
     for name, state in tree.values:
         if state == "missing":
             continue
         raw = getattr(PARAMS[name], state)
-        if name in _ALIASES:
-            headers.append((_ALIASES[name], raw))
-        else:
+        if name in _HEADERS:
+            headers.append((_HEADERS[name], raw))
+        elif name in _COOKIES:
+            cookies[name] = raw
+        elif name not in _PATH:
             for item in raw if isinstance(raw, list) else [raw]:
                 query.append(f"{name}={item}")
-    return Req(headers=headers, query="&".join(query))
+    path_state = dict(tree.values).get("p_id", "valid")
+    path_params = {"p_id": getattr(PARAMS["p_id"], path_state)}
+    return Req(
+        headers=headers, query="&".join(query), cookies=cookies, path_params=path_params
+    )
 
 
 # -- the property ------------------------------------------------------------
