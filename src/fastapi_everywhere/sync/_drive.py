@@ -204,11 +204,21 @@ class SyncDriver:
 
     def __enter__(self) -> dict[str, Any]:
         res = self.res
+        closed = False
         try:
             self.solve()
             if res.errors:
-                raise validation_error(res.plan, res.errors, res.body)
+                invalid = validation_error(res.plan, res.errors, res.body)
+                if TEARDOWN_BEFORE_BACKGROUND:
+                    # FastAPI < 0.120 closed the dependencies first (they saw
+                    # no exception) and ran no background task.
+                    res.background_tasks = None
+                    closed = True
+                    self.__exit__(None, None, None)
+                raise invalid
         except BaseException as e:
+            if closed:
+                raise
             if self.__exit__(type(e), e, e.__traceback__):
                 raise swallowed_error() from e
             raise

@@ -57,6 +57,7 @@ class _Job:
         "last",
         "result",
         "running",
+        "seen",
     )
 
     def __init__(self, fn: Callable[[], Awaitable[Any]], last: bool) -> None:
@@ -68,6 +69,7 @@ class _Job:
         self.result: Any = None
         self.error: BaseException | None = None
         self.running = False
+        self.seen = False  # reached the loop thread
         self.cancel_requested = False
 
 
@@ -131,18 +133,23 @@ class OwnerTask:
             )
             raise LoopThreadError(f"{self.name}: {self.broken}")
         job = _Job(fn, last)
+        deadline = None if self.timeout is None else time.monotonic() + self.timeout
         try:
+            # An interrupt may land anywhere from here on (even inside
+            # call_soon_threadsafe, whose socket write lets the loop run the
+            # whole step): _abandon copes with a job the loop never saw.
             if self._task is None or self._ended:  # (re)start: nothing lives in it
                 self._task, self._ended = None, False
                 lt.loop.call_soon_threadsafe(self._start, job)
             else:
                 lt.loop.call_soon_threadsafe(self._deliver, job)
-        except RuntimeError as e:  # the loop was closed under us
-            self.broken = "the event loop was closed"
-            raise LoopThreadError(f"{self.name}: {self.broken}") from e
-        deadline = None if self.timeout is None else time.monotonic() + self.timeout
-        try:
             done = _loop.wait_for(job.done, deadline, lt.thread)
+        except RuntimeError as e:
+            if lt.loop.is_closed():  # closed under us: nothing runs there
+                self.broken = "the event loop was closed"
+                raise LoopThreadError(f"{self.name}: {self.broken}") from e
+            self._abandon(job, lt)
+            raise
         except BaseException:
             self._abandon(job, lt)
             raise
@@ -193,12 +200,15 @@ class OwnerTask:
     # -- the loop thread ---------------------------------------------------
 
     def _start(self, job: _Job) -> None:
+        job.seen = True
         coro = self._main(job)
         # The task starts in a copy of the caller's context (Python 3.10 has
         # no create_task(context=)).
         self._task = job.context.run(asyncio.get_running_loop().create_task, coro)
 
     def _deliver(self, job: _Job | None) -> None:
+        if job is not None:
+            job.seen = True
         inbox = self._inbox
         if inbox is not None and not inbox.done():
             inbox.set_result(job)
@@ -207,6 +217,15 @@ class OwnerTask:
             job.done.release()
 
     def _cancel(self, job: _Job) -> None:
+        # Runs after the job's own _start/_deliver if it was submitted at
+        # all (call_soon_threadsafe keeps the order of one thread's calls).
+        if not job.seen:
+            job.cancel_requested = True
+            if job.last:  # the task waits for a last job that never came
+                self._deliver(None)
+            if job.done.locked():
+                job.done.release()
+            return
         if job.done.locked() and not job.cancel_requested:
             job.cancel_requested = True
             if job.running and self._task is not None:
@@ -240,6 +259,7 @@ class OwnerTask:
             self._job = None
             if job.last:
                 self._inbox = None
+                self._ended = True
                 job.done.release()
                 return
             self._inbox = loop.create_future()
