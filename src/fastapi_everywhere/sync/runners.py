@@ -11,6 +11,7 @@ import contextvars
 import functools
 import inspect
 import threading
+import weakref
 from collections.abc import Awaitable, Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, ParamSpec, Protocol, TypeVar, overload
@@ -247,10 +248,28 @@ def iter_with_fastapi_depends(
         *args: Any, _scope: Mapping[str, Any] | None = None, **kwargs: Any
     ) -> Generator[Any, Any, Any]:
         context = contextvars.copy_context()
-        return (yield from _in_context(context, iterate(args, kwargs, _scope)))
+        inner = iterate(args, kwargs, _scope)
+        # Still suspended at interpreter exit: closed then (teardown in the
+        # task that set up), not by the loop's shutdown in another task.
+        unregister = _loop.on_shutdown(_closer(weakref.ref(inner), context))
+        try:
+            return (yield from _in_context(context, inner))
+        finally:
+            unregister()
 
     wrapper.__signature__ = target.public_signature  # type: ignore[attr-defined]
     return wrapper
+
+
+def _closer(
+    ref: weakref.ref[Generator[Any, Any, Any]], context: contextvars.Context
+) -> Callable[[], None]:
+    def close() -> None:
+        gen = ref()
+        if gen is not None:
+            context.run(gen.close)
+
+    return close
 
 
 def _in_context(
