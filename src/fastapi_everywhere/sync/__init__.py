@@ -12,6 +12,7 @@ dependencies are all sync. Calling the sync API on that loop thread raises
 from __future__ import annotations
 
 from .._errors import LoopThreadError
+from ._container import ContainerScope, FastAPIContainer
 from ._stack import FastApiDepsStack
 from .loop import LoopTimeoutError
 from .runners import (
@@ -23,6 +24,8 @@ from .runners import (
 )
 
 __all__ = [
+    "ContainerScope",
+    "FastAPIContainer",
     "FastApiDepsStack",
     "LoopThreadError",
     "LoopTimeoutError",

@@ -1,0 +1,178 @@
+"""``FastAPIContainer`` for sync code: the async container, driven on the loop thread.
+
+Every method submits the same method of :class:`fastapi_everywhere.
+FastAPIContainer` to the loop thread and waits; the async container already
+enters and exits every dependency in its one owner task, so teardown runs in
+the task that set up. Fork-safe: in a forked child the container starts
+afresh (same configuration) instead of touching the parent's instances. A
+container left open is closed at interpreter exit.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
+from types import TracebackType
+from typing import Any, TypeVar, overload
+
+from .._container import ContainerScope as _AsyncScope
+from .._container import FastAPIContainer as _AsyncContainer
+from .._container import ResolvedDependencies
+from . import loop as _loop
+from ._task import OwnerTask
+
+T = TypeVar("T")
+
+
+def _run(fn: Callable[[], Awaitable[T]], what: str, timeout: float | None) -> T:
+    return OwnerTask(f"sync.FastAPIContainer.{what}", timeout).call(fn, last=True)
+
+
+class _SyncResolver:
+    """The methods a container and its open scopes share."""
+
+    _timeout: float | None
+
+    def _target(self) -> _AsyncContainer | _AsyncScope:
+        raise NotImplementedError
+
+    @overload
+    def get(self, dependency: type[T]) -> T: ...
+    @overload
+    def get(self, dependency: Any) -> Any: ...
+
+    def get(self, dependency: Any) -> Any:
+        """Resolve one dependency and return its instance."""
+        return _run(partial(self._target().get, dependency), "get", self._timeout)
+
+    def resolve(self, *dependencies: Any) -> ResolvedDependencies:
+        """Resolve several dependencies at once (one shared per-call cache)."""
+        target = self._target()
+        return _run(partial(target.resolve, *dependencies), "resolve", self._timeout)
+
+    def invoke(self, func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Resolve ``func``'s dependencies, then call it; return its result."""
+        target = self._target()
+        result: T = _run(
+            partial(target.invoke, func, *args, **kwargs), "invoke", self._timeout
+        )
+        return result
+
+    def invoke_resolved(
+        self, func: Callable[..., Any], /, *args: Any, **kwargs: Any
+    ) -> ResolvedDependencies:
+        """Like :meth:`invoke`, but return every instance of the call."""
+        target = self._target()
+        return _run(
+            partial(target.invoke_resolved, func, *args, **kwargs),
+            "invoke_resolved",
+            self._timeout,
+        )
+
+
+class ContainerScope(_SyncResolver):
+    """An open ``container.scope()`` block: SCOPED dependencies allowed."""
+
+    def __init__(self, scope: _AsyncScope, timeout: float | None) -> None:
+        self._scope = scope
+        self._timeout = timeout
+
+    def _target(self) -> _AsyncScope:
+        return self._scope
+
+    def __repr__(self) -> str:
+        return f"<sync.{repr(self._scope)[1:]}"
+
+
+class FastAPIContainer(_SyncResolver):
+    """The sync twin of :class:`fastapi_everywhere.FastAPIContainer`.
+
+    Takes the same arguments (plus ``timeout``, bounding each wait on the
+    loop thread) and has the same methods, as plain sync methods: ``get``,
+    ``resolve``, ``invoke``, ``invoke_resolved``, ``scope()`` (a sync context
+    manager), ``clear_cache()``, ``close()`` and ``with``. Thread-safe.
+    Dependencies run as in the async container (sync ones in worker
+    threads): instances outlive the calling thread.
+    """
+
+    def __init__(self, *, timeout: float | None = None, **options: Any) -> None:
+        self._options = options
+        self._timeout = timeout
+        self._lock = threading.Lock()
+        self._inner = _AsyncContainer(**options)
+        self._pid = os.getpid()
+        self._unregister = self._close_at_exit()
+
+    def _close_at_exit(self) -> Callable[[], None]:
+        ref = weakref.ref(self)
+
+        def close() -> None:
+            container = ref()
+            if container is not None:
+                container.close()
+
+        return _loop.on_shutdown(close)
+
+    def _target(self) -> _AsyncContainer:
+        inner = self._inner
+        if self._pid != os.getpid():
+            with self._lock:
+                if self._pid != os.getpid():
+                    # A forked child: the instances are the parent's.
+                    self._inner = inner = _AsyncContainer(**self._options)
+                    self._pid = os.getpid()
+                    self._unregister = self._close_at_exit()
+        return inner
+
+    @property
+    def app(self) -> Any:
+        """The FastAPI app of the container (or None)."""
+        return self._target().app
+
+    @property
+    def dependency_overrides(self) -> dict[Any, Any]:
+        """The container's own overrides (merged over the app's)."""
+        return self._target().dependency_overrides
+
+    @contextmanager
+    def scope(self) -> Iterator[ContainerScope]:
+        """Open a scope: SCOPED dependencies live until the block ends."""
+        cm = self._target().scope()
+        opened = _run(cm.__aenter__, "scope", self._timeout)
+        try:
+            yield ContainerScope(opened, self._timeout)
+        except BaseException as e:
+            exit_ = partial(cm.__aexit__, type(e), e, e.__traceback__)
+            if not _run(exit_, "scope", self._timeout):
+                raise
+        else:
+            _run(partial(cm.__aexit__, None, None, None), "scope", self._timeout)
+
+    def clear_cache(self) -> None:
+        """Forget cached instances; their teardown still runs at :meth:`close`."""
+        self._target().clear_cache()
+
+    def close(self) -> None:
+        """Tear down every container-level ``yield`` dependency (idempotent)."""
+        if self._pid != os.getpid():
+            return  # the parent's container: not ours to close
+        self._unregister()
+        _run(self._inner.aclose, "close", self._timeout)
+
+    def __enter__(self) -> FastAPIContainer:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<sync.{repr(self._inner)[1:]}"
