@@ -17,6 +17,7 @@ counts. Conformance is ``engine_outcome == fastapi_outcome``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -25,8 +26,12 @@ from typing import Any
 from urllib.parse import quote
 
 import fastapi
+import fastapi.dependencies.models
+import fastapi.dependencies.utils
+import fastapi.routing
 import httpx
 from fastapi import FastAPI
+from fastapi.dependencies.utils import get_dependant
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -39,6 +44,40 @@ from fastapi_everywhere._scope import ScopeSpec
 #: Feature detection, never version parsing.
 HAS_DEPENDS_SCOPE = "scope" in inspect.signature(fastapi.Depends).parameters
 HAS_MAX_CONCURRENCY = "max_concurrency" in inspect.signature(fastapi.Depends).parameters
+#: Newer FastAPI closes ``yield`` dependencies after the response (and the
+#: background tasks) and throws validation errors into them; older FastAPI
+#: closed them first.
+TEARDOWN_AFTER_RESPONSE = (
+    getattr(getattr(fastapi.routing, "request_response", None), "__module__", None)
+    == "fastapi.routing"  # FastAPI's own copy of Starlette's, holding the stacks
+)
+#: Newer FastAPI keeps a dependency's own and inherited security scopes apart;
+#: older FastAPI extended one shared list (scopes leaked between siblings and,
+#: with overrides, grew at each request).
+SPLIT_SECURITY_SCOPES = (
+    "parent_oauth_scopes" in inspect.signature(get_dependant).parameters
+)
+
+
+def _fastapi_awaits(call: Callable[..., Any]) -> bool:
+    """Whether FastAPI awaits ``call`` (rather than run it in a thread)."""
+    for module, name in (
+        (fastapi.dependencies.utils, "is_coroutine_callable"),  # < 0.123
+        (fastapi.dependencies.models, "_is_coroutine_callable"),  # >= 0.140
+    ):
+        found = getattr(module, name, None)
+        if found is not None:
+            return bool(found(call))
+    return bool(get_dependant(path="", call=call).is_coroutine_callable)
+
+
+async def _probe() -> None:  # pragma: no cover - never awaited
+    pass
+
+
+#: Older FastAPI ran ``functools.partial(async_function)`` in a thread (the
+#: dependency's value was a coroutine object).
+PARTIAL_ASYNC_AWAITED = _fastapi_awaits(functools.partial(_probe))
 
 #: Trees run and divergences seen by the generated family (read at session end).
 STATS: Counter[str] = Counter()
@@ -241,7 +280,10 @@ async def run_engine(
         else:
             result = await _run_with_body(target, call_scope, req.body, app)
     except RequestValidationError as e:
-        detail = jsonable_encoder(e.errors())
+        try:
+            detail = jsonable_encoder(e.errors())
+        except Exception as encoding_error:  # FastAPI's 422 handler fails alike
+            return _raised(rec, encoding_error)
         return Outcome(
             "invalid", 422, detail, {}, list(rec.log), dict(rec.counts), raw=e
         )

@@ -8,7 +8,14 @@ import pytest
 from fastapi import Depends, FastAPI, Header, Security
 from fastapi.security import SecurityScopes
 
-from ._harness import HAS_DEPENDS_SCOPE, Recorder, Req, conforms, exc_name
+from ._harness import (
+    HAS_DEPENDS_SCOPE,
+    SPLIT_SECURITY_SCOPES,
+    Recorder,
+    Req,
+    conforms,
+    exc_name,
+)
 
 
 async def test_override_of_a_nested_dependency(rec: Recorder) -> None:
@@ -104,6 +111,13 @@ async def test_override_inside_an_override(rec: Recorder) -> None:
     assert out.body == "fake_branch(fake_leaf)"
 
 
+@pytest.mark.xfail(
+    not SPLIT_SECURITY_SCOPES,
+    strict=True,
+    reason="this FastAPI re-parses every dependency at each request when overrides "
+    "exist and extends the stored security-scope lists in place, so scopes repeat "
+    "and grow request after request; the engine parses once",
+)
 async def test_override_inherits_security_scopes(rec: Recorder) -> None:
     def auth(security_scopes: SecurityScopes) -> list[str]:
         return ["real", *security_scopes.scopes]

@@ -67,7 +67,6 @@ def query_dep(
     color: Color = Color.red,
     flag: bool = False,
     mode: Literal["fast", "slow"] = "fast",
-    ellipsis: Annotated[str, Query()] = ...,  # FastAPI: a default, not "required"
 ) -> dict:
     return {
         "q": q,
@@ -77,7 +76,6 @@ def query_dep(
         "flag": flag,
         "mode": mode,
         "rq": required_q,
-        "ellipsis": repr(ellipsis),
     }
 
 
@@ -213,10 +211,10 @@ async def test_param_models(rec: Recorder, req: Req) -> None:
     out = await conforms(rec, target, req)
     if req == Req():
         assert out.kind == "invalid"
-        assert [e["loc"] for e in out.body] == [
-            ["header", "x-request-id"],
-            ["cookie", "session_id"],
-        ]
+        # (FastAPI < 0.130-ish reports the header by field name, x_request_id.)
+        assert [e["loc"][0] for e in out.body] == ["header", "cookie"]
+        assert out.body[0]["loc"][1] in {"x-request-id", "x_request_id"}
+        assert out.body[1]["loc"][1] == "session_id"
 
     async def strict_target(s: Annotated[ForbidExtra, Depends(strict)]):
         return s
@@ -282,3 +280,19 @@ async def test_same_parameter_read_by_several_dependencies(rec: Recorder) -> Non
     assert ok.body == [5, "5", "5"]
     bad = await conforms(rec, target, Req(headers=[("x-id", "five")]))
     assert len(bad.body) == 1
+
+
+async def test_ellipsis_default_in_annotated(rec: Recorder) -> None:
+    # FastAPI's treatment of "= ..." next to Annotated[..., Query()] changed
+    # across releases (a plain default; or a default validated as a str,
+    # whose 422 body then fails to encode); whatever it does, we do.
+    def dep(e: Annotated[str, Query()] = ...) -> str:
+        return repr(e)
+
+    async def target(d: Annotated[str, Depends(dep)]):
+        return d
+
+    out = await conforms(rec, target)
+    assert out.kind in {"ok", "raised"}
+    given = await conforms(rec, target, Req(query="e=x"))
+    assert given.body == "'x'"

@@ -16,7 +16,7 @@ from fastapi.security import (
     SecurityScopes,
 )
 
-from ._harness import Recorder, Req, conforms
+from ._harness import SPLIT_SECURITY_SCOPES, Recorder, Req, conforms
 
 oauth2 = OAuth2PasswordBearer(
     tokenUrl="token", scopes={"me": "", "items": "", "admin": ""}
@@ -50,9 +50,15 @@ async def test_security_scopes_accumulate_down_the_tree(rec: Recorder) -> None:
 
     out = await conforms(rec, target, Req(headers=[("authorization", "Bearer tok")]))
     assert out.body == [{"token": "tok"}, {"token": "tok"}]
+    # Older FastAPI extended one shared list, so "me" came twice.
+    scopes = (
+        ["admin", "items", "me"]
+        if SPLIT_SECURITY_SCOPES
+        else ["admin", "items", "me", "me"]
+    )
     assert out.log[:2] == [
-        ("get_token", ["admin", "items", "me"], "admin items me", "tok"),
-        ("current_user", ["admin", "items", "me"]),
+        ("get_token", scopes, " ".join(scopes), "tok"),
+        ("current_user", scopes),
     ]
 
 

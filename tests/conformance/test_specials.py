@@ -8,7 +8,7 @@ from fastapi import BackgroundTasks, Depends, FastAPI, Request, Response
 from fastapi.security import SecurityScopes
 from starlette.requests import HTTPConnection
 
-from ._harness import Boom, Recorder, Req, conforms, run_engine
+from ._harness import TEARDOWN_AFTER_RESPONSE, Boom, Recorder, Req, conforms, run_engine
 
 
 def describe_request(request: HTTPConnection) -> dict:
@@ -79,7 +79,7 @@ async def test_response_mutations(rec: Recorder) -> None:
         response.status_code = 201
         return response
 
-    async def target(response: Response, r: Annotated[Response, Depends(set_headers)]):
+    async def target(response: Response, r: Annotated[object, Depends(set_headers)]):
         rec(
             "target",
             r is response,
@@ -115,21 +115,27 @@ async def test_background_tasks(rec: Recorder) -> None:
     async def async_task(name: str) -> None:
         rec("async task", name)
 
-    def target(
-        tasks: BackgroundTasks, from_dep: Annotated[BackgroundTasks, Depends(dep)]
-    ):
+    def target(tasks: BackgroundTasks, from_dep: Annotated[object, Depends(dep)]):
         rec("target", tasks is from_dep)
         tasks.add_task(async_task, "from target")
         return "ok"
 
     out = await conforms(rec, target)
-    assert out.log == [
-        ("session", "enter"),
-        ("target", True),
-        ("task from dep",),
-        ("async task", "from target"),
-        ("session", "exit"),
-    ]
+    tasks = [("task from dep",), ("async task", "from target")]
+    if TEARDOWN_AFTER_RESPONSE:
+        assert out.log == [
+            ("session", "enter"),
+            ("target", True),
+            *tasks,
+            ("session", "exit"),
+        ]
+    else:  # older FastAPI closed the dependencies first
+        assert out.log == [
+            ("session", "enter"),
+            ("target", True),
+            ("session", "exit"),
+            *tasks,
+        ]
 
 
 async def test_background_tasks_do_not_run_when_the_target_fails(rec: Recorder) -> None:

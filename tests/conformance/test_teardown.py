@@ -7,7 +7,15 @@ from typing import Annotated
 import pytest
 from fastapi import Depends, Header, HTTPException
 
-from ._harness import Boom, Recorder, Req, conforms, exc_name, run_both
+from ._harness import (
+    TEARDOWN_AFTER_RESPONSE,
+    Boom,
+    Recorder,
+    Req,
+    conforms,
+    exc_name,
+    run_both,
+)
 
 
 def make_session(rec: Recorder, name: str, *, is_async: bool):
@@ -253,11 +261,14 @@ async def test_teardown_runs_after_a_validation_error(rec: Recorder) -> None:
 
     out = await conforms(rec, target, Req(query="n=abc"))
     assert out.kind == "invalid"
-    assert out.log == [
-        ("s", "begin"),
-        ("s", "rollback", "RequestValidationError"),
-        ("s", "close"),
-    ]
+    if TEARDOWN_AFTER_RESPONSE:
+        assert out.log == [
+            ("s", "begin"),
+            ("s", "rollback", "RequestValidationError"),
+            ("s", "close"),
+        ]
+    else:  # older FastAPI closed the dependencies, then raised
+        assert out.log == [("s", "begin"), ("s", "commit"), ("s", "close")]
 
 
 @pytest.mark.parametrize("is_async", [True, False])
