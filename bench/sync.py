@@ -18,6 +18,9 @@ Rows, measured in one process, interleaved round by round (median round):
                .result()`` round trip to a loop thread: the floor of any sync
                call that needs one async step
   ours         ``sync.with_fastapi_depends(target)(_scope={"headers": ...})``
+  naive        the async API's call submitted whole to the loop thread with
+               ``run_coroutine_threadsafe`` (what a thin sync bridge does; its
+               sync dependencies then hop to worker threads)
 
 From 1 thread (µs per call) and from 8 threads (calls/s, all threads calling
 the same decorated function), then a memory check: 100k calls of the mixed
@@ -42,6 +45,7 @@ from typing import Annotated, Any
 import fastapi
 from fastapi import Depends, Header
 
+import fastapi_everywhere
 from fastapi_everywhere import sync
 from fastapi_everywhere.sync import loop as sync_loop
 
@@ -160,6 +164,18 @@ def build_rcts() -> Callable[[], str]:
     return call
 
 
+def build_naive(target: Callable[..., str]) -> Callable[[], str]:
+    """The whole call submitted to the loop thread: the async API + one rcts."""
+    loop = sync_loop.get_loop()
+    wrapped = fastapi_everywhere.with_fastapi_depends(target)
+    scope = {"headers": HEADERS}
+
+    def call() -> str:
+        return asyncio.run_coroutine_threadsafe(wrapped(_scope=scope), loop).result()
+
+    return call
+
+
 def build_ours(target: Callable[..., str]) -> Callable[[], str]:
     wrapped = sync.with_fastapi_depends(target)
     scope = {"headers": HEADERS}
@@ -272,6 +288,7 @@ def main() -> None:
         "rcts round trip": build_rcts(),
         "ours all-sync": all_sync,
         "ours mixed": build_ours(mixed_target),
+        "naive mixed": build_naive(mixed_target),
     }
     single, multi = measure(callers, args.rounds, args.calls, args.threads)
 
@@ -292,7 +309,7 @@ def main() -> None:
     for name in callers:
         floor = single["direct mixed" if "mixed" in name else "direct all-sync"]
         tp_floor = multi["direct mixed" if "mixed" in name else "direct all-sync"]
-        if "mixed" in name and name.startswith("ours"):
+        if "mixed" in name and not name.startswith("direct"):
             tp_floor = rcts_tp  # a call with an async step: the loop floor
         print(
             f"{name:<18} {single[name]:>9.1f} {single[name] / floor:>9.2f} "

@@ -166,3 +166,43 @@ def test_decorator_with_arguments() -> None:
         yield x_user
 
     assert list(gen()) == ["s"]
+
+
+def test_generator_collected_on_the_loop_thread_is_closed_from_another() -> None:
+    import asyncio
+    import time
+
+    from fastapi_everywhere.sync import loop
+
+    done = threading.Event()
+    closed_on: list[str] = []
+
+    async def resource() -> AsyncIterator[int]:
+        try:
+            yield 1
+        finally:
+            closed_on.append("teardown")
+
+    def sync_resource(r: Annotated[int, Depends(resource)]) -> Iterator[int]:
+        try:
+            yield r
+        finally:
+            closed_on.append(threading.current_thread().name)
+            done.set()
+
+    @sync.iter_with_fastapi_depends
+    def gen(r: Annotated[int, Depends(sync_resource)]) -> Iterator[int]:
+        yield r
+
+    holder = [gen()]
+    assert next(holder[0]) == 1
+
+    async def drop() -> None:
+        holder.clear()  # the last reference dies on the loop thread
+
+    asyncio.run_coroutine_threadsafe(drop(), loop.get_loop()).result(5)
+    assert done.wait(5)
+    deadline = time.monotonic() + 5
+    while len(closed_on) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert closed_on == ["fastapi-everywhere-close", "teardown"]

@@ -50,10 +50,10 @@ class Exits:
     trip per segment). Closing the segment marked ``last`` ends the task.
     """
 
-    __slots__ = ("owner", "stack", "top")
+    __slots__ = ("driver", "stack", "top")
 
-    def __init__(self, owner: OwnerTask) -> None:
-        self.owner = owner
+    def __init__(self, driver: SyncDriver) -> None:
+        self.driver = driver  # its owner task is made on first async need
         self.stack = ExitStack()
         #: The segment on top of the stack, if the top entry is async.
         self.top: AsyncExitStack | None = None
@@ -71,7 +71,7 @@ class Exits:
         return top
 
     def push_segment(self, segment: AsyncExitStack, *, last: bool = False) -> None:
-        owner = self.owner
+        owner = self.driver.owner
 
         def exit_segment(exc_type: Any, exc: Any, tb: Any) -> bool:
             if not _has_exits(segment):
@@ -142,11 +142,11 @@ class SyncDriver:
         if node.function_scope:
             exits = self._function_exits
             if exits is None:
-                exits = self._function_exits = Exits(self.owner)
+                exits = self._function_exits = Exits(self)
         else:
             exits = self._request_exits
             if exits is None:
-                exits = self._request_exits = Exits(self.owner)
+                exits = self._request_exits = Exits(self)
         return exits
 
     def _stack_for(self, node: Node) -> AsyncExitStack:  # on the loop thread
@@ -164,7 +164,7 @@ class SyncDriver:
             self.base_pushed = True
             exits = self._request_exits
             if exits is None:
-                exits = self._request_exits = Exits(self.owner)
+                exits = self._request_exits = Exits(self)
             exits.push_segment(self.res.request_stack, last=True)
         return self.owner.call(fn)
 
