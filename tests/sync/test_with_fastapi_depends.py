@@ -336,6 +336,10 @@ def test_swallowed_exception_raises_like_fastapi() -> None:
         handler()
 
 
+HAS_DEPENDS_SCOPE = "scope" in inspect.signature(Depends).parameters
+
+
+@pytest.mark.skipif(not HAS_DEPENDS_SCOPE, reason="Depends(scope=) is FastAPI >= 0.121")
 def test_function_scope_closes_before_background_tasks_and_request_scope() -> None:
     events: list[str] = []
 
@@ -480,3 +484,75 @@ def test_a_decorated_function_may_call_another() -> None:
         return v
 
     assert outer() == 2
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_background_tasks_and_teardown_order_match_the_async_api(fail: bool) -> None:
+    def run(api: Any) -> list[str]:
+        events: list[str] = []
+
+        def sync_dep() -> Iterator[None]:
+            yield
+            events.append("sync teardown")
+
+        async def async_dep(
+            _: Annotated[None, Depends(sync_dep)],
+        ) -> AsyncIterator[None]:
+            yield
+            events.append("async teardown")
+
+        def handler(
+            tasks: BackgroundTasks, _: Annotated[None, Depends(async_dep)]
+        ) -> None:
+            tasks.add_task(events.append, "sync task")
+
+            async def async_task() -> None:
+                events.append("async task")
+
+            tasks.add_task(async_task)
+            if fail:
+                raise ValueError
+
+        wrapped = api.with_fastapi_depends(handler)
+        try:
+            result = wrapped()
+            if inspect.isawaitable(result):
+                asyncio.run(result)
+        except ValueError:
+            events.append("raised")
+        return events
+
+    assert run(sync) == run(fastapi_everywhere)
+
+
+def test_validation_error_and_teardown_match_the_async_api() -> None:
+    def run(api: Any) -> list[str]:
+        events: list[str] = []
+
+        async def resource() -> AsyncIterator[None]:
+            try:
+                yield
+            except Exception as e:
+                events.append(f"saw {type(e).__name__}")
+                raise
+            finally:
+                events.append("teardown")
+
+        async def count(x_count: Annotated[int, Header()]) -> int:
+            return x_count
+
+        def handler(
+            _: Annotated[None, Depends(resource)], n: Annotated[int, Depends(count)]
+        ) -> int:
+            return n
+
+        wrapped = api.with_fastapi_depends(handler)
+        try:
+            result = wrapped(_scope={"headers": {"x-count": "many"}})
+            if inspect.isawaitable(result):
+                asyncio.run(result)
+        except RequestValidationError as e:
+            events.append(f"raised {e.errors()[0]['type']}")
+        return events
+
+    assert run(sync) == run(fastapi_everywhere)
