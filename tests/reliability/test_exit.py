@@ -186,3 +186,26 @@ def test_runnify_script(closed: bool) -> None:
         "shutdown",
     ]
     assert_clean(proc)
+
+
+def test_a_hung_shutdown_does_not_hang_the_exit() -> None:
+    proc = run_script(
+        """
+        from fastapi_everywhere.sync import loop
+        loop.SHUTDOWN_TIMEOUT = 0.5
+
+        @asynccontextmanager
+        async def stuck(app):
+            say("startup")
+            yield
+            say("shutting down")
+            await asyncio.sleep(3600)
+
+        stack = sync.FastApiDepsStack(FastAPI(lifespan=stuck))
+        stack.start()
+        say("main done")
+        """
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["startup", "main done", "shutting down"]
+    assert "did not finish in time" in proc.stderr

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import threading
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -133,7 +132,7 @@ class OwnerTask:
             )
             raise LoopThreadError(f"{self.name}: {self.broken}")
         job = _Job(fn, last)
-        deadline = None if self.timeout is None else time.monotonic() + self.timeout
+        deadline = _loop.deadline_after(self.timeout)
         try:
             # An interrupt may land anywhere from here on (even inside
             # call_soon_threadsafe, whose socket write lets the loop run the
@@ -156,8 +155,8 @@ class OwnerTask:
         if not done:
             self._abandon(job, lt)
             raise _loop.LoopTimeoutError(
-                f"{self.name}: async work did not finish within {self.timeout} s; "
-                "it was cancelled"
+                f"{self.name}: async work did not finish in time (timeout="
+                f"{self.timeout} s, or the interpreter-exit limit); it was cancelled"
             )
         if job.last:
             self._ended = True
@@ -186,10 +185,9 @@ class OwnerTask:
         """Cancel ``job`` on the loop and wait (bounded) until it stopped."""
         try:
             lt.loop.call_soon_threadsafe(self._cancel, job)
-            deadline = (
-                None if self.timeout is None else (time.monotonic() + self.timeout)
+            settled = _loop.wait_for(
+                job.done, _loop.deadline_after(self.timeout), lt.thread
             )
-            settled = _loop.wait_for(job.done, deadline, lt.thread)
         except BaseException:  # a second interrupt, or the loop died
             settled = False
         if not settled:

@@ -161,6 +161,20 @@ def check_not_loop_thread(what: str) -> None:
         )
 
 
+#: While :func:`shutdown` closes what was left open: the latest moment any
+#: wait on the loop may end (a hung lifespan shutdown must not hang exit).
+_cap: float | None = None
+
+
+def deadline_after(timeout: float | None) -> float | None:
+    """The deadline of a wait of ``timeout`` seconds (None: unbounded)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    cap = _cap
+    if cap is not None and (deadline is None or cap < deadline):
+        return cap
+    return deadline
+
+
 def wait_for(lock: Any, deadline: float | None, thread: threading.Thread) -> bool:
     """Acquire ``lock`` (released by the loop thread) before ``deadline``.
 
@@ -213,13 +227,17 @@ def shutdown(timeout: float = SHUTDOWN_TIMEOUT) -> None:
     Runs at interpreter exit (only in the process that owns the loop). Safe to
     call in tests; the next sync call starts a new loop thread.
     """
-    global _current
+    global _current, _cap
     while _closers:
         _, closer = _closers.popitem()
+        # Each closer gets `timeout` seconds of waiting on the loop, at most.
+        _cap = time.monotonic() + timeout
         try:
             closer()
         except Exception as e:  # report, keep shutting down the rest
             _report(f"fastapi-everywhere: closing {closer!r} at exit failed: {e!r}")
+        finally:
+            _cap = None
     with _lock:
         current, _current = _current, None
     if current is None or current.pid != os.getpid() or not current.usable():
