@@ -83,7 +83,6 @@ class OwnerTask:
     __slots__ = (
         "_ended",
         "_inbox",
-        "_job",
         "_lt",
         "_task",
         "broken",
@@ -98,7 +97,6 @@ class OwnerTask:
         self._lt: Any = None
         self._task: asyncio.Task[None] | None = None
         self._inbox: asyncio.Future[_Job | None] | None = None
-        self._job: _Job | None = None
         self._ended = False
 
     @property
@@ -234,7 +232,6 @@ class OwnerTask:
         assert task is not None
         loop = asyncio.get_running_loop()
         while job is not None:
-            self._job = job
             if job.cancel_requested:  # interrupted before it started
                 job.error = asyncio.CancelledError()
             else:
@@ -254,7 +251,6 @@ class OwnerTask:
                     self.broken = "its loop task was cancelled"
                     job.last = True
                 job.context = contextvars.copy_context()
-            self._job = None
             if job.last:
                 self._inbox = None
                 self._ended = True
