@@ -17,6 +17,8 @@ Rows, measured in one process, interleaved round by round (median round):
   rcts         one bare ``asyncio.run_coroutine_threadsafe(noop(), loop)
                .result()`` round trip to a loop thread: the floor of any sync
                call that needs one async step
+  2 owner trips  the bridge alone: the two round trips (set-up, teardown) a
+               mixed call makes to its owner task, with no work in them
   ours         ``sync.with_fastapi_depends(target)(_scope={"headers": ...})``
   naive        the async API's call submitted whole to the loop thread with
                ``run_coroutine_threadsafe`` (what a thin sync bridge does; its
@@ -164,6 +166,21 @@ def build_rcts() -> Callable[[], str]:
     return call
 
 
+def build_two_trips() -> Callable[[], str]:
+    """The bridge alone: the two owner-task round trips a mixed call makes."""
+    from fastapi_everywhere.sync._task import OwnerTask
+
+    async def noop() -> str:
+        return USER
+
+    def call() -> str:
+        owner = OwnerTask("bench")
+        owner.call(noop)
+        return owner.call(noop, last=True)
+
+    return call
+
+
 def build_naive(target: Callable[..., str]) -> Callable[[], str]:
     """The whole call submitted to the loop thread: the async API + one rcts."""
     loop = sync_loop.get_loop()
@@ -286,6 +303,7 @@ def main() -> None:
         "direct all-sync": direct_sync,
         "direct mixed": direct_mixed,
         "rcts round trip": build_rcts(),
+        "2 owner trips": build_two_trips(),
         "ours all-sync": all_sync,
         "ours mixed": build_ours(mixed_target),
         "naive all-sync": build_naive(sync_target),
@@ -310,7 +328,7 @@ def main() -> None:
     for name in callers:
         floor = single["direct mixed" if "mixed" in name else "direct all-sync"]
         tp_floor = multi["direct mixed" if "mixed" in name else "direct all-sync"]
-        if name == "ours mixed" or name.startswith("naive"):
+        if name in ("ours mixed", "2 owner trips") or name.startswith("naive"):
             tp_floor = rcts_tp  # a call with an async step: the loop floor
         print(
             f"{name:<18} {single[name]:>9.1f} {single[name] / floor:>9.2f} "
