@@ -195,9 +195,10 @@ class Plan:
             override = overrides.get(sub.call, sub.call) if overrides else sub.call
             if override is sub.call:
                 override = implementation_of(sub.call) or sub.call
-            if override is not sub.call:
-                # FastAPI keeps the original's name, cache key, use_cache and
-                # scope, and parses the override's own parameters.
+            # With any override set, FastAPI re-parses *every* sub-dependency
+            # (inherited security scopes deduplicated on the way); it keeps
+            # the original's name, cache key, use_cache and scope.
+            if override is not sub.call or overrides:
                 assert override is not None
                 try:
                     use_sub = _compat.override_dependant(sub, override)
