@@ -11,7 +11,7 @@ body drive the engine's ``run_operation`` with the same scope and bytes (see
 from typing import Annotated
 
 import pytest
-from fastapi import Body, Depends, Form
+from fastapi import Body, Depends, Form, Request
 from pydantic import BaseModel
 
 from ._harness import Recorder, Req, conforms
@@ -165,5 +165,31 @@ async def test_form_bodies(rec: Recorder, req: Req) -> None:
     out = await conforms(rec, login, req)
     if b"ann" in (req.body or b""):
         assert out.body == {"username": "ann", "scopes": ["a", "b"], "remember": True}
+    else:
+        assert out.kind == "invalid"
+
+
+async def reads_raw_body(request: Request) -> dict:
+    return {"raw": (await request.body()).decode(), "json": await request.json()}
+
+
+async def body_and_request(
+    item: Annotated[Item, Body()],
+    seen: Annotated[dict, Depends(reads_raw_body)],
+):
+    return {"item": item, "seen": seen}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"name": "n", "price": 1}', b'{"price": 1}', b'{"name": "n", "extra": [1]}'],
+)
+async def test_body_read_by_a_dependency_and_a_param(
+    rec: Recorder, body: bytes
+) -> None:
+    req = Req(method="POST", headers=JSON, body=body)
+    out = await conforms(rec, body_and_request, req)
+    if b'"name"' in body:
+        assert out.body["seen"]["raw"] == body.decode()
     else:
         assert out.kind == "invalid"

@@ -3,6 +3,7 @@
 # No "from __future__ import annotations": the trees are local functions and
 # FastAPI must evaluate their annotations at runtime.
 
+import asyncio
 import functools
 from typing import Annotated
 
@@ -203,4 +204,48 @@ async def test_parameterised_dependency_factories(rec: Recorder) -> None:
         ("checker", "admin", "admin"),
         ("checker", "user", "admin"),
         ("Pager", 50, 80),
+    ]
+
+
+async def test_sync_code_runs_off_the_event_loop(rec: Recorder) -> None:
+    # FastAPI runs sync dependencies (and their teardown) and sync targets in
+    # worker threads; async ones on the loop. A sync call on the loop blocks it.
+    def on_loop() -> bool:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        return True
+
+    def sync_dep() -> bool:
+        rec("sync_dep", on_loop())
+        return True
+
+    def sync_gen():
+        rec("sync_gen enter", on_loop())
+        yield
+        rec("sync_gen exit", on_loop())
+
+    class SyncClass:
+        def __init__(self) -> None:
+            rec("SyncClass", on_loop())
+
+    async def async_dep(s: Annotated[bool, Depends(sync_dep)]) -> None:
+        rec("async_dep", on_loop())
+
+    def target(
+        a: Annotated[None, Depends(async_dep)],
+        g: Annotated[None, Depends(sync_gen)],
+        c: Annotated[SyncClass, Depends()],
+    ):
+        rec("target", on_loop())
+
+    out = await conforms(rec, target)
+    assert out.log == [
+        ("sync_dep", False),
+        ("async_dep", True),
+        ("sync_gen enter", False),
+        ("SyncClass", False),
+        ("target", False),
+        ("sync_gen exit", False),
     ]

@@ -41,7 +41,6 @@ from hypothesis import strategies as st
 from ._harness import (
     HAS_DEPENDS_SCOPE,
     PARTIAL_ASYNC_AWAITED,
-    SPLIT_SECURITY_SCOPES,
     STATS,
     Boom,
     Recorder,
@@ -129,7 +128,7 @@ class Tree:
     values: tuple[tuple[str, str], ...] = ()  # parameter -> valid/invalid/missing
 
 
-def _edges(draw: Any, candidates: list[Fn], security: bool) -> tuple[Edge, ...]:
+def _edges(draw: Any, candidates: list[Fn]) -> tuple[Edge, ...]:
     if not candidates:
         return ()
     # At least one edge, so that the deeper levels are reached.
@@ -142,7 +141,7 @@ def _edges(draw: Any, candidates: list[Fn], security: bool) -> tuple[Edge, ...]:
         kind = draw(
             st.sampled_from(("depends",) * 6 + ("security", "function", "request"))
         )
-        if kind == "security" and security:
+        if kind == "security":
             scopes = tuple(draw(st.lists(st.sampled_from("abc"), max_size=2)))
             edges.append(Edge(to, use_cache, scopes=scopes))
         elif kind in ("function", "request") and HAS_DEPENDS_SCOPE:
@@ -160,7 +159,7 @@ def _params() -> st.SearchStrategy[tuple[str, ...]]:
     return st.one_of(st.just(()), st.just(()), one, two.map(tuple))
 
 
-def _fn(draw: Any, fid: int, level: int, deeper: list[Fn], security: bool) -> Fn:
+def _fn(draw: Any, fid: int, level: int, deeper: list[Fn]) -> Fn:
     kind = draw(st.sampled_from(KINDS))
     wrappers = WRAPPERS
     if kind == "async" and not PARTIAL_ASYNC_AWAITED:
@@ -175,7 +174,7 @@ def _fn(draw: Any, fid: int, level: int, deeper: list[Fn], security: bool) -> Fn
         level=level,
         kind=kind,
         wrapper=None if kind == "class" else draw(st.sampled_from(wrappers)),
-        edges=_edges(draw, deeper, security),
+        edges=_edges(draw, deeper),
         params=draw(_params()),
         wants_scopes=draw(st.booleans()) and draw(st.booleans()),
         adds_task=draw(st.sampled_from((False,) * 5 + (True,))),
@@ -187,17 +186,12 @@ def _fn(draw: Any, fid: int, level: int, deeper: list[Fn], security: bool) -> Fn
 def trees(draw: Any) -> Tree:
     depth = draw(st.integers(1, 4))
     n_overrides = draw(st.integers(0, 2))
-    # Older FastAPI re-parses the tree at each request when overrides exist,
-    # growing its security-scope lists (see test_overrides): not reproducible.
-    security = SPLIT_SECURITY_SCOPES or n_overrides == 0
     fns: list[Fn] = []
     by_level: dict[int, list[Fn]] = {}
     for level in range(depth, 0, -1):  # deepest first: edges point deeper
         deeper = [f for lv, fs in by_level.items() if lv > level for f in fs]
         count = draw(st.integers(1, 3))
-        by_level[level] = [
-            _fn(draw, len(fns) + i, level, deeper, security) for i in range(count)
-        ]
+        by_level[level] = [_fn(draw, len(fns) + i, level, deeper) for i in range(count)]
         fns.extend(by_level[level])
     overridden = draw(
         st.lists(
@@ -210,11 +204,11 @@ def trees(draw: Any) -> Tree:
     overrides = []
     for original in overridden:
         deeper = [f for f in fns if f.level > original.level]
-        replacement = _fn(draw, len(fns), original.level, deeper, security)
+        replacement = _fn(draw, len(fns), original.level, deeper)
         fns.append(replacement)
         overrides.append((original.id, replacement.id))
     pool = [f for f in fns if f.id not in {r for _, r in overrides}]
-    target_edges = _edges(draw, pool, security)
+    target_edges = _edges(draw, pool)
     used = sorted({p for f in fns for p in f.params})
     target_params = draw(_params())
     values = []

@@ -5,7 +5,7 @@
 from typing import Annotated
 
 import pytest
-from fastapi import Depends, HTTPException, Security
+from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import (
     APIKeyCookie,
     APIKeyHeader,
@@ -157,3 +157,26 @@ async def test_scopes_checked_by_the_dependency(rec: Recorder) -> None:
         rec, target, Req(headers=[("authorization", "Bearer items,admin")])
     )
     assert allowed.body == "items,admin"
+
+
+async def test_security_scheme_cache_keys(rec: Recorder) -> None:
+    # A security scheme uses scopes, so Security(scheme, scopes=...) and
+    # Depends(scheme) are different cache entries; equal scope sets share one.
+    class CountingBearer(OAuth2PasswordBearer):
+        async def __call__(self, request: Request) -> str | None:
+            rec.hit("scheme")
+            return await super().__call__(request)
+
+    scheme = CountingBearer(tokenUrl="token")
+
+    async def target(
+        a: Annotated[str, Depends(scheme)],
+        b: Annotated[str, Security(scheme, scopes=["x", "y"])],
+        c: Annotated[str, Security(scheme, scopes=["y", "x"])],
+        d: Annotated[str, Depends(scheme)],
+    ):
+        return [a, b, c, d]
+
+    out = await conforms(rec, target, Req(headers=[("authorization", "Bearer t")]))
+    assert out.body == ["t"] * 4
+    assert out.counts == {"scheme": 2}

@@ -8,6 +8,7 @@ import pytest
 from fastapi import Depends, Header, HTTPException
 
 from ._harness import (
+    HAS_DEPENDS_SCOPE,
     TEARDOWN_AFTER_RESPONSE,
     Boom,
     Recorder,
@@ -338,3 +339,42 @@ async def test_generator_not_yielding(rec: Recorder, is_async: bool) -> None:
 
     out = await conforms(rec, target)
     assert out.body == ("RuntimeError", "generator didn't yield")
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        pytest.param(
+            "function",
+            marks=pytest.mark.skipif(
+                not HAS_DEPENDS_SCOPE, reason="no Depends(scope=)"
+            ),
+        ),
+        pytest.param(
+            "request",
+            marks=pytest.mark.xfail(
+                TEARDOWN_AFTER_RESPONSE,
+                strict=True,
+                reason="FastAPI closes request-scoped dependencies after sending the "
+                "response, so an HTTPException raised there can no longer become "
+                "one ('Caught handled exception, but response already started'); "
+                "without a response the engine raises the HTTPException itself",
+            ),
+        ),
+    ],
+)
+async def test_http_exception_raised_at_teardown(rec: Recorder, scope: str) -> None:
+    async def dep():
+        yield "value"
+        rec("teardown")
+        raise HTTPException(418, "raised at teardown")
+
+    marker = Depends(dep, scope=scope) if scope == "function" else Depends(dep)
+
+    async def target(x: Annotated[str, marker]):
+        rec("target")
+        return x
+
+    out = await conforms(rec, target)
+    assert (out.kind, out.status, out.body) == ("http", 418, "raised at teardown")
+    assert out.log == [("target",), ("teardown",)]
