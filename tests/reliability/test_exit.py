@@ -84,12 +84,6 @@ def test_stack_left_open_is_closed_at_exit() -> None:
     assert proc.stderr == ""
 
 
-@pytest.mark.xfail(
-    reason="the async stack tears sync generators down through the engine's "
-    "worker pool (_engine/_threads.py), which concurrent.futures has already "
-    "shut down when atexit runs; run_in_thread needs a plain-thread fallback",
-    strict=True,
-)
 def test_stack_left_open_with_a_sync_generator_is_closed_at_exit() -> None:
     proc = run_script(
         """

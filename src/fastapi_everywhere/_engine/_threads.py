@@ -57,4 +57,38 @@ async def run_in_thread(func: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
     except RuntimeError:  # not asyncio (trio through anyio): use anyio
         return await anyio.to_thread.run_sync(ctx.run, func, *args)
-    return await loop.run_in_executor(_get_executor(), ctx.run, func, *args)
+    try:
+        future = loop.run_in_executor(_get_executor(), ctx.run, func, *args)
+    except RuntimeError:
+        # At interpreter exit concurrent.futures refuses new work; teardown
+        # still has to run, so use a plain thread.
+        future = _in_plain_thread(loop, ctx, func, args)
+    return await future
+
+
+def _in_plain_thread(
+    loop: asyncio.AbstractEventLoop,
+    ctx: contextvars.Context,
+    func: Callable[..., T],
+    args: tuple[Any, ...],
+) -> asyncio.Future[T]:
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(ok: bool, value: Any) -> None:
+        if future.done():
+            return
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+
+    def work() -> None:
+        try:
+            result = ctx.run(func, *args)
+        except BaseException as e:
+            loop.call_soon_threadsafe(settle, False, e)
+        else:
+            loop.call_soon_threadsafe(settle, True, result)
+
+    threading.Thread(target=work, name="fastapi-everywhere-exit", daemon=True).start()
+    return future
