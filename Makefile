@@ -5,7 +5,8 @@
 #   make test     run the test suite in .venv
 #   make lint     ruff check, ruff format --check, mypy (strict) on src
 #   make matrix   run the test suite on every supported FastAPI/Python pair
-#   make bench    per-call overhead table (bench/engine.py)
+#   make bench    per-call overhead tables (bench/engine.py, bench/sync.py)
+#   make bench-peers  the sync API against the peer packages (bench/peers.py)
 #
 # Each virtualenv carries a stamp file, rebuilt only when pyproject.toml is
 # newer than the stamp or the venv is missing.
@@ -50,10 +51,10 @@ MATRIX := \
 # pytest exits 5 when it collected no test; that is not a failure here.
 run_pytest = $(1) -m pytest $(2) $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || exit $$rc; }
 
-.PHONY: help venv demo test lint format matrix bench clean
+.PHONY: help venv demo test lint format matrix bench bench-peers clean
 
 help:
-	@sed -n '4,9p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '4,10p' Makefile | sed 's/^# \{0,1\}//'
 
 # -- the dev venv -------------------------------------------------------------
 
@@ -85,6 +86,20 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(VPY) bench/engine.py $(BENCH_ARGS)
+	$(VPY) bench/sync.py $(BENCH_ARGS)
+
+# The peers live in their own venv (Python >= 3.12: fastapi-depends-anywhere
+# needs it); they are never dependencies of the package.
+BENCH_VENV := .venvs/bench
+$(BENCH_VENV)/.installed: pyproject.toml
+	@interp='$(call find_python,3.12)'; [ -n "$$interp" ] || interp='$(call find_python,3.13)'; \
+	[ -n "$$interp" ] || { echo "bench-peers: needs Python >= 3.12" >&2; exit 1; }; \
+	[ -x $(BENCH_VENV)/bin/python ] || $$interp -m venv $(BENCH_VENV); \
+	$(BENCH_VENV)/bin/python -m pip install $(PIP_FLAGS) -e . fastapi-depends-anywhere fastapi-injectable fastapi-standalone-di $(PIP_QUIET); \
+	touch $@
+
+bench-peers: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python bench/peers.py $(BENCH_ARGS)
 
 # -- the version matrix ---------------------------------------------------------
 # matrix-3.11-0.115.14 -> .venvs/py3.11-fastapi0.115.14 with fastapi==0.115.14.
