@@ -1,7 +1,5 @@
 """FastApiDepsStack: a started app plus dependencies kept until close()."""
 
-from __future__ import annotations
-
 import asyncio
 from contextlib import asynccontextmanager
 from typing import Annotated

@@ -28,6 +28,7 @@ from fastapi_everywhere import (
     with_fastapi_depends,
     with_fastapi_lifecycle,
 )
+from fastapi_everywhere._engine._compat import TEARDOWN_BEFORE_BACKGROUND
 
 
 def get_db() -> str:
@@ -274,9 +275,16 @@ async def test_background_tasks_run_after_target_and_before_request_teardown() -
         return "result"
 
     assert await f() == "result"
-    assert events == ["setup", "target", "background", "teardown"]
+    if TEARDOWN_BEFORE_BACKGROUND:  # FastAPI < 0.120 ran them after teardown
+        assert events == ["setup", "target", "teardown", "background"]
+    else:
+        assert events == ["setup", "target", "background", "teardown"]
 
 
+@pytest.mark.skipif(
+    "scope" not in inspect.signature(Depends).parameters,
+    reason="Depends(scope=) arrived in FastAPI 0.121",
+)
 async def test_function_scoped_teardown_runs_before_background_tasks() -> None:
     events: list[str] = []
 
@@ -300,7 +308,8 @@ async def test_an_injected_response_is_shared_with_dependencies() -> None:
         return response
 
     @with_fastapi_depends
-    async def f(response: Response, seen: Response = Depends(set_header)) -> Response:
+    # Not annotated Response: FastAPI < 0.120 refuses Depends on special types.
+    async def f(response: Response, seen: Any = Depends(set_header)) -> Response:
         assert seen is response
         return response
 
@@ -417,7 +426,7 @@ async def test_a_websocket_parameter_is_a_clear_error() -> None:
         return websocket
 
     @with_fastapi_depends
-    async def f(ws: WebSocket = Depends(needs_socket)) -> None: ...
+    async def f(ws: Any = Depends(needs_socket)) -> None: ...
 
     with pytest.raises(FastAPIEverywhereError) as info:
         await f()
