@@ -262,11 +262,15 @@ async def run_engine(
     *,
     app: FastAPI | None = None,
     scope: Mapping[str, Any] | None = None,
+    via: str = "decorator",
 ) -> Outcome:
-    """Resolve ``target`` through ``with_fastapi_depends`` with ``req``'s scope.
+    """Resolve ``target`` through the public API with ``req``'s scope.
 
-    ``scope`` (the client's scope of the FastAPI run) replaces the one built
-    from ``req``; the path parameters always come from ``req``.
+    ``via`` is ``"decorator"`` (``with_fastapi_depends(target)(_scope=...)``)
+    or ``"resolve"`` (``async with resolve_fastapi_depends(target, scope)``
+    around the call). ``scope`` (the client's scope of the FastAPI run)
+    replaces the one built from ``req``; the path parameters always come
+    from ``req``.
     """
     rec.reset()
     call_scope = dict(scope) if scope else req.asgi_scope(PREFIX)
@@ -274,7 +278,9 @@ async def run_engine(
     if app is not None:
         fastapi_everywhere.configure(app=app)
     try:
-        if req.body is None:
+        if req.body is None and via == "resolve":
+            result = await _run_resolved(target, call_scope, app)
+        elif req.body is None:
             wrapped = fastapi_everywhere.with_fastapi_depends(target)
             result = await wrapped(_scope=call_scope)
         else:
@@ -314,6 +320,24 @@ async def run_engine(
     )
 
 
+_NO_RESULT: Any = object()
+
+
+async def _run_resolved(
+    target: Callable[..., Any], scope: dict[str, Any], app: FastAPI | None
+) -> Any:
+    result = _NO_RESULT
+    async with fastapi_everywhere.resolve_fastapi_depends(
+        target, scope=scope, dependency_overrides_provider=app
+    ) as values:
+        if inspect.iscoroutinefunction(target):
+            result = await target(**values)
+        else:  # where FastAPI runs a sync endpoint: a worker thread
+            result = await asyncio.to_thread(functools.partial(target, **values))
+    assert result is not _NO_RESULT, "the block's exception was swallowed"
+    return result
+
+
 async def _run_with_body(
     target: Callable[..., Any], scope: dict[str, Any], body: bytes, app: FastAPI | None
 ) -> Any:
@@ -343,6 +367,7 @@ async def run_both(
     req: Req = Req(),
     *,
     app: FastAPI | None = None,
+    via: str = "decorator",
 ) -> tuple[Outcome, Outcome]:
     """The FastAPI outcome and the engine outcome of one tree."""
     # Each side runs in its own task, so on a copy of the caller's context: a
@@ -352,7 +377,7 @@ async def run_both(
         run_fastapi(rec, target, req, app=app, seen_scope=seen_scope)
     )
     actual = await asyncio.create_task(
-        run_engine(rec, target, req, app=app, scope=seen_scope)
+        run_engine(rec, target, req, app=app, scope=seen_scope, via=via)
     )
     return expected, actual
 
@@ -363,9 +388,10 @@ async def conforms(
     req: Req = Req(),
     *,
     app: FastAPI | None = None,
+    via: str = "decorator",
 ) -> Outcome:
     """Assert the engine does exactly what FastAPI does; return FastAPI's outcome."""
-    expected, actual = await run_both(rec, target, req, app=app)
+    expected, actual = await run_both(rec, target, req, app=app, via=via)
     assert actual == expected, explain(expected, actual)
     return expected
 
