@@ -37,6 +37,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import fastapi_everywhere
+import fastapi_everywhere.sync
 from fastapi_everywhere._engine import plan_for_function
 from fastapi_everywhere._engine.call import run_operation, target_caller
 from fastapi_everywhere._scope import ScopeSpec
@@ -266,9 +267,10 @@ async def run_engine(
 ) -> Outcome:
     """Resolve ``target`` through the public API with ``req``'s scope.
 
-    ``via`` is ``"decorator"`` (``with_fastapi_depends(target)(_scope=...)``)
-    or ``"resolve"`` (``async with resolve_fastapi_depends(target, scope)``
-    around the call). ``scope`` (the client's scope of the FastAPI run)
+    ``via`` is ``"decorator"`` (``with_fastapi_depends(target)(_scope=...)``),
+    ``"resolve"`` (``async with resolve_fastapi_depends(target, scope)``
+    around the call) or ``"sync"`` (the sync API's ``with_fastapi_depends``,
+    called from a worker thread). ``scope`` (the client's scope of the FastAPI run)
     replaces the one built from ``req``; the path parameters always come
     from ``req``.
     """
@@ -280,6 +282,11 @@ async def run_engine(
     try:
         if req.body is None and via == "resolve":
             result = await _run_resolved(target, call_scope, app)
+        elif req.body is None and via == "sync":
+            wrapped = fastapi_everywhere.sync.with_fastapi_depends(target)
+            result = await asyncio.to_thread(
+                functools.partial(wrapped, _scope=call_scope)
+            )
         elif req.body is None:
             wrapped = fastapi_everywhere.with_fastapi_depends(target)
             result = await wrapped(_scope=call_scope)
