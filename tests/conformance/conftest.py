@@ -32,17 +32,18 @@ def _clean_config() -> Iterator[None]:
     fastapi_everywhere.reset_config()
 
 
+def _group(prefix: str) -> str:
+    return ", ".join(
+        f"{k.split()[1]}: {v}" for k, v in sorted(STATS.items()) if k.startswith(prefix)
+    )
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not STATS["trees"]:
         return
-    line = (
+    terminalreporter.write_line(
         f"conformance: {STATS['trees']} generated trees, {STATS['diverged']} diverged"
+        f" (outcomes {_group('outcome ')}; via {_group('via ')})"
     )
-    outcomes = ", ".join(
-        f"{k.split()[1]}: {v}"
-        for k, v in sorted(STATS.items())
-        if k.startswith("outcome ")
-    )
-    terminalreporter.write_line(f"{line} ({outcomes})")
     with open(SUMMARY_FILE, "w") as f:
         json.dump(dict(STATS), f)

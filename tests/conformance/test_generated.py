@@ -468,6 +468,7 @@ def test_random_trees_resolve_like_fastapi(tree: Tree) -> None:
     )
     STATS["trees"] += 1
     STATS[f"outcome {expected.kind}"] += 1
+    STATS[f"via {tree.via}"] += 1
     if actual != expected:
         STATS["diverged"] += 1
     assert actual == expected, explain(expected, actual)
