@@ -316,15 +316,11 @@ async def run_engine(
     finally:
         if app is not None:
             fastapi_everywhere.reset_config()
-    return Outcome(
-        "ok",
-        None,
-        jsonable_encoder(result),
-        {},
-        list(rec.log),
-        dict(rec.counts),
-        raw=result,
-    )
+    try:
+        body = jsonable_encoder(result)
+    except Exception as e:  # FastAPI fails to serialise it alike (before teardown)
+        return _raised(rec, e)
+    return Outcome("ok", None, body, {}, list(rec.log), dict(rec.counts), raw=result)
 
 
 _NO_RESULT: Any = object()

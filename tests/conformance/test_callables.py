@@ -249,3 +249,71 @@ async def test_sync_code_runs_off_the_event_loop(rec: Recorder) -> None:
         ("target", False),
         ("sync_gen exit", False),
     ]
+
+
+async def test_bound_methods(rec: Recorder) -> None:
+    class Service:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def get(self, q: str = "-") -> str:
+            return f"{self.name}:{q}:{rec.hit(self.name)}"
+
+        async def aget(self) -> str:
+            return f"a{self.name}:{rec.hit('a' + self.name)}"
+
+    one, two = Service("one"), Service("two")
+
+    async def target(
+        a: Annotated[str, Depends(one.get)],
+        b: Annotated[str, Depends(one.get)],  # an equal bound method: cached
+        c: Annotated[str, Depends(two.get)],
+        d: Annotated[str, Depends(one.aget)],
+    ):
+        return [a, b, c, d]
+
+    out = await conforms(rec, target, Req(query="q=x"))
+    assert out.body == ["one:x:1", "one:x:1", "two:x:1", "aone:1"]
+
+
+def logged(rec: Recorder, kind: str):
+    """A functools.wraps decorator, the way instrumentation libraries write them."""
+
+    def decorate(fn):
+        if kind == "async":
+
+            @functools.wraps(fn)
+            async def wrapper(*args, **kwargs):
+                rec("before", fn.__name__)
+                return await fn(*args, **kwargs)
+
+        else:
+
+            @functools.wraps(fn)
+            def wrapper(*args, **kwargs):
+                rec("before", fn.__name__)
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+async def test_decorated_dependencies(rec: Recorder) -> None:
+    @logged(rec, "async")
+    async def token(x_token: Annotated[str, Header()] = "none") -> str:
+        return x_token
+
+    @logged(rec, "sync")
+    def settings(t: Annotated[str, Depends(token)]) -> dict:
+        return {"token": t}
+
+    @logged(rec, "sync")
+    async def passthrough(s: Annotated[dict, Depends(settings)]) -> dict:
+        return s  # a sync wrapper returning a coroutine: FastAPI looks inside
+
+    async def target(s: Annotated[dict, Depends(passthrough)]):
+        return s
+
+    out = await conforms(rec, target, Req(headers=[("x-token", "t")]))
+    assert out.log[:2] == [("before", "token"), ("before", "settings")]
