@@ -202,6 +202,7 @@ def aiter_with_fastapi_depends(
 async def _open(
     plan: Plan, app: Any, spec: ScopeSpec | None
 ) -> AsyncIterator[dict[str, Any]]:
+    invalid: Exception | None = None
     async with AsyncExitStack() as request_stack:
         async with AsyncExitStack() as function_stack:
             res = Resolution(
@@ -215,10 +216,17 @@ async def _open(
             )
             await solve(res)
             if res.errors:
-                raise validation_error(plan, res.errors, res.body)
-            yield res.values
+                invalid = validation_error(plan, res.errors, res.body)
+                if not TEARDOWN_BEFORE_BACKGROUND:
+                    raise invalid
+            else:
+                yield res.values
         if res.background_tasks is not None and not TEARDOWN_BEFORE_BACKGROUND:
             await res.background_tasks()
+    # FastAPI < 0.120 closed the dependencies before raising the validation
+    # error (see run_operation).
+    if invalid is not None:
+        raise invalid
     if res.background_tasks is not None and TEARDOWN_BEFORE_BACKGROUND:
         await res.background_tasks()
 

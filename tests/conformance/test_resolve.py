@@ -11,7 +11,7 @@ from typing import Annotated
 import pytest
 from fastapi import BackgroundTasks, Depends, FastAPI, Header, HTTPException
 
-from ._harness import TEARDOWN_AFTER_RESPONSE, Boom, Recorder, Req, conforms, exc_name
+from ._harness import Boom, Recorder, Req, conforms, exc_name
 
 
 def make_session(rec: Recorder):
@@ -50,14 +50,6 @@ async def test_block_outcome_is_thrown_into_dependencies(rec: Recorder, fail) ->
     assert out.log[:2] == [("session", "begin"), ("sync_gen", "enter")]
 
 
-@pytest.mark.xfail(
-    not TEARDOWN_AFTER_RESPONSE,
-    strict=True,
-    reason="on FastAPI < 0.120 the dependencies close before the validation error "
-    "is raised (they see no exception); resolve_fastapi_depends (_decorators._open) "
-    "raises it inside the stacks instead, unlike with_fastapi_depends "
-    "(_engine/call.py run_operation)",
-)
 async def test_validation_error(rec: Recorder) -> None:
     session = make_session(rec)
 
