@@ -7,20 +7,18 @@ import contextvars
 import functools
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import AsyncExitStack, asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager, nullcontext
 from typing import Any, ParamSpec, TypeVar, overload
 
 from fastapi import FastAPI
 
 from . import _config
 from ._engine import describe, plan_for_function
-from ._engine._compat import TEARDOWN_BEFORE_BACKGROUND
 from ._engine._threads import run_in_thread
-from ._engine.call import run_operation, target_caller, validation_error
+from ._engine.call import open_operation, run_operation, target_caller
 from ._engine.plan import Plan, injected_parameters
-from ._engine.run import Resolution, solve
 from ._errors import LoopThreadError
-from ._lifespan import lifespan_state, run_lifespan
+from ._lifespan import run_lifespan
 from ._scope import ScopeSpec
 
 P = ParamSpec("P")
@@ -198,39 +196,6 @@ def aiter_with_fastapi_depends(
     return wrapper
 
 
-@asynccontextmanager
-async def _open(
-    plan: Plan, app: Any, spec: ScopeSpec | None
-) -> AsyncIterator[dict[str, Any]]:
-    invalid: Exception | None = None
-    async with AsyncExitStack() as request_stack:
-        async with AsyncExitStack() as function_stack:
-            res = Resolution(
-                plan,
-                spec=spec,
-                app=app,
-                state=lifespan_state(app),
-                cache={},
-                request_stack=request_stack,
-                function_stack=function_stack,
-            )
-            await solve(res)
-            if res.errors:
-                invalid = validation_error(plan, res.errors, res.body)
-                if not TEARDOWN_BEFORE_BACKGROUND:
-                    raise invalid
-            else:
-                yield res.values
-        if res.background_tasks is not None and not TEARDOWN_BEFORE_BACKGROUND:
-            await res.background_tasks()
-    # FastAPI < 0.120 closed the dependencies before raising the validation
-    # error (see run_operation).
-    if invalid is not None:
-        raise invalid
-    if res.background_tasks is not None and TEARDOWN_BEFORE_BACKGROUND:
-        await res.background_tasks()
-
-
 def _retrieve(future: asyncio.Future[Any]) -> None:
     if not future.cancelled():
         future.exception()  # no "exception was never retrieved" log
@@ -247,7 +212,7 @@ def _only_generator_exit(exc: BaseException) -> bool:
 async def _owned(
     plan: Plan, app: Any, spec: ScopeSpec | None
 ) -> AsyncIterator[dict[str, Any]]:
-    """:func:`_open` in a task of its own, for dependencies held across awaits.
+    """:func:`open_operation` in a task of its own, for dependencies held across awaits.
 
     An abandoned async generator is closed by the event loop in a new task;
     the dependencies (an anyio cancel scope, a task group) must still be torn
@@ -263,7 +228,7 @@ async def _owned(
 
     async def own() -> None:
         try:
-            async with _open(plan, app, spec) as values:
+            async with open_operation(plan, app=app, spec=spec) as values:
                 ready.set_result((values, contextvars.copy_context()))
                 exc = await done
                 if exc is not None:
@@ -337,7 +302,7 @@ async def resolve_fastapi_depends(
     if provider is None:
         provider = app
     plan = plan_for_function(func, overrides=_config.overrides_of(provider))
-    async with _open(plan, app, _spec(scope, None)) as values:
+    async with open_operation(plan, app=app, spec=_spec(scope, None)) as values:
         yield values
 
 

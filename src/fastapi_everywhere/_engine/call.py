@@ -8,8 +8,8 @@ background tasks run next; request-scoped dependencies close last.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 from fastapi._compat import Undefined
@@ -43,16 +43,20 @@ def swallowed_error() -> FastAPIError:
     )
 
 
-async def run_operation(
+@asynccontextmanager
+async def open_operation(
     plan: Plan,
-    call_target: Callable[[dict[str, Any]], Awaitable[Any]],
     *,
     app: Any,
     spec: ScopeSpec | None,
     cache: dict[Any, Any] | None = None,
-) -> Any:
-    """Resolve ``plan`` and await ``call_target(values)`` inside FastAPI's stacks."""
-    result: Any = _NOT_SET
+) -> AsyncIterator[dict[str, Any]]:
+    """Resolve ``plan`` and yield its values inside FastAPI's stacks.
+
+    The block is the operation: its exception is thrown into ``yield``
+    dependencies; function-scoped ones close when it ends, then background
+    tasks run, then request-scoped ones close.
+    """
     invalid: Exception | None = None
     async with AsyncExitStack() as request_stack:
         async with AsyncExitStack() as function_stack:
@@ -71,7 +75,7 @@ async def run_operation(
                 if not TEARDOWN_BEFORE_BACKGROUND:
                     raise invalid
             else:
-                result = await call_target(res.values)
+                yield res.values
         if res.background_tasks is not None and not TEARDOWN_BEFORE_BACKGROUND:
             await res.background_tasks()
     # FastAPI < 0.120 closed the dependencies first (they saw no exception),
@@ -80,6 +84,20 @@ async def run_operation(
         raise invalid
     if res.background_tasks is not None and TEARDOWN_BEFORE_BACKGROUND:
         await res.background_tasks()
+
+
+async def run_operation(
+    plan: Plan,
+    call_target: Callable[[dict[str, Any]], Awaitable[Any]],
+    *,
+    app: Any,
+    spec: ScopeSpec | None,
+    cache: dict[Any, Any] | None = None,
+) -> Any:
+    """Resolve ``plan`` and await ``call_target(values)`` inside FastAPI's stacks."""
+    result: Any = _NOT_SET
+    async with open_operation(plan, app=app, spec=spec, cache=cache) as values:
+        result = await call_target(values)
     if result is _NOT_SET:
         raise swallowed_error()
     return result
