@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, status
+from fastapi import Depends, HTTPException, Query, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 log = logging.getLogger("demo")
@@ -150,6 +150,28 @@ def get_current_user(
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which slice of a list to return: ``?offset=&limit=`` (validated)."""
+
+    offset: int
+    limit: int
+
+    def slice(self, items: list[Note]) -> list[Note]:
+        return items[self.offset : self.offset + self.limit]
+
+
+def get_page(
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Page:
+    """Pagination from the query string; bad values are a 422, as in FastAPI."""
+    return Page(offset=offset, limit=limit)
+
+
+Pagination = Annotated[Page, Depends(get_page)]
 
 
 def bearer_headers(token: str) -> dict[str, str]:
