@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextvars
 import email.message
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import (
     AbstractContextManager,
     AsyncExitStack,
@@ -66,6 +66,7 @@ class Resolution:
         "request",
         "request_stack",
         "response",
+        "run_sync",
         "spec",
         "stack_for",
         "state",
@@ -99,6 +100,10 @@ class Resolution:
         self.response = response
         self.isolate_context = isolate_context
         self.cleanup_scope: Any = None
+        #: How steps that must not block the loop run sync code:
+        #: ``await run_sync(fn, *args)``. A host framework may swap it (Django
+        #: async views: asgiref's thread-sensitive executor).
+        self.run_sync: Callable[..., Awaitable[Any]] = run_in_thread
         #: Containers route each yield dependency to the stack of its scope.
         self.stack_for: Callable[[Node], AsyncExitStack] | None = None
         #: Where :meth:`advance` registers the exit of a sync ``yield``
@@ -306,7 +311,7 @@ class Resolution:
         if self.push_sync_exit is not None:
             self.push_sync_exit(node, cm)
         else:
-            self._stack(node).push_async_exit(_threaded_exit(cm))
+            self._stack(node).push_async_exit(_threaded_exit(cm, self.run_sync))
         return solved
 
     async def async_step(self) -> None:
@@ -336,10 +341,10 @@ class Resolution:
         else:
             call: Callable[..., Any] = node.call
             if node.concurrency is None:
-                solved = await _call(node, call, values)
+                solved = await self._call(node, call, values)
             else:
                 async with node.concurrency.get_semaphore():
-                    solved = await _call(node, call, values)
+                    solved = await self._call(node, call, values)
         self._store(node, parent, solved)
 
     async def _enter_gen(self, node: Node, values: dict[str, Any]) -> Any:
@@ -355,7 +360,7 @@ class Resolution:
                     )
                 cm = _compat.shielded_exit(cm, self.cleanup_scope)
         else:
-            cm = _sync_cm_in_thread(node.cm_factory(**values))
+            cm = _sync_cm_in_thread(node.cm_factory(**values), self.run_sync)
         if node.concurrency is not None:
             from fastapi.concurrency import _contextmanager_with_concurrency_limit
 
@@ -369,36 +374,40 @@ class Resolution:
             return self.stack_for(node)
         return self.function_stack if node.function_scope else self.request_stack
 
+    async def _call(
+        self, node: Node, call: Callable[..., Any], values: dict[str, Any]
+    ) -> Any:
+        if node.kind == ASYNC:
+            return await call(**values)
+        return await self.run_sync(lambda: call(**values))
 
-async def _call(node: Node, call: Callable[..., Any], values: dict[str, Any]) -> Any:
-    if node.kind == ASYNC:
-        return await call(**values)
-    return await run_in_thread(lambda: call(**values))
+
+Runner = Callable[..., Awaitable[Any]]
 
 
-def _threaded_exit(cm: Any) -> Callable[..., Any]:
+def _threaded_exit(cm: Any, run_sync: Runner) -> Callable[..., Any]:
     async def exit_(exc_type: Any, exc: Any, tb: Any) -> bool:
         ok = False
         with anyio.CancelScope(shield=True):
-            ok = bool(await run_in_thread(cm.__exit__, exc_type, exc, tb))
+            ok = bool(await run_sync(cm.__exit__, exc_type, exc, tb))
         return ok
 
     return exit_
 
 
 @asynccontextmanager
-async def _sync_cm_in_thread(cm: Any) -> Any:
-    value = await run_in_thread(cm.__enter__)
+async def _sync_cm_in_thread(cm: Any, run_sync: Runner) -> Any:
+    value = await run_sync(cm.__enter__)
     try:
         yield value
     except BaseException as e:
         with anyio.CancelScope(shield=True):
-            ok = await run_in_thread(cm.__exit__, type(e), e, e.__traceback__)
+            ok = await run_sync(cm.__exit__, type(e), e, e.__traceback__)
         if not ok:
             raise
     else:
         with anyio.CancelScope(shield=True):
-            await run_in_thread(cm.__exit__, None, None, None)
+            await run_sync(cm.__exit__, None, None, None)
 
 
 async def solve(res: Resolution) -> None:
@@ -410,6 +419,6 @@ async def solve(res: Resolution) -> None:
         if status == DONE:
             return
         if status == NEED_SYNC:
-            await run_in_thread(advance, True)
+            await res.run_sync(advance, True)
         else:
             await res.async_step()

@@ -24,7 +24,7 @@ import warnings
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager, AsyncExitStack, ExitStack
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.background import BackgroundTasks
 
@@ -42,6 +42,11 @@ def _has_exits(stack: AsyncExitStack) -> bool:
     return callbacks is None or bool(callbacks)
 
 
+class _HasOwner(Protocol):
+    @property
+    def owner(self) -> OwnerTask: ...
+
+
 class Exits:
     """A teardown stack in entry order, across the calling thread and the loop.
 
@@ -52,7 +57,7 @@ class Exits:
 
     __slots__ = ("driver", "stack", "top")
 
-    def __init__(self, driver: SyncDriver) -> None:
+    def __init__(self, driver: _HasOwner) -> None:
         self.driver = driver  # its owner task is made on first async need
         self.stack = ExitStack()
         #: The segment on top of the stack, if the top entry is async.

@@ -1,0 +1,608 @@
+"""A host framework's request handled as one FastAPI request.
+
+The framework-neutral seam under the Django and Flask adapters. An adapter
+turns its request into an ASGI scope and a body, opens one
+:class:`RequestScope` per request and closes it when the host response is
+closed; everything else is the engine's:
+
+* one resolution cache per host request, shared by every dependency resolved
+  in it (the view, helpers calling ``resolve``), never across requests;
+* request-scoped ``yield`` dependencies stay open until :meth:`RequestScope.close`
+  (FastAPI closes them after the response is sent), function-scoped ones
+  close when the view returns;
+* the sync side runs sync dependencies on the calling thread
+  (thread-sensitive: Django's per-thread DB connection) and async ones in the
+  request's one task on the shared loop thread; the async side runs
+  everything on the shared loop (where lifespan-bound async resources live),
+  sync work through a pluggable ``run_sync`` (Django passes asgiref's
+  thread-sensitive executor).
+
+:func:`error_response` renders ``HTTPException`` and validation errors as the
+app (or FastAPI by default) would; :class:`ProcessLifespan` runs the app's
+lifespan once per process (lazily, fork-aware).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import functools
+import inspect
+import os
+import threading
+import warnings
+import weakref
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AsyncExitStack
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.background import BackgroundTasks
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from . import _config
+from ._decorators import _Target
+from ._engine import plan_for_function
+from ._engine._compat import TEARDOWN_BEFORE_BACKGROUND
+from ._engine._threads import run_in_thread
+from ._engine.call import swallowed_error, validation_error
+from ._engine.plan import Node, Plan, plan_for_dependencies
+from ._engine.run import Resolution, solve
+from ._lifespan import lifespan_state
+from ._owner import TaskOwner
+from ._scope import ScopeSpec, build_request
+from .sync import loop as _loop
+from .sync._drive import _NOT_RUN, Exits, SyncDriver
+from .sync._lifespan import LoopLifespan
+from .sync._task import OwnerTask
+from .sync.runners import _call_async
+
+__all__ = ["ProcessLifespan", "RequestScope", "aerror_response", "error_response"]
+
+RunSync = Callable[..., Awaitable[Any]]
+
+
+@functools.lru_cache(maxsize=1024)
+def _target_of(func: Callable[..., Any]) -> _Target:
+    return _Target(func, "RequestScope.call")
+
+
+def _target(func: Callable[..., Any]) -> _Target:
+    try:
+        return _target_of(func)
+    except TypeError:  # unhashable callable
+        return _Target(func, "RequestScope.call")
+
+
+class _HostDriver(SyncDriver):
+    """A sync driver whose request-scoped exits and loop task are the host request's.
+
+    Background tasks are the host request's too: they run at ``close``.
+    """
+
+    __slots__ = ("host",)
+
+    def __init__(self, res: Resolution, host: RequestScope) -> None:
+        super().__init__(res, host.name, host.timeout)
+        self.host = host
+
+    @property
+    def owner(self) -> OwnerTask:
+        return self.host.owner
+
+    def _exits(self, node: Node) -> Exits:
+        if node.function_scope:
+            return super()._exits(node)
+        return self.host.request_exits
+
+    def on_loop(self, fn: Callable[[], Awaitable[Any]]) -> Any:
+        self.host.push_base()
+        return self.host.owner.call(fn)
+
+    def run_background(self) -> None:
+        pass  # the host request runs them once, at close
+
+
+class RequestScope:
+    """One host-framework request handled as one FastAPI request.
+
+    ``scope`` is the ASGI HTTP scope the adapter built from its request and
+    ``body`` its raw body. ``app`` (default: the configured one) supplies
+    ``dependency_overrides``, the lifespan state and exception handlers.
+    ``run_sync`` is how the async side runs sync code (default: the engine's
+    worker threads). ``timeout`` bounds each wait on the loop thread.
+    """
+
+    def __init__(
+        self,
+        scope: Mapping[str, Any],
+        *,
+        body: bytes | None = None,
+        app: FastAPI | None = None,
+        name: str = "request",
+        run_sync: RunSync | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        self.app = app if app is not None else _config.configured_app()
+        self.name = name
+        self.timeout = timeout
+        self.run_sync: RunSync = run_sync or run_in_thread
+        self.cache: dict[Any, Any] = {}
+        self.response: Response | None = None
+        self.background_tasks: BackgroundTasks | None = None
+        self.closed = False
+        self._spec = ScopeSpec(base=scope, body=body)
+        self._request: Request | None = None
+        self._lock = threading.RLock()
+        # The sync side: one loop task, one request exit stack (sync exits
+        # and async segments in entry order), FastAPI's request stack below.
+        self._owner: OwnerTask | None = None
+        self._request_exits: Exits | None = None
+        self._request_stack = AsyncExitStack()
+        self._base_pushed = False
+        # The async side: one task on the shared loop with its own stack.
+        self._async: TaskOwner | None = None
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"<RequestScope {self.name} {state}, {len(self.cache)} cached>"
+
+    def __del__(self) -> None:
+        if not self.closed and (
+            self._request_exits is not None or self._async is not None
+        ):
+            warnings.warn(
+                f"{self!r} was garbage-collected without close(): its "
+                "request-scoped teardown never ran",
+                ResourceWarning,
+                stacklevel=1,
+            )
+
+    # -- shared state ----------------------------------------------------------
+
+    @property
+    def request(self) -> Request:
+        """The Starlette request every dependency of this request sees."""
+        request = self._request
+        if request is None:
+            request = self._request = build_request(
+                self._spec,
+                app=self.app,
+                state=lifespan_state(self.app),
+                required={},
+            )
+        return request
+
+    @property
+    def owner(self) -> OwnerTask:
+        """The sync side's task on the loop thread (made on first async need)."""
+        owner = self._owner
+        if owner is None:
+            owner = self._owner = OwnerTask(self.name, self.timeout)
+        return owner
+
+    @property
+    def request_exits(self) -> Exits:
+        exits = self._request_exits
+        if exits is None:
+            exits = self._request_exits = Exits(self)
+        return exits
+
+    def push_base(self) -> None:
+        """Put FastAPI's request stack under the first async exit (closed last)."""
+        if not self._base_pushed:
+            self._base_pushed = True
+            self.request_exits.push_segment(self._request_stack, last=True)
+
+    def _resolution(self, plan: Plan, request_stack: AsyncExitStack) -> Resolution:
+        return Resolution(
+            plan,
+            spec=self._spec,
+            app=self.app,
+            state=lifespan_state(self.app),
+            cache=self.cache,
+            request_stack=request_stack,
+            function_stack=AsyncExitStack(),
+            request=self._request,
+            background_tasks=self.background_tasks,
+            response=self.response,
+        )
+
+    def _adopt(self, res: Resolution) -> None:
+        """Keep what the resolution made (request, response, tasks) for the next."""
+        if self._request is None:
+            self._request = res.request
+        if self.response is None:
+            self.response = res.response
+        if self.background_tasks is None:
+            self.background_tasks = res.background_tasks
+
+    def _check_open(self, what: str) -> None:
+        if self.closed:
+            raise RuntimeError(f"{self.name}: {what}() after the request was closed")
+
+    def _plan_for(
+        self, func: Callable[..., Any], args: Any, kwargs: Any
+    ) -> tuple[Plan, bool]:
+        target = _target(func)
+        plan = plan_for_function(
+            func,
+            overrides=_config.overrides_of(self.app),
+            supplied=target.supplied(args, kwargs),
+        )
+        return plan, target.is_async
+
+    # -- the sync side ----------------------------------------------------------
+
+    def call(self, func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        """Resolve ``func``'s dependencies in this request, then call it.
+
+        A sync ``func`` runs on this thread, an async one in the request's
+        task on the loop thread. Function-scoped ``yield`` dependencies close
+        when it returns (its exception thrown in); request-scoped ones at
+        :meth:`close`.
+        """
+        plan, is_async = self._plan_for(func, args, kwargs)
+        return contextvars.copy_context().run(
+            self._call, plan, func, is_async, args, kwargs
+        )
+
+    def _call(
+        self,
+        plan: Plan,
+        func: Callable[..., Any],
+        is_async: bool,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> Any:
+        _loop.check_not_loop_thread(f"{self.name}: call")
+        with self._lock:
+            self._check_open("call")
+            driver = _HostDriver(self._resolution(plan, self._request_stack), self)
+            if is_async:
+                driver.then = functools.partial(_call_async, func, args, kwargs)
+            with driver as values:
+                self._adopt(driver.res)
+                if not is_async:
+                    return func(*args, **kwargs, **values)
+                result = driver.then_result
+                if result is _NOT_RUN:
+                    result = driver.on_loop(
+                        functools.partial(func, *args, **kwargs, **values)
+                    )
+                return result
+            raise swallowed_error()  # a yield dependency swallowed the exception
+
+    def resolve(self, dependency: Any) -> Any:
+        """Resolve one dependency in this request (its cache) and return it."""
+        plan = plan_for_dependencies(
+            (dependency,),
+            overrides=_config.overrides_of(self.app),
+            owner=f"{self.name}.resolve",
+        )
+        return contextvars.copy_context().run(self._resolve, plan)
+
+    def _resolve(self, plan: Plan) -> Any:
+        _loop.check_not_loop_thread(f"{self.name}: resolve")
+        with self._lock:
+            self._check_open("resolve")
+            driver = _HostDriver(self._resolution(plan, self._request_stack), self)
+            with driver as values:
+                self._adopt(driver.res)
+                return values["d0"]
+            raise swallowed_error()
+
+    # -- the async side ---------------------------------------------------------
+
+    async def _on_loop(self, fn: Callable[[], Awaitable[Any]]) -> Any:
+        """Await ``fn()`` in this request's task on the shared loop thread."""
+        loop = _loop.get_loop()
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            return await self._async_owner().run(fn)
+        future = asyncio.run_coroutine_threadsafe(self._async_owner_run(fn), loop)
+        return await asyncio.wrap_future(future)
+
+    def _async_owner(self) -> TaskOwner:
+        owner = self._async
+        if owner is None:
+            owner = self._async = TaskOwner(f"{self.name} (async)")
+        return owner
+
+    async def _async_owner_run(self, fn: Callable[[], Awaitable[Any]]) -> Any:
+        return await self._async_owner().run(fn)
+
+    async def acall(
+        self, func: Callable[..., Any], /, *args: Any, **kwargs: Any
+    ) -> Any:
+        """Like :meth:`call`, awaitable from any event loop.
+
+        Dependencies and an async ``func`` run on the shared loop thread (in
+        this request's one task there); sync ones through ``run_sync``.
+        """
+        plan, is_async = self._plan_for(func, args, kwargs)
+        self._check_open("acall")
+        return await self._on_loop(
+            functools.partial(self._acall, plan, func, is_async, args, kwargs)
+        )
+
+    async def _acall(
+        self,
+        plan: Plan,
+        func: Callable[..., Any],
+        is_async: bool,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> Any:
+        result: Any = _NOT_RUN
+        res = self._resolution(plan, self._async_owner().stack)
+        res.run_sync = self.run_sync
+        async with res.function_stack:
+            await solve(res)
+            self._adopt(res)
+            if res.errors:
+                raise validation_error(plan, res.errors, res.body)
+            if is_async:
+                result = await func(*args, **kwargs, **res.values)
+            else:
+                call = functools.partial(func, *args, **kwargs, **res.values)
+                result = await self.run_sync(call)
+        if result is _NOT_RUN:
+            raise swallowed_error()
+        return result
+
+    async def aresolve(self, dependency: Any) -> Any:
+        """Like :meth:`resolve`, awaitable from any event loop."""
+        plan = plan_for_dependencies(
+            (dependency,),
+            overrides=_config.overrides_of(self.app),
+            owner=f"{self.name}.aresolve",
+        )
+        self._check_open("aresolve")
+        values = await self._on_loop(functools.partial(self._aresolve, plan))
+        return values["d0"]
+
+    async def _aresolve(self, plan: Plan) -> dict[str, Any]:
+        res = self._resolution(plan, self._async_owner().stack)
+        res.run_sync = self.run_sync
+        async with res.function_stack:
+            await solve(res)
+            self._adopt(res)
+            if res.errors:
+                raise validation_error(plan, res.errors, res.body)
+        return res.values
+
+    # -- the end of the request -------------------------------------------------
+
+    def close(self, exc: BaseException | None = None) -> None:
+        """End the request: background tasks, then request-scoped teardown.
+
+        With ``exc`` (the view failed) no background task runs and ``exc`` is
+        thrown into the ``yield`` dependencies (so a transaction rolls back);
+        it is not raised again here, but an error raised by teardown or a
+        background task is. Idempotent; not on the loop thread.
+        """
+        _loop.check_not_loop_thread(f"{self.name}: close")
+        with self._lock:
+            if self.closed:
+                return
+            self.closed = True
+            error = exc
+            if error is None and not TEARDOWN_BEFORE_BACKGROUND:
+                error = self._run_background()
+            error = self._teardown(error)
+            if error is None and TEARDOWN_BEFORE_BACKGROUND:
+                error = self._run_background()
+            if error is not None and error is not exc:
+                raise error
+
+    async def aclose(self, exc: BaseException | None = None) -> None:
+        """:meth:`close`, awaitable from any event loop (runs via ``run_sync``)."""
+        await self.run_sync(self.close, exc)
+
+    def _run_background(self) -> BaseException | None:
+        tasks = self.background_tasks
+        if tasks is None:
+            return None
+        try:
+            for task in tasks.tasks:
+                if task.is_async:
+                    fn = functools.partial(task.func, *task.args, **task.kwargs)
+                    OwnerTask(f"{self.name} background task", self.timeout).call(
+                        fn, last=True
+                    )
+                else:
+                    task.func(*task.args, **task.kwargs)
+        except BaseException as e:  # thrown into the dependencies, then raised
+            return e
+        return None
+
+    def _teardown(self, exc: BaseException | None) -> BaseException | None:
+        """Close both sides (async, then sync); return the error left, if any."""
+        if self._async is not None:
+            exc = _exit(self._close_async, exc)
+        if self._request_exits is not None:
+            exc = _exit(self._request_exits.stack.__exit__, exc)
+        elif self._owner is not None:
+            self._owner.finish()
+        return exc
+
+    def _close_async(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+        owner = self._async
+        assert owner is not None
+
+        async def close() -> bool:
+            suppress: bool | None = False
+            try:
+                if owner.started and not owner.closed:
+                    exit_ = functools.partial(owner.stack.__aexit__, exc_type, exc, tb)
+                    suppress = await owner.run(exit_)
+            finally:
+                await owner.close()  # ends the task, whatever teardown raised
+            return bool(suppress)
+
+        future = asyncio.run_coroutine_threadsafe(close(), _loop.get_loop())
+        return future.result(self.timeout)
+
+
+def _exit(
+    exit_: Callable[[Any, Any, Any], bool | None], exc: BaseException | None
+) -> BaseException | None:
+    """Run an ``__exit__``-like ``exit_`` with ``exc``; the error that is left."""
+    try:
+        if exc is None:
+            exit_(None, None, None)
+            return None
+        if exit_(type(exc), exc, exc.__traceback__):
+            return None  # a dependency swallowed it: as FastAPI, carry on
+        return exc
+    except BaseException as e:  # teardown raised (exc re-raised or a new one)
+        return e
+
+
+# -- errors -----------------------------------------------------------------------
+
+
+def _handler_for(exc: BaseException, app: FastAPI | None) -> Any:
+    if isinstance(exc, RequestValidationError):
+        default: Any = request_validation_exception_handler
+    elif isinstance(exc, StarletteHTTPException):
+        default = http_exception_handler
+    else:
+        return None
+    handlers: Mapping[Any, Any] = getattr(app, "exception_handlers", None) or {}
+    for cls in type(exc).__mro__:
+        if cls in handlers:
+            return handlers[cls]
+    return default
+
+
+def _fallback_request(app: FastAPI | None) -> Request:
+    return build_request(ScopeSpec(), app=app, state=lifespan_state(app), required={})
+
+
+def error_response(
+    exc: BaseException, *, app: FastAPI | None = None, request: Request | None = None
+) -> Response | None:
+    """The response FastAPI sends for ``exc``, or None if it would not send one.
+
+    For ``RequestValidationError`` (422) and ``HTTPException`` (its status,
+    ``{"detail": ...}`` and headers): the app's own exception handler when it
+    registered one, else FastAPI's default. Any other exception: None.
+    """
+    app = app if app is not None else _config.configured_app()
+    handler = _handler_for(exc, app)
+    if handler is None:
+        return None
+    request = request if request is not None else _fallback_request(app)
+    if handler in (http_exception_handler, request_validation_exception_handler):
+        # FastAPI's own handlers never await: run them without a loop.
+        coro = handler(request, exc)
+        try:
+            coro.send(None)
+        except StopIteration as stop:
+            response: Response = stop.value
+            return response
+        coro.close()
+    return OwnerTask("error_response").call(
+        functools.partial(_call_handler, handler, request, exc), last=True
+    )
+
+
+async def aerror_response(
+    exc: BaseException, *, app: FastAPI | None = None, request: Request | None = None
+) -> Response | None:
+    """:func:`error_response`, awaitable (the handler runs on the running loop)."""
+    app = app if app is not None else _config.configured_app()
+    handler = _handler_for(exc, app)
+    if handler is None:
+        return None
+    request = request if request is not None else _fallback_request(app)
+    return await _call_handler(handler, request, exc)
+
+
+async def _call_handler(handler: Any, request: Request, exc: BaseException) -> Response:
+    if inspect.iscoroutinefunction(handler):
+        response: Response = await handler(request, exc)
+    else:
+        response = await run_in_thread(handler, request, exc)
+    return response
+
+
+# -- the lifespan of one process ------------------------------------------------------
+
+_lifespans: weakref.WeakSet[ProcessLifespan] = weakref.WeakSet()
+
+
+class ProcessLifespan:
+    """The FastAPI app's lifespan for one process: started lazily, once per process.
+
+    :meth:`ensure_started` is thread-safe and cheap once started. In a forked
+    child (gunicorn ``--preload``, Celery prefork) the parent's lifespan is
+    forgotten and the child starts its own on first use. The lifespan runs on
+    the shared loop thread and is shut down at interpreter exit.
+    """
+
+    def __init__(
+        self, app: FastAPI | None, *, name: str, timeout: float | None = None
+    ) -> None:
+        self.app = app
+        self.name = name
+        self.timeout = timeout
+        self._pid = 0
+        self._lifespan: LoopLifespan | None = None
+        self._lock = threading.Lock()
+        _lifespans.add(self)
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "not running"
+        app = type(self.app).__name__ if self.app is not None else None
+        return f"<ProcessLifespan {self.name} app={app} {state}>"
+
+    @property
+    def running(self) -> bool:
+        """Whether the lifespan runs in this process."""
+        return self._pid == os.getpid()
+
+    def ensure_started(self) -> None:
+        """Start the lifespan unless it runs in this process already (no app: no-op)."""
+        if self.app is None or self._pid == os.getpid():
+            return
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            lifespan = LoopLifespan(self.app, self.name, self.timeout)
+            lifespan.start()  # a failed start-up leaves nothing running
+            self._lifespan = lifespan
+            self._pid = os.getpid()
+
+    def close(self) -> None:
+        """Shut the lifespan down now (idempotent; a no-op in a forked child)."""
+        with self._lock:
+            lifespan, self._lifespan = self._lifespan, None
+            running, self._pid = self.running, 0
+            if lifespan is not None and running:
+                lifespan.close()
+
+    def _after_fork(self) -> None:
+        self._lock = threading.Lock()  # another thread may have held it
+        self._lifespan = None
+        self._pid = 0
+
+
+def _forget_after_fork() -> None:
+    for lifespan in list(_lifespans):
+        lifespan._after_fork()
+
+
+_loop.after_fork_in_child(_forget_after_fork)
