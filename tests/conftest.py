@@ -1,4 +1,4 @@
-"""Fixtures of the sync API tests."""
+"""Fixtures shared by every test directory."""
 
 from __future__ import annotations
 
