@@ -130,3 +130,26 @@ def test_fork_while_other_threads_are_waiting_on_the_loop() -> None:
         stop.set()
         for t in threads:
             t.join()
+
+
+def test_process_lifespan_restarts_in_a_forked_child() -> None:
+    from fastapi_everywhere._host import ProcessLifespan, RequestScope
+
+    started_in.clear()
+    process_lifespan = ProcessLifespan(APP, name="fork test")
+    process_lifespan.ensure_started()
+    assert started_in == [os.getpid()]
+
+    def child() -> int:
+        process_lifespan.ensure_started()  # the parent's is not the child's
+        scope = RequestScope({"type": "http"}, app=APP)
+        pid = scope.call(lambda p=Depends(lifespan_pid): p)
+        scope.close()
+        return pid
+
+    code, out = _in_child(child)
+    assert code == 0, out
+    assert int(out) != os.getpid()  # request.state came from the child's lifespan
+    assert process_lifespan.running
+    process_lifespan.close()
+    assert not process_lifespan.running
