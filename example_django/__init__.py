@@ -1,0 +1,1 @@
+"""A small Django project whose service layer is the FastAPI deps of ``demo/``."""

@@ -1,0 +1,113 @@
+"""The Django request as an ASGI HTTP scope, plus its body.
+
+FastAPI's parameters (``Header``, ``Cookie``, ``Query``, ``Path``, ``Body``,
+``Form``, ``Request``) read an ASGI scope; this module is the one place that
+translates a Django ``HttpRequest`` (WSGI or ASGI) into one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.http.request import RawPostDataException
+from django.utils.encoding import escape_uri_path
+
+__all__ = ["asgi_scope", "request_body"]
+
+# WSGI keeps these two headers outside the HTTP_* namespace.
+_UNPREFIXED = {"CONTENT_TYPE": b"content-type", "CONTENT_LENGTH": b"content-length"}
+
+
+def _wsgi_headers(meta: Mapping[str, Any]) -> list[tuple[bytes, bytes]]:
+    headers: list[tuple[bytes, bytes]] = []
+    for key, value in meta.items():
+        if key.startswith("HTTP_"):
+            name = key[5:].lower().replace("_", "-").encode("latin-1")
+        elif key in _UNPREFIXED:
+            if not value:  # WSGI servers set CONTENT_LENGTH="" when there is none
+                continue
+            name = _UNPREFIXED[key]
+        else:
+            continue
+        headers.append((name, str(value).encode("latin-1")))
+    return headers
+
+
+def _address(host: Any, port: Any) -> tuple[str, int] | None:
+    if not host:
+        return None
+    try:
+        return (str(host), int(port or 0))
+    except (TypeError, ValueError):
+        return (str(host), 0)
+
+
+def asgi_scope(
+    request: HttpRequest, path_params: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The ASGI HTTP scope FastAPI would see for ``request``.
+
+    Under ASGI the server's own scope is the source (headers exactly as
+    received, client and server addresses); under WSGI it is rebuilt from
+    ``request.META``. ``scheme`` is Django's ``request.scheme``, so
+    ``SECURE_PROXY_SSL_HEADER`` applies. ``path_params`` are the URL kwargs.
+    """
+    meta = request.META
+    asgi: Mapping[str, Any] | None = getattr(request, "scope", None)
+    if isinstance(asgi, Mapping) and asgi.get("type") == "http":
+        headers = [(bytes(k).lower(), bytes(v)) for k, v in asgi.get("headers", ())]
+        client = asgi.get("client")
+        server = asgi.get("server")
+        http_version = asgi.get("http_version", "1.1")
+        query: Any = asgi.get("query_string", b"")
+    else:
+        headers = _wsgi_headers(meta)
+        client = _address(meta.get("REMOTE_ADDR"), meta.get("REMOTE_PORT"))
+        server = _address(meta.get("SERVER_NAME"), meta.get("SERVER_PORT"))
+        protocol = str(meta.get("SERVER_PROTOCOL", "HTTP/1.1"))
+        http_version = protocol.partition("/")[2] or "1.1"
+        # PEP 3333: the query string is bytes decoded as latin-1.
+        query = str(meta.get("QUERY_STRING", "")).encode("latin-1")
+    path = request.path
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": http_version,
+        "method": request.method or "GET",
+        "scheme": request.scheme or "http",
+        # ASGI's path includes root_path, as Django's request.path does.
+        "path": path,
+        "raw_path": escape_uri_path(path).encode("ascii"),
+        "root_path": meta.get("SCRIPT_NAME", "") or "",
+        "query_string": query.encode("latin-1") if isinstance(query, str) else query,
+        "headers": headers,
+        "client": tuple(client) if client else None,
+        "server": tuple(server) if server else None,
+        "path_params": dict(path_params or {}),
+    }
+
+
+def request_body(request: HttpRequest) -> bytes | None:
+    """The raw body of ``request``; None when it cannot be read in memory.
+
+    Reading ``request.body`` caches it, so ``request.POST`` and
+    ``request.FILES`` still work afterwards. A body larger than
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is left unread (Django would refuse it,
+    and a view may want to stream it), and a multipart body that Django
+    already parsed cannot be read again: FastAPI ``Body``/``Form`` parameters
+    then see an empty body.
+    """
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if limit is not None and length > limit:
+        return None
+    try:
+        return bytes(request.body)
+    except RawPostDataException:
+        return None

@@ -1,0 +1,90 @@
+"""Starlette responses onto Django ones: errors, and an injected ``Response``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from http.cookies import SimpleCookie
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from starlette.responses import Response
+
+from .._host import RequestScope, aerror_response, error_response
+from . import _settings
+
+__all__ = ["apply_response", "arender_error", "render_error", "to_django"]
+
+
+def _apply_headers(
+    response: HttpResponseBase, raw: Iterable[tuple[bytes, bytes]]
+) -> None:
+    seen: set[str] = set()
+    for key, value in raw:
+        name = key.decode("latin-1")
+        text = value.decode("latin-1")
+        lower = name.lower()
+        if lower == "set-cookie":
+            # Django keeps cookies apart from headers, one Morsel per name.
+            jar: SimpleCookie = SimpleCookie()
+            jar.load(text)
+            for morsel_name, morsel in jar.items():
+                response.cookies[morsel_name] = morsel
+        elif lower in seen:
+            # Django holds one value per header: repeated ones are joined.
+            response.headers[name] = f"{response.headers[name]}, {text}"
+        else:
+            seen.add(lower)
+            response.headers[name] = text
+
+
+def to_django(response: Response) -> HttpResponse:
+    """A Django response with ``response``'s exact status, body and headers."""
+    out = HttpResponse(response.body, status=response.status_code)
+    del out.headers["Content-Type"]  # Django's default; Starlette's comes next
+    _apply_headers(out, response.headers.raw)
+    return out
+
+
+def apply_response(response: HttpResponseBase, sub: Response | None) -> None:
+    """Apply what dependencies set on an injected ``Response``: status, headers, cookies."""
+    if sub is None:
+        return
+    status = sub.status_code
+    if status is not None:
+        response.status_code = status
+    _apply_headers(
+        response, ((k, v) for k, v in sub.headers.raw if k != b"content-length")
+    )
+
+
+def _custom(request: HttpRequest, exc: BaseException) -> HttpResponseBase | None:
+    renderer = _settings.current().error_renderer
+    if renderer is None or not isinstance(exc, Exception):
+        return None
+    return renderer(request, exc)
+
+
+def render_error(
+    request: HttpRequest, scope: RequestScope, exc: BaseException
+) -> HttpResponseBase | None:
+    """The response for ``exc``, or None to let Django handle it.
+
+    The project's ``ERROR_RENDERER`` first; then FastAPI's (or the app's
+    registered handler's) response for ``HTTPException`` and
+    ``RequestValidationError``; anything else propagates.
+    """
+    custom = _custom(request, exc)
+    if custom is not None:
+        return custom
+    rendered = error_response(exc, app=scope.app, request=scope.request)
+    return None if rendered is None else to_django(rendered)
+
+
+async def arender_error(
+    request: HttpRequest, scope: RequestScope, exc: BaseException
+) -> HttpResponseBase | None:
+    """:func:`render_error` for async views."""
+    custom = _custom(request, exc)
+    if custom is not None:
+        return custom
+    rendered = await aerror_response(exc, app=scope.app, request=scope.request)
+    return None if rendered is None else to_django(rendered)

@@ -1,0 +1,173 @@
+"""The ``FASTAPI_EVERYWHERE`` Django setting, validated once.
+
+```python
+FASTAPI_EVERYWHERE = {
+    "APP": "myproject.api:app",          # optional: overrides, lifespan, state
+    "ERROR_RENDERER": "myproject.errors:render",  # optional
+    "START_LIFESPAN": "lazy",            # or "eager"
+    "TIMEOUT": None,                      # seconds, bounds each loop-thread wait
+}
+```
+
+Reading the setting builds objects but starts nothing: no thread, no loop,
+no lifespan (it runs in ``manage.py`` commands and gunicorn's master too).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.http import HttpRequest, HttpResponseBase
+from django.utils.module_loading import import_string
+from fastapi import FastAPI
+
+from .. import _config
+from .._host import ProcessLifespan
+
+__all__ = ["SETTING", "AdapterConfig", "current", "load"]
+
+SETTING = "FASTAPI_EVERYWHERE"
+_KEYS = {"APP", "ERROR_RENDERER", "START_LIFESPAN", "TIMEOUT"}
+
+ErrorRenderer = Callable[[HttpRequest, Exception], HttpResponseBase | None]
+
+
+@dataclass(frozen=True)
+class AdapterConfig:
+    """The validated setting, plus the process lifespan it implies."""
+
+    app: FastAPI | None
+    error_renderer: ErrorRenderer | None
+    eager: bool
+    timeout: float | None
+    lifespan: ProcessLifespan | None
+
+    def lifespan_for(self, app: FastAPI | None) -> ProcessLifespan | None:
+        """The lifespan to start: the setting's app, else the configured one."""
+        if self.lifespan is not None or app is None:
+            return self.lifespan
+        return _configured_lifespan(app, self.timeout)
+
+
+def _import(key: str, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    # Accept both "pkg.module:attr" (uvicorn style) and Django's "pkg.module.attr".
+    try:
+        return import_string(value.replace(":", "."))
+    except ImportError as e:
+        raise ImproperlyConfigured(
+            f"{SETTING}[{key!r}]: cannot import {value!r}: {e}"
+        ) from e
+
+
+def load(raw: Any) -> AdapterConfig:
+    """Validate the setting's value; :class:`ImproperlyConfigured` names the key."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, Mapping):
+        raise ImproperlyConfigured(
+            f"{SETTING} must be a dict, got {type(raw).__name__}"
+        )
+    unknown = set(raw) - _KEYS
+    if unknown:
+        raise ImproperlyConfigured(
+            f"{SETTING}: unknown key(s) {sorted(unknown)}; known: {sorted(_KEYS)}"
+        )
+    app = _import("APP", raw.get("APP"))
+    if app is not None and not isinstance(app, FastAPI):
+        raise ImproperlyConfigured(
+            f"{SETTING}['APP'] must name a FastAPI app, got {type(app).__name__}"
+        )
+    renderer = _import("ERROR_RENDERER", raw.get("ERROR_RENDERER"))
+    if renderer is not None and not callable(renderer):
+        raise ImproperlyConfigured(
+            f"{SETTING}['ERROR_RENDERER'] must be a callable "
+            f"(request, exc) -> HttpResponse | None, got {renderer!r}"
+        )
+    start = raw.get("START_LIFESPAN", "lazy")
+    if start not in ("lazy", "eager"):
+        raise ImproperlyConfigured(
+            f"{SETTING}['START_LIFESPAN'] must be 'lazy' or 'eager', got {start!r}"
+        )
+    timeout = raw.get("TIMEOUT")
+    if timeout is not None and (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, (int, float))
+        or timeout <= 0
+    ):
+        raise ImproperlyConfigured(
+            f"{SETTING}['TIMEOUT'] must be a positive number of seconds or None, "
+            f"got {timeout!r}"
+        )
+    return AdapterConfig(
+        app=app,
+        error_renderer=renderer,
+        eager=start == "eager",
+        timeout=None if timeout is None else float(timeout),
+        lifespan=(
+            ProcessLifespan(app, name=f"{SETTING}['APP']", timeout=timeout)
+            if app is not None
+            else None
+        ),
+    )
+
+
+_lock = threading.Lock()
+_current: AdapterConfig | None = None
+_by_app: dict[int, ProcessLifespan] = {}
+
+
+def current() -> AdapterConfig:
+    """The validated setting of this process (read once, reset on change)."""
+    config = _current
+    if config is None:
+        config = _reload()
+    return config
+
+
+def _reload() -> AdapterConfig:
+    global _current
+    from django.conf import settings
+
+    with _lock:
+        if _current is None:
+            _current = load(getattr(settings, SETTING, None))
+        return _current
+
+
+def _configured_lifespan(app: FastAPI, timeout: float | None) -> ProcessLifespan:
+    # configure(app=...) instead of the setting: one lifespan per app object.
+    with _lock:
+        lifespan = _by_app.get(id(app))
+        if lifespan is None or lifespan.app is not app:
+            lifespan = _by_app[id(app)] = ProcessLifespan(
+                app, name="fastapi_everywhere.configure(app)", timeout=timeout
+            )
+        return lifespan
+
+
+def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
+    # override_settings(FASTAPI_EVERYWHERE=...) in tests: read it again. The
+    # old lifespan, if it ran, is shut down rather than leaked.
+    global _current
+    if setting != SETTING:
+        return
+    with _lock:
+        old, _current = _current, None
+    if old is not None and old.lifespan is not None:
+        old.lifespan.close()
+
+
+setting_changed.connect(_on_setting_changed)
+
+
+def configured_app() -> FastAPI | None:
+    """The app requests use: the setting's, else ``fastapi_everywhere.configure``'s."""
+    app = current().app
+    return app if app is not None else _config.configured_app()

@@ -1,0 +1,180 @@
+"""``with_fastapi_depends`` for Django views, and ``resolve``/``aresolve``."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from asgiref.sync import sync_to_async
+from django.http import HttpRequest, HttpResponseBase
+
+from .._decorators import _Target
+from .._errors import ScopeError
+from ._responses import apply_response, arender_error, render_error
+from ._state import RequestState, attach, defer_close, lifespan_to_start, state_of
+
+__all__ = ["aresolve", "resolve", "with_fastapi_depends"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+_OWNER = "fastapi_everywhere.django.with_fastapi_depends"
+
+
+@functools.lru_cache(maxsize=2048)
+def _target(func: Callable[..., Any]) -> _Target:
+    return _Target(func, _OWNER)
+
+
+def _unbind(view: Callable[..., Any]) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+    """``method_decorator`` hands us ``partial(bound_method)``: use the function.
+
+    Its target then stays one cached function instead of a new partial per
+    request; the instance is passed back as the first argument.
+    """
+    if (
+        isinstance(view, functools.partial)
+        and not view.args
+        and not view.keywords
+        and inspect.ismethod(view.func)
+    ):
+        return view.func.__func__, (view.func.__self__,)
+    return view, ()
+
+
+def _find_request(args: tuple[Any, ...], name: str) -> HttpRequest:
+    for arg in args[:2]:  # (request, ...) or (self, request, ...)
+        if isinstance(arg, HttpRequest):
+            return arg
+    raise TypeError(
+        f"{_OWNER}: {name} was called without a Django HttpRequest as its first "
+        "argument (or second, after self); decorate Django views only"
+    )
+
+
+def _split(
+    target: _Target, kwargs: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """URL kwargs named like an injected parameter are its ``Path`` value.
+
+    They are left to FastAPI (validated and coerced) instead of passed as is.
+    """
+    if not kwargs or target.injected.isdisjoint(kwargs):
+        return kwargs, kwargs
+    passed = {k: v for k, v in kwargs.items() if k not in target.injected}
+    return passed, kwargs
+
+
+def _state(request: HttpRequest) -> RequestState:
+    state = state_of(request)
+    if state is None:  # no middleware: this view owns the request's scope
+        state = attach(request, managed=False)
+    return state
+
+
+def _finish(state: RequestState, result: Any) -> Any:
+    if isinstance(result, HttpResponseBase):
+        assert state.scope is not None
+        apply_response(result, state.scope.response)
+    if not state.managed:
+        defer_close(state, result)
+    return result
+
+
+def with_fastapi_depends(view: F | None = None) -> Any:
+    """Resolve a Django view's FastAPI dependencies from the Django request.
+
+    Works on function views, class-based view methods (directly or through
+    ``method_decorator``) and ``async def`` views. Parameters FastAPI would
+    inject (``Depends``, ``Security``, ``Header``/``Cookie``/``Query``/
+    ``Path``/``Body``/``Form``, ``Request``, ``Response``, ``BackgroundTasks``)
+    are resolved and hidden from the wrapper's signature; ``request`` and the
+    URL kwargs pass through, and the URL kwargs are also the ``Path`` params.
+
+    ``HTTPException`` and validation errors become FastAPI's responses (after
+    teardown, which sees the exception); other exceptions propagate to Django
+    after teardown. Dependencies share one cache per Django request and are
+    torn down when the response is closed.
+    """
+    if view is None:
+        return with_fastapi_depends
+    func, bound = _unbind(view)
+    target = _target(func)
+    if target.is_async:
+        wrapper = _async_view(func, bound, target)
+    else:
+        wrapper = _sync_view(func, bound, target)
+    functools.update_wrapper(wrapper, view)
+    wrapper.__signature__ = target.public_signature  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _sync_view(
+    func: Callable[..., Any], bound: tuple[Any, ...], target: _Target
+) -> Callable[..., Any]:
+    def view(*args: Any, **kwargs: Any) -> Any:
+        request = _find_request(args, target.name)
+        state = _state(request)
+        if state.scope is None and (lifespan := lifespan_to_start()) is not None:
+            lifespan.ensure_started()
+        passed, path_params = _split(target, kwargs)
+        scope = state.open(path_params)
+        try:
+            result = scope.call(func, *bound, *args, **passed)
+        except BaseException as exc:
+            state.close(exc)
+            response = render_error(request, scope, exc)
+            if response is None:
+                raise
+            return _finish(state, response)
+        return _finish(state, result)
+
+    return view
+
+
+def _async_view(
+    func: Callable[..., Any], bound: tuple[Any, ...], target: _Target
+) -> Callable[..., Any]:
+    async def view(*args: Any, **kwargs: Any) -> Any:
+        request = _find_request(args, target.name)
+        state = _state(request)
+        if state.scope is None and (lifespan := lifespan_to_start()) is not None:
+            await sync_to_async(lifespan.ensure_started, thread_sensitive=False)()
+        passed, path_params = _split(target, kwargs)
+        scope = state.open(path_params)
+        try:
+            result = await scope.acall(func, *bound, *args, **passed)
+        except BaseException as exc:
+            await state.aclose(exc)
+            response = await arender_error(request, scope, exc)
+            if response is None:
+                raise
+            return _finish(state, response)
+        return _finish(state, result)
+
+    return view
+
+
+def _scope_for(request: HttpRequest, what: str) -> Any:
+    state = state_of(request)
+    if state is None:
+        raise ScopeError(
+            f"fastapi_everywhere.django.{what}: this request has no FastAPI "
+            "request scope; add 'fastapi_everywhere.django.FastAPIDependsMiddleware' "
+            "to MIDDLEWARE, or call it from a view decorated with with_fastapi_depends"
+        )
+    return state.open()
+
+
+def resolve(request: HttpRequest, dependency: Any) -> Any:
+    """Resolve ``dependency`` in ``request``'s FastAPI scope (its shared cache).
+
+    ``dependency`` is a callable, ``Depends(f)`` or ``Annotated[T, Depends(f)]``.
+    For sync code during a request: a view body, a helper, a template tag.
+    """
+    return _scope_for(request, "resolve").resolve(dependency)
+
+
+async def aresolve(request: HttpRequest, dependency: Any) -> Any:
+    """:func:`resolve` for ``async def`` views."""
+    return await _scope_for(request, "aresolve").aresolve(dependency)

@@ -1,0 +1,74 @@
+"""``FastAPIDependsMiddleware``: the per-process lifespan and the per-request scope."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from django.http import HttpRequest, HttpResponseBase
+
+from . import _settings
+from ._state import attach, defer_close, lifespan_to_start
+
+__all__ = ["FastAPIDependsMiddleware"]
+
+
+class FastAPIDependsMiddleware:
+    """Owns the FastAPI side of every Django request.
+
+    * Starts the FastAPI app's lifespan on the first request of each process
+      (thread-safe, restarted in a forked worker, shut down at exit), or when
+      the middleware is built with ``"START_LIFESPAN": "eager"``.
+    * Gives each request one resolution scope, shared by the decorated view
+      and every ``resolve(request, Dep)`` call, closed when Django closes the
+      response (after the body, streaming or not, was sent): background
+      tasks run, then request-scoped ``yield`` dependencies are torn down.
+
+    Sync and async capable; the mode follows the next handler, as Django's
+    own middleware do. Put it near the top of ``MIDDLEWARE`` so the response
+    it closes is the one the server sends.
+    """
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+        if _settings.current().eager and (lifespan := lifespan_to_start()):
+            lifespan.ensure_started()
+
+    def __repr__(self) -> str:
+        mode = "async" if self.is_async else "sync"
+        return f"<FastAPIDependsMiddleware {mode} get_response={self.get_response!r}>"
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self.__acall__(request)
+        if (lifespan := lifespan_to_start()) is not None:
+            lifespan.ensure_started()
+        state = attach(request, managed=True)
+        try:
+            response = self.get_response(request)
+        except BaseException as exc:
+            state.close(exc)
+            raise
+        defer_close(state, response)
+        return response
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        if (lifespan := lifespan_to_start()) is not None:
+            await sync_to_async(lifespan.ensure_started, thread_sensitive=False)()
+        state = attach(request, managed=True)
+        get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]]
+        get_response = self.get_response
+        try:
+            response = await get_response(request)
+        except BaseException as exc:
+            await state.aclose(exc)
+            raise
+        defer_close(state, response)
+        return response
