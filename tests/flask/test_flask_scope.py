@@ -1,0 +1,369 @@
+"""The per-request scope: one cache per Flask request, teardown at its end.
+
+(No ``from __future__ import annotations``: the views annotate with local names.)
+
+FastAPI's order is the reference: the view's exception is thrown into the
+request's ``yield`` dependencies before the error is rendered; on success
+the injected ``Response`` is applied, then (after the body was sent)
+background tasks run, then request-scoped teardown.
+"""
+
+import threading
+import warnings
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Annotated, Any
+
+import pytest
+from fastapi import BackgroundTasks, Depends, FastAPI, Header, Response
+from flask import Flask, abort, stream_with_context
+from flask import Response as FlaskResponse
+
+from fastapi_everywhere.flask import resolve, with_fastapi_depends
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[str] = []
+        self.lock = threading.Lock()
+
+    def add(self, event: str) -> None:
+        with self.lock:
+            self.events.append(event)
+
+
+@pytest.fixture
+def rec() -> Recorder:
+    return Recorder()
+
+
+def resource(rec: Recorder, name: str) -> Any:
+    def dep() -> Iterator[str]:
+        rec.add(f"open {name}")
+        try:
+            yield name
+        except Exception as exc:
+            rec.add(f"{name} saw {type(exc).__name__}")
+            raise
+        finally:
+            rec.add(f"close {name}")
+
+    return dep
+
+
+def test_one_cache_per_request_shared_with_resolve(
+    make_app: Any, rec: Recorder
+) -> None:
+    calls: list[int] = []
+
+    def counter() -> int:
+        calls.append(1)
+        return len(calls)
+
+    Counter = Annotated[int, Depends(counter)]
+
+    def helper() -> int:
+        return resolve(Counter)  # e.g. from a template helper
+
+    app = make_app()
+
+    @app.get("/")
+    @with_fastapi_depends
+    def view(*, n: Counter) -> Any:
+        return {"view": n, "helper": helper(), "again": resolve(counter)}
+
+    client = app.test_client()
+    assert client.get("/").get_json() == {"view": 1, "helper": 1, "again": 1}
+    assert client.get("/").get_json() == {"view": 2, "helper": 2, "again": 2}
+
+
+def test_resolve_alone_opens_and_closes_the_scope(make_app: Any, rec: Recorder) -> None:
+    dep = resource(rec, "db")
+    app = make_app()
+
+    @app.get("/")
+    def plain_view() -> Any:  # not decorated: resolve() alone
+        return {"got": resolve(dep)}
+
+    assert app.test_client().get("/").get_json() == {"got": "db"}
+    assert rec.events == ["open db", "close db"]
+
+
+def test_teardown_when_the_request_ends(make_app: Any, rec: Recorder) -> None:
+    dep = resource(rec, "db")
+    app = make_app()
+
+    @app.get("/")
+    @with_fastapi_depends
+    def view(*, db: Annotated[str, Depends(dep)]) -> Any:
+        rec.add("view")
+        return "ok"
+
+    r = app.test_client().get("/")
+    assert r.data == b"ok"
+    assert rec.events == ["open db", "view", "close db"]
+
+
+@pytest.mark.parametrize("kind", ["runtime", "abort", "handled"])
+def test_view_exception_is_thrown_into_yield_deps(
+    make_app: Any, rec: Recorder, kind: str
+) -> None:
+    dep = resource(rec, "db")
+    app = make_app()
+
+    @app.errorhandler(KeyError)
+    def on_key_error(exc: KeyError) -> Any:
+        rec.add("flask handler")
+        return "handled", 409
+
+    @app.get("/")
+    @with_fastapi_depends
+    def view(*, db: Annotated[str, Depends(dep)]) -> Any:
+        if kind == "abort":
+            abort(404)
+        if kind == "handled":
+            raise KeyError("k")
+        raise RuntimeError("boom")
+
+    r = app.test_client().get("/")
+    seen = {"runtime": "RuntimeError", "abort": "NotFound", "handled": "KeyError"}[kind]
+    assert rec.events[:3] == ["open db", f"db saw {seen}", "close db"]
+    assert r.status_code == {"runtime": 500, "abort": 404, "handled": 409}[kind]
+    if kind == "handled":
+        assert rec.events[3:] == ["flask handler"]  # Flask's handling, after teardown
+
+
+def test_unhandled_error_propagates_after_teardown(
+    make_app: Any, rec: Recorder
+) -> None:
+    dep = resource(rec, "db")
+    app = make_app(TESTING=True)  # Flask re-raises instead of rendering a 500
+
+    @app.get("/")
+    @with_fastapi_depends
+    def view(*, db: Annotated[str, Depends(dep)]) -> Any:
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        app.test_client().get("/")
+    assert rec.events == ["open db", "db saw RuntimeError", "close db"]
+
+
+def test_teardown_may_turn_the_error_into_an_http_exception(make_app: Any) -> None:
+    from fastapi import HTTPException
+
+    def dep() -> Iterator[None]:
+        try:
+            yield
+        except LookupError as exc:
+            raise HTTPException(404, f"no such thing: {exc.args[0]}") from exc
+
+    app = make_app()
+
+    @app.get("/")
+    @with_fastapi_depends
+    def view(*, _: Annotated[None, Depends(dep)]) -> Any:
+        raise LookupError("x")
+
+    r = app.test_client().get("/")
+    assert (r.status_code, r.get_json()) == (404, {"detail": "no such thing: x"})
+
+
+def test_streamed_response_tears_down_after_the_last_chunk(
+    make_app: Any, rec: Recorder
+) -> None:
+    dep = resource(rec, "db")
+    app = make_app()
+
+    @app.get("/")
+    @with_fastapi_depends
+    def view(*, db: Annotated[str, Depends(dep)]) -> Any:
+        def chunks() -> Iterator[str]:
+            for i in range(3):
+                rec.add(f"chunk {i} ({resolve(dep)} open)")
+                yield f"{i};"
+
+        return FlaskResponse(stream_with_context(chunks()))
+
+    r = app.test_client().get("/")
+    # werkzeug's client reads up to the first chunk; the rest is still to come.
+    assert rec.events == ["open db", "chunk 0 (db open)"]
+    assert r.get_data() == b"0;1;2;"
+    assert "close db" not in rec.events  # the server closes the response next
+    r.close()
+    assert rec.events == [
+        "open db",
+        "chunk 0 (db open)",
+        "chunk 1 (db open)",
+        "chunk 2 (db open)",
+        "close db",
+    ]
+
+
+def _fastapi_events(endpoint: Any, rec: Recorder) -> tuple[list[str], Any]:
+    api = FastAPI()
+    api.add_api_route("/", endpoint)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Using `httpx` with")
+        from fastapi.testclient import TestClient
+    r = TestClient(api).get("/")
+    events = list(rec.events)
+    rec.events.clear()
+    return events, r
+
+
+def test_response_and_background_tasks_as_fastapi(make_app: Any, rec: Recorder) -> None:
+    dep = resource(rec, "db")
+
+    def endpoint(
+        response: Response, tasks: BackgroundTasks, db: Annotated[str, Depends(dep)]
+    ) -> Any:
+        response.status_code = 202
+        response.headers["X-Extra"] = "1"
+        response.set_cookie("session", "abc", httponly=True)
+        response.set_cookie("theme", "dark")
+        tasks.add_task(rec.add, "background task")
+        rec.add("view")
+        return {"ok": True}
+
+    want_events, want = _fastapi_events(endpoint, rec)
+    app = make_app()
+    app.add_url_rule("/", view_func=with_fastapi_depends(endpoint))
+    got = app.test_client().get("/")
+    assert rec.events == ["open db", "view"]  # the rest once the body was sent
+    got.close()
+    assert rec.events == want_events  # background task / teardown in FastAPI's order
+    assert got.status_code == want.status_code == 202
+    assert got.headers["X-Extra"] == want.headers["x-extra"]
+    assert got.headers.getlist("Set-Cookie") == want.headers.get_list("set-cookie")
+
+
+def test_response_not_applied_when_the_view_fails(make_app: Any) -> None:
+    from fastapi import HTTPException
+
+    app = make_app()
+
+    @app.get("/")
+    @with_fastapi_depends
+    def view(*, response: Response) -> Any:
+        response.headers["X-Set"] = "1"
+        raise HTTPException(400, "no")
+
+    r = app.test_client().get("/")
+    assert (r.status_code, "X-Set" in r.headers) == (400, False)  # as in FastAPI
+
+
+def test_requests_are_isolated_across_threads(make_app: Any, rec: Recorder) -> None:
+    """Different Authorization headers on 8 threads: no user leaks across requests."""
+    closed: list[str] = []
+
+    def current_user(authorization: Annotated[str, Header()]) -> Iterator[str]:
+        user = authorization.removeprefix("Bearer ")
+        yield user
+        closed.append(user)
+
+    User = Annotated[str, Depends(current_user)]
+    app = make_app()
+
+    @app.get("/me")
+    @with_fastapi_depends
+    def me(*, user: User) -> Any:
+        again = resolve(User)
+        return {"user": user, "again": again, "thread": threading.get_ident()}
+
+    barrier = threading.Barrier(8)
+
+    def worker(i: int) -> list[tuple[str, Any]]:
+        client = app.test_client()
+        barrier.wait(timeout=10)  # all 8 threads in flight at once
+        out = []
+        for j in range(25):
+            name = f"user-{i}-{j}"
+            r = client.get("/me", headers={"Authorization": f"Bearer {name}"})
+            out.append((name, r.get_json()))
+        return out
+
+    with ThreadPoolExecutor(8) as pool:
+        results = [item for chunk in pool.map(worker, range(8)) for item in chunk]
+    assert len(results) == 200
+    for name, body in results:
+        assert (body["user"], body["again"]) == (name, name)
+    assert sorted(closed) == sorted(name for name, _ in results)  # each torn down once
+    assert len({body["thread"] for _, body in results}) == 8
+
+
+def test_the_scope_is_not_shared_by_requests_in_one_app_context(make_app: Any) -> None:
+    calls: list[int] = []
+
+    def counter() -> int:
+        calls.append(1)
+        return len(calls)
+
+    app = make_app()
+
+    @app.get("/")
+    @with_fastapi_depends
+    def view(*, n: Annotated[int, Depends(counter)]) -> Any:
+        return str(n)
+
+    with app.app_context():  # g outlives the two requests
+        client = app.test_client()
+        assert (client.get("/").data, client.get("/").data) == (b"1", b"2")
+
+
+def test_nested_decorated_calls_share_the_request(make_app: Any, rec: Recorder) -> None:
+    dep = resource(rec, "db")
+
+    @with_fastapi_depends
+    def inner(*, db: Annotated[str, Depends(dep)]) -> str:
+        raise ValueError("inner failed")
+
+    app = make_app()
+
+    @app.get("/")
+    @with_fastapi_depends
+    def view(*, db: Annotated[str, Depends(dep)]) -> Any:
+        try:
+            inner()
+        except ValueError:
+            rec.add("view recovered")
+        return resolve(dep)  # the request is still open
+
+    assert app.test_client().get("/").data == b"db"
+    assert rec.events == ["open db", "view recovered", "close db"]
+
+
+def test_works_without_the_extension(make_app: Any, rec: Recorder) -> None:
+    import fastapi_everywhere
+
+    def real() -> str:
+        return "real"
+
+    api = FastAPI()
+    api.dependency_overrides[real] = lambda: "override"
+    fastapi_everywhere.configure(app=api)
+    app = make_app(extension=False)
+
+    @app.get("/")
+    @with_fastapi_depends
+    def view(*, value: Annotated[str, Depends(real)]) -> Any:
+        return value
+
+    assert app.test_client().get("/").data == b"override"
+
+
+def test_hides_injected_parameters(make_app: Any) -> None:
+    import inspect
+
+    def view(item: str, *, x: Annotated[str, Header()], r: Response) -> None: ...
+
+    assert list(inspect.signature(with_fastapi_depends(view)).parameters) == ["item"]
+
+
+def test_resolve_outside_a_request_or_command_is_an_error(make_app: Any) -> None:
+    app = make_app()
+    with (
+        app.app_context(),
+        pytest.raises(RuntimeError, match="no Flask request context"),
+    ):
+        resolve(lambda: 1)
