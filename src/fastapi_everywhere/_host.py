@@ -57,7 +57,7 @@ from ._engine.plan import Node, Plan, plan_for_dependencies
 from ._engine.run import Resolution, solve
 from ._lifespan import lifespan_state
 from ._owner import TaskOwner
-from ._scope import ScopeSpec, build_request
+from ._scope import ScopeSpec, asgi_request, build_request
 from .sync import loop as _loop
 from .sync._drive import _NOT_RUN, Exits, SyncDriver
 from .sync._lifespan import LoopLifespan
@@ -138,7 +138,8 @@ class RequestScope:
         self.response: Response | None = None
         self.background_tasks: BackgroundTasks | None = None
         self.closed = False
-        self._spec = ScopeSpec(base=scope, body=body)
+        self._scope = scope
+        self._body = body
         self._request: Request | None = None
         self._lock = threading.RLock()
         # The sync side: one loop task, one request exit stack (sync exits
@@ -172,11 +173,11 @@ class RequestScope:
         """The Starlette request every dependency of this request sees."""
         request = self._request
         if request is None:
-            request = self._request = build_request(
-                self._spec,
+            request = self._request = asgi_request(
+                self._scope,
+                body=self._body,
                 app=self.app,
                 state=lifespan_state(self.app),
-                required={},
             )
         return request
 
@@ -204,13 +205,13 @@ class RequestScope:
     def _resolution(self, plan: Plan, request_stack: AsyncExitStack) -> Resolution:
         return Resolution(
             plan,
-            spec=self._spec,
+            spec=None,
             app=self.app,
             state=lifespan_state(self.app),
             cache=self.cache,
             request_stack=request_stack,
             function_stack=AsyncExitStack(),
-            request=self._request,
+            request=self.request,
             background_tasks=self.background_tasks,
             response=self.response,
         )

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.types import Message, Receive
 
-__all__ = ["ParamSource", "ScopeSpec", "build_scope", "make_receive"]
+__all__ = ["ParamSource", "ScopeSpec", "asgi_request", "build_scope", "make_receive"]
 
 Values = Mapping[str, Any]
 
@@ -236,3 +236,40 @@ def build_request(
     if receive is None:
         receive = make_receive(spec.body or b"")
     return Request(scope, receive)
+
+
+_HTTP_DEFAULTS: dict[str, Any] = {
+    "type": "http",
+    "asgi": {"version": "3.0", "spec_version": "2.3"},
+    "http_version": "1.1",
+    "method": "GET",
+    "scheme": "http",
+    "server": None,
+    "client": None,
+    "path": "/",
+    "raw_path": b"/",
+    "root_path": "",
+    "query_string": b"",
+    "headers": [],
+}
+
+
+def asgi_request(
+    scope: Mapping[str, Any],
+    *,
+    body: bytes | None,
+    app: Any,
+    state: Mapping[str, Any] | None,
+) -> Request:
+    """A ``Request`` on an ASGI scope a host adapter built (no normalisation).
+
+    ``scope`` must already be ASGI's: lowercase ``bytes`` header names,
+    ``bytes`` query string. Missing keys get a plain GET's defaults.
+    """
+    full = {**_HTTP_DEFAULTS, **scope}
+    full["path_params"] = dict(scope.get("path_params") or {})
+    if "app" not in full and app is not None:
+        full["app"] = app
+    if "state" not in full:
+        full["state"] = dict(state) if state else {}
+    return Request(full, make_receive(body or b""))

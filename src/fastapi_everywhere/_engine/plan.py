@@ -63,7 +63,10 @@ class Node:
         "declared_scope",
         "function_scope",
         "has_params",
+        "has_specials",
         "header_params",
+        "is_async",
+        "is_sync",
         "key",
         "kind",
         "name",
@@ -133,6 +136,16 @@ class Node:
             or used.header_params
             or used.cookie_params
         )
+        self.has_specials = bool(
+            self.request_name
+            or self.connection_name
+            or self.response_name
+            or self.background_name
+            or self.security_scopes_name
+        )
+        #: Must be awaited (unless cached) / may run on a sync thread.
+        self.is_async = self.kind == ASYNC or self.kind == AGEN
+        self.is_sync = self.kind == SYNC or self.kind == GEN
 
     def __repr__(self) -> str:
         return f"<Node {describe(self.call)} name={self.name!r} kind={self.kind}>"

@@ -226,17 +226,6 @@ class Resolution:
                 scopes=list(node.oauth_scopes)
             )
 
-    def _needs_loop(self, node: Node) -> bool:
-        if node.body_params:
-            return True
-        if node is self.plan.root:
-            return False
-        if node.concurrency is not None:
-            return True
-        if node.kind == ASYNC or node.kind == AGEN:
-            return not (node.use_cache and node.key in self.cache)
-        return False
-
     def _finish(self, node: Node, values: dict[str, Any], errors: list[Any]) -> Any:
         """Pop ``node``'s frame; return its parent's frame, or None at the root."""
         self.frames.pop()
@@ -261,37 +250,52 @@ class Resolution:
 
         With ``run_sync`` false, stop (NEED_SYNC) before an uncached sync
         dependency; always stop (NEED_ASYNC) before a step that must await.
+        The hot loop of every resolution: ``_finish`` and ``_store`` are
+        inlined here.
         """
-        steps = self.plan.steps
+        plan = self.plan
+        steps = plan.steps
         end = len(steps)
+        root = plan.root
         frames = self.frames
         cache = self.cache
-        while self.pc < end:
-            node, closing = steps[self.pc]
+        pc = self.pc
+        while pc < end:
+            node, closing = steps[pc]
             if not closing:
                 frames.append(({}, []))
-                self.pc += 1
+                pc += 1
                 continue
-            if self._needs_loop(node):
-                return NEED_ASYNC
-            values, errors = frames[-1]
-            cached = node.use_cache and node.key in cache
-            if (
-                not run_sync
-                and not cached
-                and node is not self.plan.root
-                and (node.kind == SYNC or node.kind == GEN)
+            key = node.key
+            cached = node.use_cache and key in cache
+            if node.body_params or (
+                node is not root
+                and (node.concurrency is not None or (node.is_async and not cached))
             ):
+                self.pc = pc
+                return NEED_ASYNC
+            if not run_sync and not cached and node.is_sync and node is not root:
+                self.pc = pc
                 return NEED_SYNC
+            values, errors = frames[-1]
             if node.has_params:
                 self._read_params(node, values, errors)
-            self._specials(node, values)
-            parent = self._finish(node, values, errors)
-            self.pc += 1
-            if parent is None or errors:
+            if node.has_specials:
+                self._specials(node, values)
+            frames.pop()
+            pc += 1
+            self.pc = pc
+            if node is root:
+                self.values = values
+                self.errors = errors
+                self.pc = end
+                return DONE
+            parent = frames[-1]
+            if errors:
+                parent[1].extend(errors)
                 continue
             if cached:
-                solved = cache[node.key]
+                solved = cache[key]
             elif node.kind == SYNC:
                 if self.isolate_context:
                     solved = contextvars.copy_context().run(node.call, **values)
@@ -299,7 +303,11 @@ class Resolution:
                     solved = node.call(**values)
             else:  # GEN
                 solved = self._enter_sync_gen(node, values)
-            self._store(node, parent, solved)
+            if node.name is not None:
+                parent[0][node.name] = solved
+            if key not in cache:
+                cache[key] = solved
+        self.pc = pc
         return DONE
 
     def _enter_sync_gen(self, node: Node, values: dict[str, Any]) -> Any:
