@@ -146,6 +146,22 @@ def _normalize_headers(raw: Any) -> list[tuple[bytes, bytes]]:
     return out
 
 
+_HTTP_DEFAULTS: dict[str, Any] = {
+    "type": "http",
+    "asgi": {"version": "3.0", "spec_version": "2.3"},
+    "http_version": "1.1",
+    "method": "GET",
+    "scheme": "http",
+    "server": None,
+    "client": None,
+    "path": "/",
+    "raw_path": b"/",
+    "root_path": "",
+    "query_string": b"",
+    "headers": [],
+}
+
+
 def build_scope(
     spec: ScopeSpec,
     *,
@@ -154,21 +170,7 @@ def build_scope(
     required: Mapping[str, tuple[str, ...]],
 ) -> dict[str, Any]:
     """Assemble the ASGI HTTP scope of one resolution."""
-    scope: dict[str, Any] = {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "server": None,
-        "client": None,
-        "path": "/",
-        "raw_path": b"/",
-        "root_path": "",
-        "query_string": b"",
-        "headers": [],
-        "path_params": {},
-    }
+    scope: dict[str, Any] = {**_HTTP_DEFAULTS, "path_params": {}}
     if spec.base:
         scope.update(spec.base)
         scope["headers"] = _normalize_headers(scope.get("headers"))
@@ -236,22 +238,6 @@ def build_request(
     if receive is None:
         receive = make_receive(spec.body or b"")
     return Request(scope, receive)
-
-
-_HTTP_DEFAULTS: dict[str, Any] = {
-    "type": "http",
-    "asgi": {"version": "3.0", "spec_version": "2.3"},
-    "http_version": "1.1",
-    "method": "GET",
-    "scheme": "http",
-    "server": None,
-    "client": None,
-    "path": "/",
-    "raw_path": b"/",
-    "root_path": "",
-    "query_string": b"",
-    "headers": [],
-}
 
 
 def asgi_request(
