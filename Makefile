@@ -41,6 +41,9 @@ FASTAPI_OLDEST := 0.115.14
 FASTAPI_MIDDLE := 0.128.8
 FASTAPI_NEWEST := 0.165.0
 FASTAPI_NEWEST_PY310 := 0.162.5
+# The oldest-FastAPI entry also runs the oldest supported Django (4.2 LTS) and
+# Flask (2.3); the others get the newest their Python allows (Django 6 on 3.13).
+PINS_3.11-$(FASTAPI_OLDEST) := "django>=4.2,<5" "flask>=2.3,<3" "werkzeug>=2.3,<3"
 MATRIX := \
 	3.11-$(FASTAPI_OLDEST) \
 	3.11-$(FASTAPI_MIDDLE) \
@@ -114,19 +117,21 @@ MATRIX_STAMPS := $(foreach e,$(MATRIX),.venvs/py$(word 1,$(subst -, ,$(e)))-fast
 
 # .venvs/py3.11-fastapi0.115.14/.installed: that venv, installed; rebuilt when
 # pyproject.toml changes.
-.venvs/py%/.installed: pyproject.toml
+.venvs/py%/.installed: pyproject.toml Makefile
 	@venv=.venvs/py$*; pyver=$(firstword $(subst -, ,$*)); fa=$(patsubst fastapi%,%,$(lastword $(subst -, ,$*))); \
 	interp='$(call find_python,$(firstword $(subst -, ,$*)))'; \
 	if [ -z "$$interp" ]; then echo "matrix: no Python $$pyver found (pyenv root: $(PYENV_ROOT))" >&2; exit 1; fi; \
 	if [ ! -x $$venv/bin/python ]; then echo "creating $$venv with $$($$interp --version)"; $$interp -m venv $$venv; fi; \
-	echo "installing .[dev] fastapi==$$fa into $$venv"; \
-	$$venv/bin/python -m pip install $(PIP_FLAGS) -e ".[dev]" "fastapi==$$fa" $(PIP_QUIET); \
+	pins='$(PINS_$(firstword $(subst -, ,$*))-$(patsubst fastapi%,%,$(lastword $(subst -, ,$*))))'; \
+	echo "installing .[dev] fastapi==$$fa $$pins into $$venv"; \
+	eval "set -- $$pins"; \
+	$$venv/bin/python -m pip install $(PIP_FLAGS) -e ".[dev]" "fastapi==$$fa" "$$@" $(PIP_QUIET); \
 	touch $@
 
 matrix-%: .venvs/py$$(word 1,$$(subst -, ,$$*))-fastapi$$(word 2,$$(subst -, ,$$*))/.installed
 	@venv=.venvs/py$(word 1,$(subst -, ,$*))-fastapi$(word 2,$(subst -, ,$*)); \
 	echo; \
-	echo "=== matrix: Python $(word 1,$(subst -, ,$*)) / FastAPI $(word 2,$(subst -, ,$*)) ($$($$venv/bin/python -c 'import sys, fastapi, starlette, pydantic; print(sys.version.split()[0], "fastapi", fastapi.__version__, "starlette", starlette.__version__, "pydantic", pydantic.VERSION)')) ==="; \
+	echo "=== matrix: Python $(word 1,$(subst -, ,$*)) / FastAPI $(word 2,$(subst -, ,$*)) ($$($$venv/bin/python -c 'import sys; from importlib.metadata import version as v; print(sys.version.split()[0], *(f"{p} {v(p)}" for p in ("fastapi", "starlette", "pydantic", "django", "flask")))')) ==="; \
 	demo_rc=0; log=.venvs/demo-py$*.log; \
 	$$venv/bin/python -m demo --db .venvs/demo-py$*.db > $$log 2>&1 || demo_rc=$$?; \
 	if [ $$demo_rc -eq 0 ]; then tail -n 1 $$log; else cat $$log; echo "demo: FAILED (exit $$demo_rc)"; fi; \
