@@ -9,9 +9,8 @@ transaction, so it is rolled back with the view's own writes.
 
 from typing import Annotated
 
-from fastapi import Depends, Request
-
 from demo.deps import CurrentUser
+from fastapi import Depends, Request
 
 from .models import Activity
 

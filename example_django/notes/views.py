@@ -9,6 +9,7 @@ import io
 from collections.abc import Iterator
 from typing import Annotated
 
+from demo.deps import CurrentUser, Note, Pagination, Repo
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils.decorators import method_decorator
@@ -17,7 +18,6 @@ from django.views.decorators.csrf import csrf_exempt
 from fastapi import BackgroundTasks, Body, HTTPException, Path, Response
 from pydantic import BaseModel, Field
 
-from demo.deps import CurrentUser, Note, Pagination, Repo
 from fastapi_everywhere.django import with_fastapi_depends
 
 from .deps import Logged

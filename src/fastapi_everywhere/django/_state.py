@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
+import functools
 import logging
 import queue
 import threading
@@ -35,27 +36,53 @@ _ATTR = "_fastapi_everywhere"
 class _ThreadSensitive:
     """``run_sync`` for async views: Django's thread-sensitive ``sync_to_async``.
 
-    Sync dependencies of an async view run on the request's sync thread (as
-    Django's ``sync_to_async(thread_sensitive=True)`` would run them), so ORM
-    calls share that thread's connection. At close the thread that closes
-    the request serves them itself (:meth:`serve_while`): it would deadlock
-    if it blocked on the loop while asgiref sent the teardown back to it.
+    The view's dependencies run on the shared loop thread, but their sync
+    parts must run where Django would run ``sync_to_async(thread_sensitive=True)``
+    work for this request (the request's sync thread), so ORM calls share one
+    connection. asgiref decides that from state it keeps per thread, which a
+    loop in another thread cannot see: each call is therefore sent back to
+    the loop that awaits the view (:meth:`bind`) and started there. At close
+    the thread that closes the request serves them itself (:meth:`serve_while`)
+    when it is that same thread: blocked on the loop, it would deadlock if
+    asgiref sent the teardown back to it.
     """
 
-    __slots__ = ("_serving", "used")
+    __slots__ = ("_context", "_loop", "_serving", "thread", "used")
 
     def __init__(self) -> None:
         self._serving: queue.SimpleQueue[Any] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._context: contextvars.Context | None = None
         self.used = False
+        self.thread: int | None = None
+
+    def bind(self) -> None:
+        """Remember the calling loop and context: the view's (call it there)."""
+        self._loop = asyncio.get_running_loop()
+        self._context = contextvars.copy_context()
 
     async def __call__(self, fn: Callable[..., Any], /, *args: Any) -> Any:
         self.used = True
         serving = self._serving
-        if serving is None:
-            return await sync_to_async(fn, thread_sensitive=True)(*args)
-        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
-        serving.put((future, contextvars.copy_context(), fn, args))
-        return await asyncio.wrap_future(future)
+        if serving is not None:
+            future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+            serving.put((future, contextvars.copy_context(), fn, args))
+            return await asyncio.wrap_future(future)
+        call = sync_to_async(
+            functools.partial(self._run, fn, args), thread_sensitive=True
+        )
+        loop, context = self._loop, self._context
+        if loop is None or context is None or loop.is_closed():
+            return await call()
+        if loop is asyncio.get_running_loop():
+            return await call()
+        handed = context.run(asyncio.run_coroutine_threadsafe, call(), loop)
+        return await asyncio.wrap_future(handed)
+
+    def _run(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+        if self.thread is None:
+            self.thread = threading.get_ident()
+        return fn(*args)
 
     def serve_while(self, fn: Callable[..., None], *args: Any) -> None:
         """Run ``fn(*args)`` on a helper thread; run sync work sent here meanwhile."""
@@ -129,13 +156,18 @@ class RequestState:
             )
         return scope
 
+    def bind_loop(self) -> None:
+        """Send sync work of async dependencies back to the calling loop."""
+        if self._runner is not None:
+            self._runner.bind()
+
     def close(self, exc: BaseException | None = None) -> None:
         """Background tasks then teardown; with ``exc``, thrown into teardown."""
         scope = self.scope
         if scope is None or scope.closed:
             return
         runner = self._runner
-        if runner is not None and runner.used:
+        if runner is not None and runner.thread == threading.get_ident():
             runner.serve_while(scope.close, exc)
         else:
             scope.close(exc)

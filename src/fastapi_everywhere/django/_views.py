@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from asgiref.sync import sync_to_async
+from django.db import connections, transaction
 from django.http import HttpRequest, HttpResponseBase
 
 from .._decorators import _Target
@@ -126,10 +127,24 @@ def _sync_view(
             response = render_error(request, scope, exc)
             if response is None:
                 raise
+            _roll_back_atomic_blocks()
             return _finish(state, response)
         return _finish(state, result)
 
     return view
+
+
+def _roll_back_atomic_blocks() -> None:
+    """An error rendered as a response still rolls the view's transaction back.
+
+    Django rolls ``ATOMIC_REQUESTS`` (or an ``atomic`` around the view) back
+    only when the view raises; the error was raised, then turned into a
+    response here, so its ORM writes are undone as FastAPI's ``yield``
+    sessions undo theirs.
+    """
+    for conn in connections.all(initialized_only=True):
+        if conn.in_atomic_block:
+            transaction.set_rollback(True, using=conn.alias)
 
 
 def _async_view(
@@ -142,6 +157,7 @@ def _async_view(
             await sync_to_async(lifespan.ensure_started, thread_sensitive=False)()
         passed, path_params = _split(target, kwargs)
         scope = state.open(path_params)
+        state.bind_loop()
         try:
             result = await scope.acall(func, *bound, *args, **passed)
         except BaseException as exc:
@@ -177,4 +193,8 @@ def resolve(request: HttpRequest, dependency: Any) -> Any:
 
 async def aresolve(request: HttpRequest, dependency: Any) -> Any:
     """:func:`resolve` for ``async def`` views."""
-    return await _scope_for(request, "aresolve").aresolve(dependency)
+    scope = _scope_for(request, "aresolve")
+    state = state_of(request)
+    assert state is not None
+    state.bind_loop()
+    return await scope.aresolve(dependency)

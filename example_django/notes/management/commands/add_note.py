@@ -2,10 +2,10 @@
 
 from typing import Any
 
+from demo.deps import CurrentUser, Repo, bearer_headers
 from django.core.management.base import BaseCommand, CommandError
 from fastapi import HTTPException
 
-from demo.deps import CurrentUser, Repo, bearer_headers
 from example_django.notes.deps import Logged
 from fastapi_everywhere import sync
 

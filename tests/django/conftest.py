@@ -1,0 +1,85 @@
+"""Django set-up for tests/django: a real project on a temporary SQLite file.
+
+Configured here (not through DJANGO_SETTINGS_MODULE) so that no other test
+directory sees Django. No ``__init__.py`` in this directory: as a package it
+would be importable as ``django`` and shadow Django itself.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+for path in (str(ROOT), str(HERE)):
+    if path not in sys.path:
+        sys.path.insert(0, path)
+
+_tmp = tempfile.mkdtemp(prefix="fe-django-tests-")
+os.environ.setdefault("FASTAPI_EVERYWHERE_DEMO_DB", os.path.join(_tmp, "notes.db"))
+
+from django.conf import settings  # noqa: E402
+
+import django  # noqa: E402
+
+if not settings.configured:
+    settings.configure(
+        DEBUG=False,
+        SECRET_KEY="tests",
+        ALLOWED_HOSTS=["*"],
+        INSTALLED_APPS=["fastapi_everywhere.django", "example_django.notes"],
+        MIDDLEWARE=["fastapi_everywhere.django.FastAPIDependsMiddleware"],
+        ROOT_URLCONF="dj_urls",
+        DATABASES={
+            "default": {
+                "ENGINE": "django.db.backends.sqlite3",
+                "NAME": os.path.join(_tmp, "django.db"),
+                "ATOMIC_REQUESTS": True,
+                "OPTIONS": {"timeout": 20},
+            }
+        },
+        FASTAPI_EVERYWHERE={},
+        USE_TZ=True,
+        DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
+    )
+    django.setup()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _django_db(django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """A migrated file database, open to every test here (servers share it)."""
+    from demo.deps import get_settings, init_db
+    from django.core.management import call_command
+    from django.test.utils import setup_test_environment
+
+    if not hasattr(sys.modules["django.test.utils"]._TestState, "saved_data"):
+        setup_test_environment()  # unless pytest-django did
+    with django_db_blocker.unblock():
+        call_command("migrate", verbosity=0)
+        init_db(get_settings())
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables() -> Iterator[None]:
+    from example_django.notes.models import Activity
+
+    Activity.objects.all().delete()
+    yield
+    Activity.objects.all().delete()
+    from django.db import connections
+
+    connections.close_all()
+
+
+@pytest.fixture
+def client():  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    return Client(raise_request_exception=False)

@@ -1,0 +1,29 @@
+"""URLs of the Django test project: the test views and the example's."""
+
+import dj_views as v
+from django.db import transaction
+from django.urls import include, path
+
+urlpatterns = [
+    path("sources/<str:item_id>", v.sources_view),
+    path("items", v.items_view),
+    path("form", v.form_view),
+    path("info", v.info_view),
+    path("teapot", v.teapot_view),
+    path("stream", v.stream_view),
+    path("response", v.response_view),
+    path("boom", v.boom_view),
+    path("aboom", v.aboom_view),
+    path("cached", v.cached_view),
+    path("acached", v.acached_view),
+    path("plain", v.plain_view),
+    path("who", v.who_view),
+    path("cbv/<int:item_id>", v.ItemView.as_view()),
+    path(
+        "acbv/<int:item_id>", transaction.non_atomic_requests(v.AsyncItemView.as_view())
+    ),
+    path("orm", v.orm_view),
+    path("aorm", v.aorm_view),
+    path("lifespan", v.lifespan_view),
+    path("ex/", include("example_django.urls")),
+]

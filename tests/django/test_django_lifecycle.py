@@ -1,0 +1,258 @@
+"""The request scope: teardown timing, Response/BackgroundTasks, errors, caching,
+isolation, class-based and async views, settings and the process lifespan."""
+
+from __future__ import annotations
+
+import inspect
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import dj_views
+import pytest
+from dj_views import EVENTS
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import got_request_exception
+from django.test import AsyncClient, Client, override_settings
+from fastapi import FastAPI
+
+import fastapi_everywhere
+from fastapi_everywhere import ScopeError
+from fastapi_everywhere._engine._compat import TEARDOWN_BEFORE_BACKGROUND
+from fastapi_everywhere.django import _settings, resolve, with_fastapi_depends
+
+
+@pytest.fixture(autouse=True)
+def _events() -> Any:
+    EVENTS.clear()
+    yield
+    EVENTS.clear()
+
+
+@pytest.fixture(params=["middleware", "no middleware"])
+def any_client(request) -> Client:  # type: ignore[no-untyped-def]
+    if request.param == "middleware":
+        yield Client(raise_request_exception=False)
+    else:
+        with override_settings(MIDDLEWARE=[]):
+            yield Client(raise_request_exception=False)
+
+
+def test_streaming_response_tears_down_after_the_last_chunk(any_client) -> None:
+    r = any_client.get("/stream")
+    assert EVENTS == ["setup"]  # the view returned; nothing streamed yet
+    assert b"".join(r.streaming_content) == b"0\n1\n2\n"
+    assert EVENTS == ["setup"] + [f"chunk {i} with resource" for i in range(3)] + [
+        "teardown"
+    ]
+
+
+def test_injected_response_and_background_tasks(any_client) -> None:
+    r = any_client.get("/response")
+    assert r.status_code == 202
+    assert r.content == b"made"
+    assert r["X-From-Dep"] == "yes"
+    assert r.cookies["flavour"].value == "oat"
+    assert r.cookies["flavour"]["httponly"] is True
+    assert r.cookies["size"].value == "large"
+    # Background tasks ran after the response, in FastAPI's order with teardown.
+    after = (
+        ["teardown", "background task"]
+        if TEARDOWN_BEFORE_BACKGROUND
+        else ["background task", "teardown"]
+    )
+    assert EVENTS == ["setup", "view", *after]
+
+
+@pytest.mark.parametrize(
+    "path, message", [("/boom", "view failed"), ("/aboom", "async view failed")]
+)
+def test_other_exceptions_reach_django_after_teardown_saw_them(
+    any_client, path, message
+) -> None:
+    def handled(**kwargs: Any) -> None:
+        EVENTS.append("django handles it")
+
+    got_request_exception.connect(handled)
+    try:
+        r = any_client.get(path)
+    finally:
+        got_request_exception.disconnect(handled)
+    assert r.status_code == 500
+    assert EVENTS == [
+        "setup",
+        f"teardown saw RuntimeError: {message}",
+        "django handles it",
+    ]
+
+
+def test_raise_request_exception_gives_the_original_error() -> None:
+    with pytest.raises(RuntimeError, match="view failed"):
+        Client().get("/boom")
+    assert EVENTS[-1] == "teardown saw RuntimeError: view failed"
+
+
+@pytest.mark.parametrize("path", ["/cached", "/acached"])
+def test_one_cache_per_request_shared_with_resolve(any_client, path) -> None:
+    first = any_client.get(path).json()
+    second = any_client.get(path).json()
+    assert first["view"] == first["resolved"]
+    assert second["view"] == second["resolved"] != first["view"]
+
+
+def test_resolve_in_an_undecorated_view_uses_the_middleware_scope(client) -> None:
+    assert client.get("/plain").status_code == 200
+
+
+def test_resolve_without_middleware_or_decorator_names_the_fix() -> None:
+    from django.test import RequestFactory
+
+    with pytest.raises(ScopeError, match="FastAPIDependsMiddleware"):
+        resolve(RequestFactory().get("/"), dj_views.counted)
+
+
+def test_concurrent_requests_never_share_a_user(client) -> None:
+    def call(i: int) -> tuple[str, Any]:
+        token = f"user-{i}"
+        r = Client().get("/who", headers={"Authorization": f"Bearer {token}"})
+        return token, r.json()
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(call, range(200)))
+    assert all(body == {"who": token, "again": token} for token, body in results)
+
+
+def test_class_based_views_direct_and_method_decorator() -> None:
+    c = Client()
+    assert c.get("/cbv/3?q=x").json() == {"cls": "ItemView", "item_id": 3, "q": "x"}
+    assert c.put("/cbv/4").json() == {"method": "put", "item_id": 4, "res": "resource"}
+    assert EVENTS == ["setup", "teardown"]
+
+
+async def test_async_class_based_view_with_async_client() -> None:
+    r = await AsyncClient().get("/acbv/5")
+    assert r.json() == {"item_id": 5, "res": "resource"}
+    assert EVENTS == ["setup", "teardown"]
+
+
+def test_async_view_under_the_sync_client() -> None:
+    assert Client().get("/acbv/6").json() == {"item_id": 6, "res": "resource"}
+    assert EVENTS == ["setup", "teardown"]
+
+
+def test_signature_hides_injected_params_and_keeps_attributes() -> None:
+    assert list(inspect.signature(dj_views.sources_view).parameters) == [
+        "request",
+        "item_id",
+    ]
+    assert dj_views.items_view.csrf_exempt is True
+    assert dj_views.aorm_view._non_atomic_requests == {"default"}
+    assert inspect.iscoroutinefunction(dj_views.aboom_view)
+    assert dj_views.sources_view.__name__ == "sources_view"
+
+
+def test_decorating_a_non_view_call_is_a_clear_error() -> None:
+    @with_fastapi_depends
+    def not_a_view(x: int) -> int:
+        return x
+
+    with pytest.raises(TypeError, match="without a Django HttpRequest"):
+        not_a_view(1)
+
+
+def test_app_dependency_overrides_apply(client) -> None:
+    app = FastAPI()
+    app.dependency_overrides[dj_views.whoami] = lambda: "overridden"
+    fastapi_everywhere.configure(app=app)
+    assert client.get("/who", headers={"Authorization": "Bearer x"}).json() == {
+        "who": "overridden",
+        "again": "overridden",
+    }
+
+
+def test_error_renderer_setting(client) -> None:
+    with override_settings(
+        FASTAPI_EVERYWHERE={"ERROR_RENDERER": "dj_views.render_error"}
+    ):
+        r = client.get("/teapot")
+    assert (r.status_code, r.content) == (418, b"custom 418")
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ({"APP": "no_such_module:app"}, r"\['APP'\]: cannot import"),
+        ({"APP": "dj_views:EVENTS"}, r"\['APP'\] must name a FastAPI app"),
+        ({"START_LIFESPAN": "now"}, r"\['START_LIFESPAN'\] must be 'lazy' or 'eager'"),
+        ({"TIMEOUT": -1}, r"\['TIMEOUT'\] must be a positive"),
+        ({"ERROR_RENDERER": 3}, r"\['ERROR_RENDERER'\] must be a callable"),
+        ({"APPS": "x"}, r"unknown key\(s\) \['APPS'\]"),
+        (["APP"], "must be a dict"),
+    ],
+)
+def test_bad_settings_name_the_key(value, message) -> None:
+    with pytest.raises(ImproperlyConfigured, match=message):
+        _settings.load(value)
+
+
+def test_app_config_ready_starts_nothing() -> None:
+    from django.apps import apps
+
+    config = apps.get_app_config("fastapi_everywhere")
+    with override_settings(FASTAPI_EVERYWHERE={"APP": "dj_views:lifespan_app"}):
+        config.ready()
+        assert _settings.current().lifespan is not None
+        assert not _settings.current().lifespan.running
+    assert dj_views.LIFESPAN == []
+
+
+def test_lifespan_starts_once_per_process_and_its_state_is_request_state() -> None:
+    dj_views.LIFESPAN.clear()
+    with override_settings(FASTAPI_EVERYWHERE={"APP": "dj_views:lifespan_app"}):
+        c = Client()
+        with ThreadPoolExecutor(4) as pool:
+            bodies = list(pool.map(lambda _: c.get("/lifespan").json(), range(20)))
+        assert bodies == [{"greeting": "hello from the lifespan"}] * 20
+        assert dj_views.LIFESPAN == ["startup"]
+        assert _settings.current().lifespan.running
+    # Leaving the setting shuts the old lifespan down instead of leaking it.
+    assert dj_views.LIFESPAN == ["startup", "shutdown"]
+
+
+def test_eager_lifespan_starts_with_the_middleware() -> None:
+    dj_views.LIFESPAN.clear()
+    settings = {"APP": "dj_views:lifespan_app", "START_LIFESPAN": "eager"}
+    with override_settings(FASTAPI_EVERYWHERE=settings):
+        from django.core.handlers.wsgi import WSGIHandler
+
+        WSGIHandler()  # builds the middleware chain
+        assert dj_views.LIFESPAN == ["startup"]
+    assert dj_views.LIFESPAN == ["startup", "shutdown"]
+
+
+def test_example_views_run_on_the_demo_deps(client) -> None:
+    fastapi_everywhere.configure(app=None)
+    alice = {"Authorization": "Bearer alice-token"}
+    r = client.post(
+        "/ex/notes/",
+        data={"text": "from a test"},
+        content_type="application/json",
+        headers=alice,
+    )
+    assert r.status_code == 201
+    note = r.json()
+    r = client.get("/ex/notes/?limit=100", headers=alice)
+    assert note in r.json() and int(r["X-Total-Count"]) >= 1
+    assert client.get(f"/ex/notes/{note['id']}/", headers=alice).json() == note
+    r = client.get("/ex/notes/export.csv", headers=alice)
+    assert f"{note['id']},alice,from a test" in b"".join(r.streaming_content).decode()
+    assert (
+        client.get("/ex/notes/", headers={"Authorization": "Bearer nope"}).status_code
+        == 401
+    )
+    assert client.get("/ex/notes/?limit=0", headers=alice).status_code == 422
+    actions = client.get("/ex/activity/", headers=alice).json()
+    assert actions == [
+        "POST /ex/notes/",
+        "GET /ex/notes/",
+        f"GET /ex/notes/{note['id']}/",
+    ]
