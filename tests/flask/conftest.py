@@ -41,8 +41,8 @@ def make_app() -> Iterator[MakeApp]:
     yield make
     for app in made:
         state = app.extensions.get(EXTENSION_KEY)
-        if state is not None and state._lifespan is not None:
-            state._lifespan.close()
+        if state is not None:
+            state.close_lifespan()
 
 
 @pytest.fixture

@@ -82,7 +82,7 @@ def test_lifespan_starts_once_on_first_use_under_concurrency(make_app: Any) -> N
         sizes = sorted(pool.map(hit, range(8)))
     assert sizes == list(range(1, 9))  # one queue: one lifespan
     assert LIFESPAN_EVENTS == ["startup"]
-    app.extensions["fastapi_everywhere"].lifespan.close()
+    app.extensions["fastapi_everywhere"].close_lifespan()
     assert LIFESPAN_EVENTS == ["startup", "shutdown"]
 
 
@@ -275,3 +275,25 @@ def test_flask_native_async_route_is_unaffected(make_app: Any) -> None:
         return "native"
 
     assert app.test_client().get("/").data == b"native"
+
+
+def test_no_flask_context_leaks_into_the_calling_thread(make_app: Any) -> None:
+    """The loop tasks of a request and of the lifespan hand back no Flask context."""
+    from flask import Response as FlaskResponse
+    from flask import has_app_context, has_request_context
+
+    app = make_app(lifespan_app())
+
+    async def async_dep() -> str:
+        return "a"
+
+    @app.get("/")
+    @with_fastapi_depends
+    async def view(*, a: Annotated[str, Depends(async_dep)]) -> Any:
+        return FlaskResponse(iter([a, "b"]))  # streamed: closed after the body
+
+    with app.test_client().get("/") as r:
+        assert r.data == b"ab"
+    app.extensions["fastapi_everywhere"].close_lifespan()
+    assert LIFESPAN_EVENTS == ["startup", "shutdown"]
+    assert not has_request_context() and not has_app_context()

@@ -31,8 +31,7 @@ def run_command(target: _Target, args: tuple[Any, ...], kwargs: dict[str, Any]) 
     state = state_of()
     lifespan = state.lifespan
     started_here = lifespan is not None and not lifespan.running
-    if lifespan is not None:
-        lifespan.ensure_started()
+    state.ensure_started()
     try:
         scope = RequestScope(
             COMMAND_SCOPE,
@@ -56,5 +55,5 @@ def run_command(target: _Target, args: tuple[Any, ...], kwargs: dict[str, Any]) 
                 pop_command_state(previous)
         return result
     finally:
-        if started_here and lifespan is not None:
-            lifespan.close()
+        if started_here:
+            state.close_lifespan()

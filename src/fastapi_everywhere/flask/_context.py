@@ -1,4 +1,4 @@
-"""One FastAPI request per Flask request: the per-request scope on ``g``.
+"""One FastAPI request per Flask request: the per-request scope.
 
 Created on first use (a decorated view or ``resolve``), it holds one
 resolution cache shared by everything resolved during the request, and ends
@@ -13,25 +13,35 @@ with it:
 * anything else (an unhandled error Flask propagates) -> the extension's
   ``teardown_request`` closes it with the error.
 
-``g`` lives in the app context, which a test may keep open across requests,
-so each state remembers the request it belongs to and is never reused by
-another one.
+The state lives on the werkzeug request object itself, not on ``g``: ``g``
+belongs to the app context, which a test (or a ``with app.app_context()``
+block) may keep open across requests, and a scope must never outlive its
+request. A CLI command, which has no request, keeps its state on ``g``.
 """
 
 from __future__ import annotations
 
+import contextvars
+import functools
 from typing import Any
 
-from flask import Response, after_this_request, g, request
 from starlette.responses import Response as StarletteResponse
+
+from flask import Response, after_this_request, g, request
 
 from .._host import RequestScope
 from ._extension import FlaskState, state_of
 from ._request import asgi_scope, request_body
 
-__all__ = ["RequestState", "apply_response", "current_state", "teardown_request"]
+__all__ = [
+    "RequestState",
+    "apply_response",
+    "command_state",
+    "current_state",
+    "teardown_request",
+]
 
-_G_KEY = "_fastapi_everywhere"
+_KEY = "_fastapi_everywhere"
 
 
 class RequestState:
@@ -55,18 +65,16 @@ def _current_request() -> Any:
     return request._get_current_object()  # type: ignore[attr-defined]
 
 
-def existing_state(owner: Any) -> RequestState | None:
-    """The state on ``g`` if it belongs to ``owner`` (a request, or None: a command)."""
-    found: RequestState | None = g.get(_G_KEY)
-    if found is not None and found.owner is owner:
-        return found
-    return None
+def command_state() -> RequestState | None:
+    """The running CLI command's state (call in an app context)."""
+    found: RequestState | None = g.get(_KEY)
+    return found
 
 
 def current_state() -> RequestState:
     """The current Flask request's state, created (and hooked) on first use."""
     owner = _current_request()
-    found = existing_state(owner)
+    found: RequestState | None = getattr(owner, _KEY, None)
     if found is not None:
         return found
     state = state_of()
@@ -79,24 +87,24 @@ def current_state() -> RequestState:
         timeout=state.timeout,
     )
     found = RequestState(scope, state, owner)
-    setattr(g, _G_KEY, found)
+    setattr(owner, _KEY, found)
     after_this_request(lambda response: _finish(found, response))
     return found
 
 
 def push_command_state(state: RequestState) -> Any:
     """Make ``state`` (a CLI command's) current on ``g``; return what it replaced."""
-    previous = g.get(_G_KEY)
-    setattr(g, _G_KEY, state)
+    previous = g.get(_KEY)
+    setattr(g, _KEY, state)
     return previous
 
 
 def pop_command_state(previous: Any) -> None:
     """Undo :func:`push_command_state`."""
     if previous is None:
-        g.pop(_G_KEY, None)
+        g.pop(_KEY, None)
     else:
-        setattr(g, _G_KEY, previous)
+        setattr(g, _KEY, previous)
 
 
 def apply_response(sub: StarletteResponse, response: Response) -> None:
@@ -122,14 +130,21 @@ def _finish(found: RequestState, response: Response) -> Response:
     if response.is_streamed or (tasks is not None and tasks.tasks):
         # Teardown after the body was sent; background tasks after that too.
         found.deferred = True
-        response.call_on_close(scope.close)
+        response.call_on_close(functools.partial(_close_after_response, scope))
     else:
         scope.close()
     return response
 
 
+def _close_after_response(scope: RequestScope) -> None:
+    # The server thread, after the request context was popped: run in a copy
+    # of its context so values the request's loop task hands back on the way
+    # out (Flask's request context among them) do not stick to the thread.
+    contextvars.copy_context().run(scope.close)
+
+
 def teardown_request(exc: BaseException | None) -> None:
     """Close a scope the response never closed (an unhandled error)."""
-    found = existing_state(_current_request())
+    found: RequestState | None = getattr(_current_request(), _KEY, None)
     if found is not None and not found.deferred:
         found.scope.close(exc)  # idempotent

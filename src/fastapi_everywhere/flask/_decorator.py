@@ -19,7 +19,7 @@ from flask import has_app_context, has_request_context
 
 from .._decorators import _Target
 from ._cli import run_command
-from ._context import RequestState, current_state, existing_state
+from ._context import RequestState, command_state, current_state
 from ._errors import render_error
 
 __all__ = ["resolve", "with_fastapi_depends"]
@@ -125,7 +125,7 @@ def resolve(dependency: Any) -> Any:
     """
     if has_request_context():
         return current_state().scope.resolve(dependency)
-    found = existing_state(None) if has_app_context() else None
+    found = command_state() if has_app_context() else None
     if found is None:
         raise RuntimeError(
             f"fastapi_everywhere.flask.resolve({dependency!r}): no Flask request "

@@ -9,12 +9,14 @@ use in each process.
 
 from __future__ import annotations
 
+import contextvars
 import importlib
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
+
 from flask import Flask, current_app, has_app_context
 
 from .. import _config
@@ -125,8 +127,16 @@ class FlaskState:
     def ensure_started(self) -> None:
         """Start the lifespan in this process unless it runs already (cheap then)."""
         lifespan = self.lifespan
+        if lifespan is not None and not lifespan.running:
+            # In an empty context: the lifespan's loop task would otherwise keep
+            # (and hand back at shutdown) the Flask request context it started in.
+            contextvars.Context().run(lifespan.ensure_started)
+
+    def close_lifespan(self) -> None:
+        """Shut this process's lifespan down now (idempotent)."""
+        lifespan = self._lifespan
         if lifespan is not None:
-            lifespan.ensure_started()
+            contextvars.Context().run(lifespan.close)
 
 
 #: Flask apps without the extension: the configured app, no lifespan.

@@ -26,18 +26,31 @@ def _wsgi_str(value: str) -> str:
     return value.encode("latin-1").decode("utf-8", "replace")
 
 
+def _header_name(key: str) -> bytes | None:
+    if key.startswith("HTTP_"):
+        return key[5:].replace("_", "-").lower().encode("latin-1")
+    return _UNPREFIXED.get(key)
+
+
+# environ key -> ASGI header name (None: not a header). Bounded: header names
+# come from clients.
+_NAMES: dict[str, bytes | None] = {}
+_NAMES_MAX = 2048
+
+
 def _headers(environ: Mapping[str, Any]) -> list[tuple[bytes, bytes]]:
     headers: list[tuple[bytes, bytes]] = []
+    names = _NAMES
     for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            name = key[5:].replace("_", "-").lower().encode("latin-1")
-        elif key in _UNPREFIXED:
-            if not value:  # servers set an empty CONTENT_LENGTH on GET
-                continue
-            name = _UNPREFIXED[key]
-        else:
-            continue
-        headers.append((name, str(value).encode("latin-1")))
+        try:
+            name = names[key]
+        except KeyError:
+            name = _header_name(key)
+            if len(names) < _NAMES_MAX:
+                names[key] = name
+        # Servers set an empty CONTENT_LENGTH when there is no body.
+        if name is not None and (value or not name.startswith(b"content-")):
+            headers.append((name, str(value).encode("latin-1")))
     return headers
 
 
@@ -87,6 +100,12 @@ def request_body(request: Request) -> bytes:
     """The raw body, cached on the request so the view can still read it.
 
     ``get_data(cache=True)`` keeps the bytes; werkzeug parses ``request.form``
-    and ``request.get_json()`` from that cache afterwards.
+    and ``request.get_json()`` from that cache afterwards. A request with no
+    ``Content-Length`` and no chunked body has none (nothing to read).
     """
+    environ = request.environ
+    if not environ.get("CONTENT_LENGTH") and "chunked" not in environ.get(
+        "HTTP_TRANSFER_ENCODING", ""
+    ):
+        return b""
     return request.get_data(cache=True)
