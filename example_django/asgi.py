@@ -2,8 +2,10 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+from fastapi_everywhere.django.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "example_django.settings")
 
+# Django's ASGI app, plus the lifespan protocol: the server starts the FastAPI
+# app's lifespan before the first request and shuts it down before exiting.
 application = get_asgi_application()

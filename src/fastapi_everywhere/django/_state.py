@@ -214,9 +214,14 @@ def defer_close(state: RequestState, response: Any) -> None:
         state.close()
 
 
+def process_lifespan() -> ProcessLifespan | None:
+    """The FastAPI app's lifespan for this process (None without an app)."""
+    return _settings.current().lifespan_for(_settings.configured_app())
+
+
 def lifespan_to_start() -> ProcessLifespan | None:
     """The process lifespan if it still has to start in this process, else None."""
-    lifespan = _settings.current().lifespan_for(_settings.configured_app())
+    lifespan = process_lifespan()
     if lifespan is None or lifespan.running:
         return None
     return lifespan
