@@ -38,10 +38,19 @@ def flask_response(response: StarletteResponse) -> Response:
 
 
 def _flask_handles(exc: Exception) -> bool:
-    """Whether the Flask app (or the current blueprint) registered a handler."""
+    """Whether the Flask app (or a current blueprint) registered a handler.
+
+    Flask's own lookup (``_find_error_handler``) is private and changed its
+    signature in 3.0; ``error_handler_spec`` is public: {blueprint or None:
+    {status code or None: {exception class: handler}}}.
+    """
     blueprints = request.blueprints if has_request_context() else []
-    find = current_app._find_error_handler  # the lookup Flask's dispatch uses
-    return find(exc, blueprints) is not None
+    spec = current_app.error_handler_spec
+    for name in (*blueprints, None):
+        by_class = spec.get(name, {}).get(None, {})
+        if any(cls in by_class for cls in type(exc).__mro__):
+            return True
+    return False
 
 
 def render_error(
