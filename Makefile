@@ -5,7 +5,7 @@
 #   make test     run the test suite in .venv
 #   make lint     ruff check, ruff format --check, mypy (strict) on src
 #   make matrix   run the test suite on every supported FastAPI/Python pair
-#   make bench    per-call overhead tables (bench/engine.py, bench/sync.py)
+#   make bench    overhead tables (bench/engine.py, sync.py, django.py, flask.py)
 #   make bench-peers  the sync API against the peer packages (bench/peers.py)
 #
 # Each virtualenv carries a stamp file, rebuilt only when pyproject.toml is
@@ -27,7 +27,7 @@ PIP_QUIET := 2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2
 PYTEST_ARGS ?=
 # The matrix repeats the suite five times: keep its tracebacks short.
 MATRIX_PYTEST_ARGS ?= --tb=short
-LINT_PATHS := $(wildcard src tests demo bench)
+LINT_PATHS := $(wildcard src tests demo bench example_django example_flask examples)
 
 PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $(HOME)/.pyenv)
 # $(call find_python,3.10): a pyenv CPython 3.10.x, else python3.10 on PATH.
@@ -90,6 +90,8 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(VPY) bench/engine.py $(BENCH_ARGS)
 	$(VPY) bench/sync.py $(BENCH_ARGS)
+	$(VPY) bench/django.py
+	$(VPY) bench/flask.py $(BENCH_ARGS)
 
 # The peers live in their own venv (Python >= 3.12: fastapi-depends-anywhere
 # needs it); they are never dependencies of the package.
