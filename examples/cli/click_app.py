@@ -1,0 +1,44 @@
+"""A Click CLI whose commands get FastAPI dependencies.
+
+    NOTES_DB=notes.db python examples/cli/click_app.py add "buy milk" --times 2
+    NOTES_DB=notes.db python examples/cli/click_app.py list
+
+Click passes options as keyword arguments; ``runnify_with_fastapi_depends``
+passes them through and resolves the rest inside the app's lifespan. Put it
+under the Click decorators.
+"""
+
+from __future__ import annotations
+
+import click
+from notes_deps import Db, app
+
+from fastapi_everywhere.sync import runnify_with_fastapi_depends
+
+
+@click.group()
+def cli() -> None:
+    """Notes."""
+
+
+@cli.command("add")
+@click.argument("text")
+@click.option("--times", type=click.IntRange(min=1), default=1, show_default=True)
+@runnify_with_fastapi_depends(app=app)
+def add(text: str, times: int, *, db: Db) -> None:
+    """Add a note."""
+    for _ in range(times):
+        db.execute("INSERT INTO notes VALUES (?)", (text,))
+    click.echo(f"added {text!r} x{times}")
+
+
+@cli.command("list")
+@runnify_with_fastapi_depends(app=app)
+async def list_notes(*, db: Db) -> None:
+    """List the notes."""
+    for (text,) in db.execute("SELECT text FROM notes ORDER BY rowid"):
+        click.echo(text)
+
+
+if __name__ == "__main__":
+    cli()
