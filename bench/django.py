@@ -24,9 +24,8 @@ sys.path[:] = [
 ]
 sys.path.insert(0, str(ROOT))
 
-from django.conf import settings  # noqa: E402
-
 import django  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 settings.configure(
     DEBUG=False,

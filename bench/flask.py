@@ -41,10 +41,10 @@ from typing import Annotated, Any  # noqa: E402
 
 import fastapi  # noqa: E402
 from fastapi import Depends, Header  # noqa: E402
+from flask import Flask, request  # noqa: E402
 from werkzeug.test import EnvironBuilder  # noqa: E402
 
 from fastapi_everywhere.flask import FastAPIDepends, with_fastapi_depends  # noqa: E402
-from flask import Flask, request  # noqa: E402
 
 
 class Settings:

@@ -20,10 +20,9 @@ def run_demo(
         "EXAMPLE_DJANGO_DB", os.path.splitext(notes_db)[0] + "-django.db"
     )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "example_django.settings")
+    import django
     from django.core.management import call_command
     from django.test import Client
-
-    import django
 
     django.setup()
     call_command("migrate", verbosity=0)

@@ -8,11 +8,11 @@ from typing import Annotated, Any
 
 from demo.deps import CurrentUser, Note, Pagination, Repo
 from fastapi import BackgroundTasks, Body, Depends, Path, Response
+from flask import Blueprint
+from flask import Response as FlaskResponse
 from pydantic import BaseModel
 
 from fastapi_everywhere.flask import with_fastapi_depends
-from flask import Blueprint
-from flask import Response as FlaskResponse
 
 bp = Blueprint("notes", __name__, url_prefix="/notes")
 

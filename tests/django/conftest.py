@@ -24,9 +24,8 @@ for path in (str(ROOT), str(HERE)):
 _tmp = tempfile.mkdtemp(prefix="fe-django-tests-")
 os.environ.setdefault("FASTAPI_EVERYWHERE_DEMO_DB", os.path.join(_tmp, "notes.db"))
 
-from django.conf import settings  # noqa: E402
-
 import django  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 if not settings.configured:
     settings.configure(

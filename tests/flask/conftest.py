@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from flask import Flask
 
 from fastapi_everywhere.flask import FastAPIDepends
 from fastapi_everywhere.flask._extension import EXTENSION_KEY
-from flask import Flask
 
 MakeApp = Callable[..., Flask]
 

@@ -18,12 +18,12 @@ import pytest
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
+from flask import Blueprint
+from flask import request as flask_request
 from flask.views import MethodView
 
 from fastapi_everywhere.flask import FastAPIDepends, with_fastapi_depends
 from fastapi_everywhere.sync import loop
-from flask import Blueprint
-from flask import request as flask_request
 
 LIFESPAN_EVENTS: list[str] = []
 

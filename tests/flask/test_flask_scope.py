@@ -17,10 +17,10 @@ from typing import Annotated, Any
 
 import pytest
 from fastapi import BackgroundTasks, Depends, FastAPI, Header, Response
-
-from fastapi_everywhere.flask import resolve, with_fastapi_depends
 from flask import Response as FlaskResponse
 from flask import abort, stream_with_context
+
+from fastapi_everywhere.flask import resolve, with_fastapi_depends
 
 
 class Recorder:

@@ -25,9 +25,8 @@ import contextvars
 import functools
 from typing import Any
 
-from starlette.responses import Response as StarletteResponse
-
 from flask import Response, after_this_request, g, request
+from starlette.responses import Response as StarletteResponse
 
 from .._host import RequestScope
 from ._extension import FlaskState, state_of

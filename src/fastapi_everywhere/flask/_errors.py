@@ -12,11 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.exceptions import RequestValidationError
+from flask import Response, current_app, has_request_context, request
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request as StarletteRequest
 from starlette.responses import Response as StarletteResponse
-
-from flask import Response, current_app, has_request_context, request
 
 from .._host import error_response
 from ._extension import FlaskState

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
-
 from flask import Flask, current_app, has_app_context
 
 from .. import _config
