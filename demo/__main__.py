@@ -1,13 +1,16 @@
-"""The README demo: one service layer, three callers, one SQLite file.
+"""The README demo: one service layer, six callers, one SQLite file.
 
     python -m demo [--db PATH]
 
 The dependencies of ``demo/deps.py`` (settings -> yield DB connection ->
-repository -> bearer-token user) are used from
+repository -> bearer-token user, pagination) are used from
 
   a. a FastAPI route, called in-process through ``TestClient``;
   b. a plain script function (``with_fastapi_depends``);
-  c. a queue worker processing three jobs, one of which fails.
+  c. a queue worker processing three jobs, one of which fails;
+  d. Django views of ``example_django`` (Django's test client);
+  e. Flask routes of ``example_flask`` (Flask's test client);
+  f. a ``flask`` CLI command of ``example_flask``.
 
 Each part prints what happened; the run ends by reading the database file
 directly and exits non-zero if anything differs from what FastAPI would do.
@@ -215,6 +218,14 @@ def main(argv: list[str] | None = None) -> int:
     section("c. queue worker, 3 jobs (with_fastapi_depends + lifespan)")
     asyncio.run(run_worker(app))
 
+    # The same deps in the two host frameworks (imported late: the demo's
+    # first half needs neither installed).
+    from example_django.demo import run_demo as run_django_demo
+    from example_flask.demo import run_demo as run_flask_demo
+
+    run_django_demo(expect, section)
+    run_flask_demo(expect, section)
+
     section("database file, read directly")
     notes = notes_in(db_path)
     for author, texts in sorted(notes.items()):
@@ -223,8 +234,8 @@ def main(argv: list[str] | None = None) -> int:
         "committed notes only, crashed ones rolled back",
         notes,
         {
-            "alice": ["buy milk", "ship v0.1"],
-            "bob": ["write the README", "water the plants"],
+            "alice": ["buy milk", "ship v0.1", "from Django", "from flask"],
+            "bob": ["write the README", "water the plants", "from the cli"],
         },
     )
 
