@@ -14,9 +14,9 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
+from celery import Celery
 from fastapi import Depends, FastAPI, Header, Request
 
-from celery import Celery
 from fastapi_everywhere.celery import (
     FastAPIDependsTask,
     resolve,

@@ -5,18 +5,21 @@ from __future__ import annotations
 import inspect
 import sqlite3
 from collections.abc import Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import fe_celery_tasks as tasks
 import pytest
-from fastapi import Depends
+from celery import Celery
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 
-from celery import Celery
+import fastapi_everywhere
 from fastapi_everywhere import MissingParameterError
 from fastapi_everywhere.celery import (
     FastAPIDependsTask,
+    _integration,
     resolve,
     setup,
     shutdown,
@@ -159,3 +162,34 @@ def test_configured_app_is_the_default(app: Any) -> None:
         return n + b
 
     assert uses.delay(1).get(timeout=10) == 6
+
+
+def test_default_integration_follows_configure() -> None:
+    """Without setup(), a newly configured app gets its own lifespan; the old one ends."""
+    seen: list[str] = []
+
+    def make(name: str) -> FastAPI:
+        @asynccontextmanager
+        async def lifespan(app: FastAPI):
+            seen.append(f"{name} up")
+            yield {"name": name}
+            seen.append(f"{name} down")
+
+        return FastAPI(lifespan=lifespan)
+
+    local = Celery("switch", broker="memory://")
+    local.conf.task_always_eager = True
+
+    @local.task
+    @with_fastapi_depends
+    def which(request: Request) -> str:
+        return str(request.state.name)
+
+    fastapi_everywhere.configure(app=make("a"))
+    assert which.delay().get(timeout=10) == "a"
+    fastapi_everywhere.configure(app=make("b"))
+    assert which.delay().get(timeout=10) == "b"
+    assert seen == ["a up", "a down", "b up"]
+    fastapi_everywhere.reset_config()
+    _integration._default.close()
+    assert seen == ["a up", "a down", "b up", "b down"]

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from celery import Celery
 from fastapi.exceptions import RequestValidationError
 
-from celery import Celery
 from fastapi_everywhere import FastAPIEverywhereError
 
 HERE = Path(__file__).parent

@@ -15,16 +15,16 @@ from __future__ import annotations
 import contextvars
 import functools
 import inspect
+import os
 import threading
 import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, overload
 
+from celery import Celery, Task, signals
 from celery._state import get_current_task
 from celery.utils.functional import head_from_fun
 from fastapi import FastAPI
-
-from celery import Celery, Task, signals
 
 from .. import _config
 from .._decorators import _Target
@@ -54,8 +54,13 @@ class _Integration:
     @property
     def lifespan(self) -> ProcessLifespan:
         lifespan = self._lifespan
-        if lifespan is None:
+        if lifespan is None or lifespan.app is not self.app:
             with self._lock:
+                stale = self._lifespan
+                if stale is not None and stale.app is not self.app:
+                    # configure() named another app since: end the old one's lifespan.
+                    stale.close()
+                    self._lifespan = None
                 if self._lifespan is None:
                     self._lifespan = ProcessLifespan(
                         self.app, name="celery worker", timeout=self.timeout
@@ -114,6 +119,15 @@ def shutdown(celery_app: Celery) -> None:
     integration = _integrations.get(celery_app)
     if integration is not None:
         integration.close()
+
+
+def _reset_locks_after_fork() -> None:
+    # Another thread may have held a lock at fork: the child gets fresh ones.
+    for integration in [*_integrations.values(), _default]:
+        integration._lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_reset_locks_after_fork)
 
 
 def _integration_of(task: Any) -> _Integration:
