@@ -204,11 +204,6 @@ def _public_signature(target: _Target) -> Any:
     """The task's own parameters plus the reserved ``_headers`` keyword."""
     signature = target.public_signature
     params = list(signature.parameters.values())
-    if HEADERS_KWARG in signature.parameters:
-        raise TypeError(
-            f"fastapi_everywhere.celery: {target.name} has a parameter named "
-            f"{HEADERS_KWARG!r}, which is reserved for request headers"
-        )
     header = inspect.Parameter(
         HEADERS_KWARG, inspect.Parameter.KEYWORD_ONLY, default=None
     )
@@ -250,6 +245,11 @@ def with_fastapi_depends(func: Callable[..., Any] | None = None) -> Any:
         )
     if getattr(func, "__fastapi_everywhere_celery__", False):
         return func
+    if HEADERS_KWARG in inspect.signature(func).parameters:
+        raise TypeError(
+            f"fastapi_everywhere.celery.with_fastapi_depends: {func!r} has a "
+            f"parameter named {HEADERS_KWARG!r}, which is reserved for request headers"
+        )
     target = _Target(func, "fastapi_everywhere.celery.with_fastapi_depends")
 
     @functools.wraps(func)
