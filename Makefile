@@ -54,7 +54,7 @@ MATRIX := \
 # pytest exits 5 when it collected no test; that is not a failure here.
 run_pytest = $(1) -m pytest $(2) $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || exit $$rc; }
 
-.PHONY: help venv demo test lint format matrix bench bench-peers clean
+.PHONY: help venv system-deps demo test lint format matrix bench bench-peers clean
 
 help:
 	@sed -n '4,10p' Makefile | sed 's/^# \{0,1\}//'
@@ -69,10 +69,19 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# The Celery worker tests run a real redis-server (Debian package); install it
+# when missing (as root, or through sudo).
+system-deps:
+	@command -v redis-server >/dev/null || { \
+		echo "installing redis-server (apt-get)"; \
+		sudo=; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq redis-server >/dev/null; \
+	}
+
 demo: $(STAMP)
 	$(VPY) -m demo
 
-test: $(STAMP)
+test: $(STAMP) system-deps
 	$(call run_pytest,$(VPY))
 
 # All three run, so one pass shows every problem; fails if any did.
@@ -130,7 +139,7 @@ MATRIX_STAMPS := $(foreach e,$(MATRIX),.venvs/py$(word 1,$(subst -, ,$(e)))-fast
 	$$venv/bin/python -m pip install $(PIP_FLAGS) -e ".[dev]" "fastapi==$$fa" "$$@" $(PIP_QUIET); \
 	touch $@
 
-matrix-%: .venvs/py$$(word 1,$$(subst -, ,$$*))-fastapi$$(word 2,$$(subst -, ,$$*))/.installed
+matrix-%: .venvs/py$$(word 1,$$(subst -, ,$$*))-fastapi$$(word 2,$$(subst -, ,$$*))/.installed system-deps
 	@venv=.venvs/py$(word 1,$(subst -, ,$*))-fastapi$(word 2,$(subst -, ,$*)); \
 	echo; \
 	echo "=== matrix: Python $(word 1,$(subst -, ,$*)) / FastAPI $(word 2,$(subst -, ,$*)) ($$($$venv/bin/python -c 'import sys; from importlib.metadata import version as v; print(sys.version.split()[0], *(f"{p} {v(p)}" for p in ("fastapi", "starlette", "pydantic", "django", "flask")))')) ==="; \
