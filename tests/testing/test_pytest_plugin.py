@@ -92,3 +92,21 @@ def test_fastapi_app_fixture_can_be_overridden(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "2 passed" in proc.stdout
     assert events.count("startup") == events.count("shutdown") == 1
+
+
+def test_installed_entry_point_loads_the_plugin(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(SAMPLE, project)
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_DISABLE_PLUGIN_AUTOLOAD"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--fixtures"],
+        cwd=project,
+        env={**env, "PYTHONPATH": str(project)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # pytest11 entry point "fastapi_everywhere": no -p, no conftest import.
+    assert "fastapi_deps_stack" in proc.stdout
+    assert "fastapi_override" in proc.stdout
