@@ -49,15 +49,20 @@ class MissingParameterError(FastAPIEverywhereError, RequestValidationError):
     FastAPI's validation errors handle this one the same way.
     """
 
-    def __init__(self, errors: Sequence[Any], *, function: str, body: Any = None):
+    def __init__(
+        self, errors: Sequence[Any], *, function: str = "", body: Any = None
+    ) -> None:
+        # ``function`` has a default so that the error can be rebuilt from its
+        # ``args`` alone (a Celery result backend, pickle).
         RequestValidationError.__init__(self, errors, body=body)
         self.function = function
         self.missing = [".".join(str(p) for p in err.get("loc", ())) for err in errors]
 
     def __str__(self) -> str:
         names = ", ".join(self.missing)
+        where = f"{self.function}: " if self.function else ""
         return (
-            f"{self.function}: missing required parameter(s) {names}; pass them "
+            f"{where}missing required parameter(s) {names}; pass them "
             "with query=/headers=/cookies=/path= (ParamSource) or _scope=.\n"
             + RequestValidationError.__str__(self)
         )

@@ -144,3 +144,15 @@ async def test_reset_config_forgets_the_context_factory() -> None:
 
     assert await plain() == "ok"
     assert rec.events == []
+
+
+def test_missing_parameter_error_survives_pickle() -> None:
+    import pickle
+
+    from fastapi_everywhere import MissingParameterError
+
+    errors = [{"type": "missing", "loc": ("header", "x"), "msg": "Field required"}]
+    error = MissingParameterError(errors, function="job()", body=None)
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is MissingParameterError
+    assert (copy.errors(), copy.function, str(copy)) == (errors, "job()", str(error))

@@ -19,12 +19,13 @@ import os
 import threading
 import weakref
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar, overload
+from typing import Any, TypeVar, cast, overload
 
 from celery import Celery, Task, signals
 from celery._state import get_current_task
 from celery.utils.functional import head_from_fun
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import _config
 from .._decorators import _Target
@@ -193,11 +194,24 @@ def _run_task(target: _Target, args: tuple[Any, ...], kwargs: dict[str, Any]) ->
             # Thrown into the yield dependencies (a session rolls back); an
             # error their teardown raises instead replaces it.
             request.close(exc)
+            _portable(exc)
             raise
         request.close()
         return result
     finally:
         _current.reset(token)
+
+
+def _portable(exc: BaseException) -> None:
+    """Let an ``HTTPException`` reach the caller through a result backend as itself.
+
+    Celery rebuilds a task's exception from its ``args`` (JSON) or pickles it;
+    Starlette's ``HTTPException`` keeps none, so it would arrive wrapped in
+    ``UnpickleableExceptionWrapper``. Its own constructor's arguments fix both.
+    """
+    if type(exc) in (StarletteHTTPException, HTTPException) and not exc.args:
+        http = cast(StarletteHTTPException, exc)
+        exc.args = (http.status_code, http.detail, http.headers)
 
 
 def _public_signature(target: _Target) -> Any:
