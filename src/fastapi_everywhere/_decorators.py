@@ -57,9 +57,15 @@ class _Target:
                     f"{owner}: parameter {p.name!r} of {self.name} is positional-only "
                     "and cannot be injected; make it keyword-capable"
                 )
-        self.public_signature = signature.replace(
+        try:
+            # Evaluated annotations for tools that read the wrapper's
+            # signature (Typer, Click) in modules using postponed annotations.
+            shown = inspect.signature(func, eval_str=True)
+        except Exception:  # a name only a type checker knows
+            shown = signature
+        self.public_signature = shown.replace(
             parameters=[
-                p for p in signature.parameters.values() if p.name not in self.injected
+                p for p in shown.parameters.values() if p.name not in self.injected
             ]
         )
         self.is_async = inspect.iscoroutinefunction(

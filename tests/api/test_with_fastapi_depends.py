@@ -136,6 +136,9 @@ async def test_signature_hides_injected_parameters() -> None:
 
     wrapped = with_fastapi_depends(f)
     assert list(inspect.signature(wrapped).parameters) == ["a", "b", "c"]
+    # This module postpones annotations; CLI tools reading the signature
+    # (Typer, Click) need them evaluated.
+    assert inspect.signature(wrapped).parameters["a"].annotation is int
     assert wrapped.__name__ == "f"
     assert wrapped.__wrapped__ is f
 
