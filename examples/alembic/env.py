@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from logging.config import fileConfig
 
+from alembic import context
 from db_app import DbConnection, app
 
-from alembic import context
 from fastapi_everywhere.sync import runnify_with_fastapi_depends
 
 if context.config.config_file_name is not None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 
 import sqlalchemy as sa
-
 from alembic import op
 
 revision = "0001"
