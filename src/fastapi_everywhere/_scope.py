@@ -146,20 +146,24 @@ def _normalize_headers(raw: Any) -> list[tuple[bytes, bytes]]:
     return out
 
 
-_HTTP_DEFAULTS: dict[str, Any] = {
-    "type": "http",
-    "asgi": {"version": "3.0", "spec_version": "2.3"},
-    "http_version": "1.1",
-    "method": "GET",
-    "scheme": "http",
-    "server": None,
-    "client": None,
-    "path": "/",
-    "raw_path": b"/",
-    "root_path": "",
-    "query_string": b"",
-    "headers": [],
-}
+def _http_defaults() -> dict[str, Any]:
+    """A plain GET's scope; new mutable parts each time (a dependency may
+    append to ``request.scope["headers"]``: that must not reach other calls)."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "server": None,
+        "client": None,
+        "path": "/",
+        "raw_path": b"/",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [],
+        "path_params": {},
+    }
 
 
 def build_scope(
@@ -170,7 +174,7 @@ def build_scope(
     required: Mapping[str, tuple[str, ...]],
 ) -> dict[str, Any]:
     """Assemble the ASGI HTTP scope of one resolution."""
-    scope: dict[str, Any] = {**_HTTP_DEFAULTS, "path_params": {}}
+    scope = _http_defaults()
     if spec.base:
         scope.update(spec.base)
         scope["headers"] = _normalize_headers(scope.get("headers"))
@@ -252,7 +256,8 @@ def asgi_request(
     ``scope`` must already be ASGI's: lowercase ``bytes`` header names,
     ``bytes`` query string. Missing keys get a plain GET's defaults.
     """
-    full = {**_HTTP_DEFAULTS, **scope}
+    full = _http_defaults()
+    full.update(scope)
     full["path_params"] = dict(scope.get("path_params") or {})
     if "app" not in full and app is not None:
         full["app"] = app

@@ -357,3 +357,25 @@ def test_the_apps_own_exception_handler_is_used() -> None:
     via_async = asyncio.run(aerror_response(HTTPException(400, "bad"), app=app))
     assert via_async is not None and via_async.body == got.body
     assert error_response(ValueError("not ours"), app=app) is None
+
+
+def test_scope_defaults_are_never_shared_between_requests() -> None:
+    from fastapi_everywhere import sync
+
+    def tamper(request: Request) -> None:
+        request.scope["headers"].append((b"authorization", b"Bearer alice"))
+        request.scope["asgi"]["version"] = "tampered"
+
+    def who(authorization: Annotated[str | None, Header()] = None) -> Any:
+        return authorization
+
+    first = RequestScope({"type": "http"})
+    first.call(lambda t=Depends(tamper): t)
+    first.close()
+    second = RequestScope({"type": "http"})
+    assert second.call(lambda w=Depends(who): w) is None
+    assert second.request.scope["asgi"]["version"] == "3.0"
+    second.close()
+
+    sync.with_fastapi_depends(lambda t=Depends(tamper): t)()
+    assert sync.with_fastapi_depends(lambda w=Depends(who): w)() is None
