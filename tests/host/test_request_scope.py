@@ -379,3 +379,38 @@ def test_scope_defaults_are_never_shared_between_requests() -> None:
 
     sync.with_fastapi_depends(lambda t=Depends(tamper): t)()
     assert sync.with_fastapi_depends(lambda w=Depends(who): w)() is None
+
+
+def test_cancelling_acall_cancels_the_view_on_the_shared_loop() -> None:
+    # A client that disconnects: the ASGI server cancels the host view, and the
+    # view running on the shared loop must stop too (then teardown runs).
+    events: list[str] = []
+
+    async def session() -> AsyncIterator[str]:
+        events.append("enter")
+        try:
+            yield "s"
+        finally:
+            events.append("exit")
+
+    async def view(s: Annotated[str, Depends(session)]) -> None:
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            events.append("view cancelled")
+            raise
+
+    async def main() -> None:
+        scope = RequestScope(HTTP_SCOPE)
+        task = asyncio.ensure_future(scope.acall(view))
+        while "enter" not in events:
+            await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await scope.aclose(asyncio.CancelledError())
+        # The owner task survived its job's cancellation and tore down.
+        assert scope._async is not None and scope._async.closed
+
+    asyncio.run(main())
+    assert events == ["enter", "view cancelled", "exit"]
