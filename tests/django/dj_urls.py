@@ -17,6 +17,8 @@ urlpatterns = [
     path("cached", v.cached_view),
     path("acached", v.acached_view),
     path("plain", v.plain_view),
+    path("plain-boom", v.plain_boom_view),
+    path("forbid", v.mutate_then_forbid_view),
     path("who", v.who_view),
     path("cbv/<int:item_id>", v.ItemView.as_view()),
     path(

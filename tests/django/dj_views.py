@@ -243,6 +243,19 @@ async def acached_view(
     )
 
 
+@with_fastapi_depends
+def mutate_then_forbid_view(
+    request: HttpRequest, *, _m: Annotated[None, Depends(mutate)]
+) -> HttpResponse:
+    raise HTTPException(403, "no")
+
+
+def plain_boom_view(request: HttpRequest) -> HttpResponse:
+    """Not decorated: a dependency resolved in the body, then the view fails."""
+    resolve(request, tracked)
+    raise RuntimeError("plain view failed")
+
+
 def plain_view(request: HttpRequest) -> JsonResponse:
     """Not decorated: resolve() works through the middleware's scope."""
     return JsonResponse({"resolved": resolve(request, counted)})

@@ -85,6 +85,23 @@ def test_other_exceptions_reach_django_after_teardown_saw_them(
     ]
 
 
+def test_an_error_response_ignores_what_dependencies_set_on_response(
+    any_client,
+) -> None:
+    # FastAPI's exception handler builds the 403 from scratch: the injected
+    # Response's status and cookies belong to the success path only.
+    r = any_client.get("/forbid")
+    assert (r.status_code, r.content) == (403, b'{"detail":"no"}')
+    assert "flavour" not in r.cookies and "X-From-Dep" not in r
+
+
+def test_an_undecorated_views_error_is_thrown_into_resolved_deps() -> None:
+    r = Client(raise_request_exception=False).get("/plain-boom")
+    assert r.status_code == 500
+    r.close()
+    assert EVENTS == ["setup", "teardown saw RuntimeError: plain view failed"]
+
+
 def test_raise_request_exception_gives_the_original_error() -> None:
     with pytest.raises(RuntimeError, match="view failed"):
         Client().get("/boom")

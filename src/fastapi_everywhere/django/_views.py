@@ -73,8 +73,10 @@ def _state(request: HttpRequest) -> RequestState:
     return state
 
 
-def _finish(state: RequestState, result: Any) -> Any:
-    if isinstance(result, HttpResponseBase):
+def _finish(state: RequestState, result: Any, *, failed: bool = False) -> Any:
+    # An error response is FastAPI's exception handler's: what dependencies
+    # set on the injected Response (status, cookies) is not applied to it.
+    if not failed and isinstance(result, HttpResponseBase):
         assert state.scope is not None
         apply_response(result, state.scope.response)
     if not state.managed:
@@ -128,7 +130,7 @@ def _sync_view(
             if response is None:
                 raise
             _roll_back_atomic_blocks()
-            return _finish(state, response)
+            return _finish(state, response, failed=True)
         return _finish(state, result)
 
     return view
@@ -165,7 +167,7 @@ def _async_view(
             response = await arender_error(request, scope, exc)
             if response is None:
                 raise
-            return _finish(state, response)
+            return _finish(state, response, failed=True)
         return _finish(state, result)
 
     return view

@@ -9,7 +9,7 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_asy
 from django.http import HttpRequest, HttpResponseBase
 
 from . import _settings
-from ._state import attach, defer_close, lifespan_to_start
+from ._state import attach, defer_close, lifespan_to_start, state_of
 
 __all__ = ["FastAPIDependsMiddleware"]
 
@@ -58,6 +58,17 @@ class FastAPIDependsMiddleware:
             raise
         defer_close(state, response)
         return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        """Tear the request's dependencies down with the view's exception.
+
+        Django turns it into a 500 response before this middleware sees the
+        response, so without this hook ``resolve(request, Dep)`` dependencies
+        of an undecorated view would commit instead of rolling back.
+        """
+        state = state_of(request)
+        if state is not None:
+            state.close(exception)  # idempotent: a decorated view closed it already
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         if (lifespan := lifespan_to_start()) is not None:
