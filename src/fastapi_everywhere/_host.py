@@ -264,22 +264,35 @@ class RequestScope:
         kwargs: dict[str, Any],
     ) -> Any:
         _loop.check_not_loop_thread(f"{self.name}: call")
-        with self._lock:
+        lock = self._lock
+        with lock:
             self._check_open("call")
             driver = _HostDriver(self._resolution(plan, self._request_stack), self)
             if is_async:
                 driver.then = functools.partial(_call_async, func, args, kwargs)
-            with driver as values:
-                self._adopt(driver.res)
-                if not is_async:
-                    return func(*args, **kwargs, **values)
-                result = driver.then_result
-                if result is _NOT_RUN:
-                    result = driver.on_loop(
-                        functools.partial(func, *args, **kwargs, **values)
-                    )
-                return result
-            raise swallowed_error()  # a yield dependency swallowed the exception
+            values = driver.__enter__()
+            self._adopt(driver.res)
+        # The lock guards resolution and teardown, not the view: a view that
+        # hands work to threads calling resolve() and joins them must not
+        # deadlock.
+        try:
+            if not is_async:
+                result = func(*args, **kwargs, **values)
+            else:
+                with lock:
+                    result = driver.then_result
+                    if result is _NOT_RUN:
+                        result = driver.on_loop(
+                            functools.partial(func, *args, **kwargs, **values)
+                        )
+        except BaseException as e:
+            with lock:
+                if not driver.__exit__(type(e), e, e.__traceback__):
+                    raise
+            raise swallowed_error() from e  # a yield dependency swallowed it
+        with lock:
+            driver.__exit__(None, None, None)
+        return result
 
     def resolve(self, dependency: Any) -> Any:
         """Resolve one dependency in this request (its cache) and return it."""

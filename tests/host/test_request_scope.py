@@ -414,3 +414,18 @@ def test_cancelling_acall_cancels_the_view_on_the_shared_loop() -> None:
 
     asyncio.run(main())
     assert events == ["enter", "view cancelled", "exit"]
+
+
+def test_a_view_may_resolve_from_threads_it_joins() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def settings() -> str:
+        return "settings"
+
+    def view() -> list[str]:
+        with ThreadPoolExecutor(2) as pool:
+            return list(pool.map(lambda _: scope.resolve(settings), range(4)))
+
+    scope = RequestScope(HTTP_SCOPE)
+    assert scope.call(view) == ["settings"] * 4
+    scope.close()
