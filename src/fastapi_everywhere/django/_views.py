@@ -23,8 +23,15 @@ _OWNER = "fastapi_everywhere.django.with_fastapi_depends"
 
 
 @functools.lru_cache(maxsize=2048)
-def _target(func: Callable[..., Any]) -> _Target:
+def _cached_target(func: Callable[..., Any]) -> _Target:
     return _Target(func, _OWNER)
+
+
+def _target(func: Callable[..., Any]) -> _Target:
+    try:
+        return _cached_target(func)
+    except TypeError:  # an unhashable callable view
+        return _Target(func, _OWNER)
 
 
 def _unbind(view: Callable[..., Any]) -> tuple[Callable[..., Any], tuple[Any, ...]]:
