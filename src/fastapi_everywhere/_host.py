@@ -114,7 +114,8 @@ class RequestScope:
     """One host-framework request handled as one FastAPI request.
 
     ``scope`` is the ASGI HTTP scope the adapter built from its request and
-    ``body`` its raw body. ``app`` (default: the configured one) supplies
+    ``body`` its raw body, or a function reading it (called, on the loop
+    thread, only if a dependency reads the body). ``app`` (default: the configured one) supplies
     ``dependency_overrides``, the lifespan state and exception handlers.
     ``run_sync`` is how the async side runs sync code (default: the engine's
     worker threads). ``timeout`` bounds each wait on the loop thread.
@@ -124,7 +125,7 @@ class RequestScope:
         self,
         scope: Mapping[str, Any],
         *,
-        body: bytes | None = None,
+        body: bytes | Callable[[], bytes | None] | None = None,
         app: FastAPI | None = None,
         name: str = "request",
         run_sync: RunSync | None = None,

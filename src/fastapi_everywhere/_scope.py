@@ -215,15 +215,23 @@ def build_scope(
     return scope
 
 
-def make_receive(body: bytes) -> Callable[[], Awaitable[Message]]:
-    """An ASGI ``receive`` that yields ``body`` once, then a disconnect."""
+def make_receive(
+    body: bytes | Callable[[], bytes | None],
+) -> Callable[[], Awaitable[Message]]:
+    """An ASGI ``receive`` that yields ``body`` once, then a disconnect.
+
+    ``body`` may be a function reading it: called on the first ``receive``
+    only, so a request whose dependencies never read the body never has it
+    read (a host adapter's upload stays unread unless it is a parameter).
+    """
     sent = False
 
     async def receive() -> Message:
         nonlocal sent
         if not sent:
             sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
+            data = body() if callable(body) else body
+            return {"type": "http.request", "body": data or b"", "more_body": False}
         return {"type": "http.disconnect"}
 
     return receive
@@ -247,7 +255,7 @@ def build_request(
 def asgi_request(
     scope: Mapping[str, Any],
     *,
-    body: bytes | None,
+    body: bytes | Callable[[], bytes | None] | None,
     app: Any,
     state: Mapping[str, Any] | None,
 ) -> Request:

@@ -388,3 +388,29 @@ def test_resolve_outside_a_request_or_command_is_an_error(make_app: Any) -> None
         pytest.raises(RuntimeError, match="no Flask request context"),
     ):
         resolve(lambda: 1)
+
+
+def test_the_body_is_read_only_when_a_dependency_reads_it(make_app) -> None:
+    from fastapi import Body, Header
+    from flask import request
+
+    from fastapi_everywhere.flask import with_fastapi_depends
+
+    app = make_app()
+
+    @app.post("/upload")
+    @with_fastapi_depends
+    def upload(*, length: Annotated[int, Header(alias="content-length")]) -> Any:
+        # No body parameter: the upload is still the view's to stream.
+        return {"length": length, "streamed": len(request.stream.read())}
+
+    @app.post("/json")
+    @with_fastapi_depends
+    def json_body(*, name: Annotated[str, Body(embed=True)]) -> Any:
+        return {"name": name, "json": request.get_json()}
+
+    client = app.test_client()
+    r = client.post("/upload", data=b"x" * 5000)
+    assert r.get_json() == {"length": 5000, "streamed": 5000}
+    r = client.post("/json", json={"name": "ann"})
+    assert r.get_json() == {"name": "ann", "json": {"name": "ann"}}

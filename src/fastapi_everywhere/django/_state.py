@@ -148,7 +148,7 @@ class RequestState:
             self._runner = _ThreadSensitive()
             scope = self.scope = RequestScope(
                 asgi_scope(request, path_params),
-                body=request_body(request),
+                body=functools.partial(request_body, request),  # read if used
                 app=_settings.configured_app(),
                 name=f"Django request {request.method} {request.path}",
                 run_sync=self._runner,

@@ -80,7 +80,7 @@ def current_state() -> RequestState:
     state.ensure_started()
     scope = RequestScope(
         asgi_scope(owner, owner.view_args),
-        body=request_body(owner),
+        body=functools.partial(request_body, owner),  # read if used
         app=state.fastapi_app,
         name=f"flask request {owner.method} {owner.path}",
         timeout=state.timeout,
