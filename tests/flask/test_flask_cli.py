@@ -71,6 +71,15 @@ def cli_app(make_app: Any, events: list[str]) -> Any:
     async def count(n: int, *, conn: Annotated[str, Depends(db)]) -> None:
         click.echo(f"{n} from {conn}")
 
+    @with_fastapi_depends
+    def helper(*, conn: Annotated[str, Depends(db)]) -> str:
+        return conn
+
+    @app.cli.command("nested")
+    @with_fastapi_depends
+    def nested(*, conn: Annotated[str, Depends(db)]) -> None:
+        click.echo(f"{conn} {helper()}")  # the command's scope: one db
+
     @app.cli.command("fail")
     @with_fastapi_depends
     def fail(*, conn: Annotated[str, Depends(db)]) -> None:
@@ -90,6 +99,14 @@ def test_click_option_inside_the_decorator_and_async(
 ) -> None:
     result = cli_app.test_cli_runner().invoke(args=["count", "--n", "5"])
     assert (result.exit_code, result.output) == (0, "5 from db\n"), result.output
+    assert events == ["startup", "open db", "commit", "shutdown"]
+
+
+def test_a_decorated_helper_shares_the_commands_scope(
+    cli_app: Any, events: list[str]
+) -> None:
+    result = cli_app.test_cli_runner().invoke(args=["nested"])
+    assert (result.exit_code, result.output) == (0, "db db\n"), result.output
     assert events == ["startup", "open db", "commit", "shutdown"]
 
 

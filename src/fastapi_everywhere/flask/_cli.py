@@ -26,8 +26,18 @@ COMMAND_SCOPE: dict[str, Any] = {"type": "http", "method": "GET", "path": "/"}
 
 def run_command(target: _Target, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """Call ``target`` with its dependencies, as one operation with a lifespan."""
-    from ._context import RequestState, pop_command_state, push_command_state
+    from ._context import (
+        RequestState,
+        command_state,
+        pop_command_state,
+        push_command_state,
+    )
 
+    outer = command_state() if has_app_context() else None
+    if outer is not None:
+        # A decorated function called by a running command: its operation,
+        # its cache (as nested calls share a request's).
+        return outer.scope.call(target.func, *args, **kwargs)
     state = state_of()
     lifespan = state.lifespan
     started_here = lifespan is not None and not lifespan.running
