@@ -205,3 +205,16 @@ async def test_async_client_request_and_body(client) -> None:
         "t",
         "POST",
     )
+
+
+def test_a_body_over_djangos_limit_is_fastapis_400() -> None:
+    from django.test import Client, override_settings
+
+    with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=10):
+        r = Client(raise_request_exception=False).post(
+            "/items",
+            data={"name": "x" * 50, "price": 1},
+            content_type="application/json",
+        )
+    assert r.status_code == 400
+    assert r.json() == {"detail": "There was an error parsing the body"}

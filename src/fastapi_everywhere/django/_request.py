@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.http.request import RawPostDataException
 from django.utils.encoding import escape_uri_path
@@ -91,22 +90,15 @@ def asgi_scope(
 
 
 def request_body(request: HttpRequest) -> bytes | None:
-    """The raw body of ``request``; None when it cannot be read in memory.
+    """The raw body of ``request``, read when a dependency first needs it.
 
     Reading ``request.body`` caches it, so ``request.POST`` and
-    ``request.FILES`` still work afterwards. A body larger than
-    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is left unread (Django would refuse it,
-    and a view may want to stream it), and a multipart body that Django
-    already parsed cannot be read again: FastAPI ``Body``/``Form`` parameters
-    then see an empty body.
+    ``request.FILES`` still work afterwards. Over
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` Django refuses it (``RequestDataTooBig``),
+    which the engine reports as FastAPI does an unreadable body (400). A
+    multipart body Django already parsed (``request.POST`` was read first)
+    cannot be read again: None, an empty body.
     """
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if limit is not None and length > limit:
-        return None
     try:
         return bytes(request.body)
     except RawPostDataException:
