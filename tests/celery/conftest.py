@@ -59,3 +59,12 @@ def redis_url() -> Iterator[str]:
         client.close()
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(autouse=True)
+def _close_default_integration() -> Iterator[None]:
+    """A task of a Celery app without setup() may start the default lifespan."""
+    yield
+    from fastapi_everywhere.celery import _integration
+
+    _integration._default.close()

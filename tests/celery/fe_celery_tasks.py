@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -24,7 +25,10 @@ from fastapi_everywhere.celery import (
     with_fastapi_depends,
 )
 
-DB_PATH = os.environ.get("FE_CELERY_DB", "/tmp/fe_celery_events.db")
+# The worker subprocess gets FE_CELERY_DB; in-process tests patch DB_PATH.
+DB_PATH = os.environ.get("FE_CELERY_DB") or os.path.join(
+    tempfile.mkdtemp(prefix="fe-celery-"), "events.db"
+)
 
 
 def _connect() -> sqlite3.Connection:

@@ -8,6 +8,7 @@ would be importable as ``django`` and shadow Django itself.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -22,7 +23,10 @@ for path in (str(ROOT), str(HERE)):
         sys.path.insert(0, path)
 
 _tmp = tempfile.mkdtemp(prefix="fe-django-tests-")
-os.environ.setdefault("FASTAPI_EVERYWHERE_DEMO_DB", os.path.join(_tmp, "notes.db"))
+# Never the developer's demo.db: the example's deps write here. Restored (and
+# the directory removed) at the end of the session, see _restore_demo_db.
+_previous_demo_db = os.environ.get("FASTAPI_EVERYWHERE_DEMO_DB")
+os.environ["FASTAPI_EVERYWHERE_DEMO_DB"] = os.path.join(_tmp, "notes.db")
 
 import django  # noqa: E402
 from django.conf import settings  # noqa: E402
@@ -82,3 +86,13 @@ def client():  # type: ignore[no-untyped-def]
     from django.test import Client
 
     return Client(raise_request_exception=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _restore_demo_db() -> Iterator[None]:
+    yield
+    if _previous_demo_db is None:
+        os.environ.pop("FASTAPI_EVERYWHERE_DEMO_DB", None)
+    else:
+        os.environ["FASTAPI_EVERYWHERE_DEMO_DB"] = _previous_demo_db
+    shutil.rmtree(_tmp, ignore_errors=True)

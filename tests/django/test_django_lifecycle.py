@@ -24,8 +24,10 @@ from fastapi_everywhere.django import _settings, resolve, with_fastapi_depends
 @pytest.fixture(autouse=True)
 def _events() -> Any:
     EVENTS.clear()
+    dj_views.LIFESPAN.clear()
     yield
     EVENTS.clear()
+    dj_views.LIFESPAN.clear()
 
 
 @pytest.fixture(params=["middleware", "no middleware"])

@@ -9,29 +9,22 @@ from __future__ import annotations
 
 import collections
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
 
+from _server import Server, free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 REQUESTS = 240
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _serve(argv: list[str], tmp: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
+def _serve(argv: list[str], tmp: Path) -> tuple[Server, str, Path]:
     events = tmp / "events.log"
     env = {
         **os.environ,
@@ -48,28 +41,24 @@ def _serve(argv: list[str], tmp: Path) -> tuple[subprocess.Popen[bytes], str, Pa
         check=True,
         cwd=tmp,
     )
-    port = _free_port()
-    proc = subprocess.Popen(
+    port = free_port()
+    server = Server(
         [sys.executable, "-m", *[a.format(port=port) for a in argv]],
-        env=env,
         cwd=tmp,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        env=env,
+        log=tmp / "server.log",
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
+
+    def up() -> bool:
         try:
             httpx.get(base + "/notes/", timeout=1)
-            break
         except httpx.TransportError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(
-                    f"server did not start: {proc.stdout.read().decode()}"
-                )  # type: ignore[union-attr]
-            time.sleep(0.1)
-    return proc, base, events
+            return False
+        return True
+
+    server.wait_ready(up)
+    return server, base, events
 
 
 def _load(base: str) -> list[int]:
@@ -101,17 +90,6 @@ def _load(base: str) -> list[int]:
 
     with ThreadPoolExecutor(8) as pool:
         return list(pool.map(one, range(REQUESTS)))
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> str:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        out, _ = proc.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, _ = proc.communicate()
-        raise AssertionError(f"server did not stop: {out.decode()}") from None
-    return out.decode()
 
 
 def _check(events: Path, output: str, workers: int) -> None:
@@ -168,10 +146,10 @@ SERVERS = {
 @pytest.mark.parametrize("server", list(SERVERS))
 def test_example_under_a_real_server(server: str, tmp_path: Path) -> None:
     argv, workers = SERVERS[server]
-    proc, base, events = _serve(argv, tmp_path)
+    server, base, events = _serve(argv, tmp_path)
     try:
         statuses = _load(base)
     finally:
-        output = _stop(proc)
+        output = server.stop(timeout=30)
     assert collections.Counter(statuses) == {201: 60, 200: 120, 404: 60}
     _check(events, output, workers=workers)

@@ -12,11 +12,8 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import signal
 import socket
-import subprocess
 import sys
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -24,15 +21,11 @@ from typing import Any
 
 import pytest
 
+from _server import Server, free_port
+
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 THREADS, PER_THREAD = 8, 40
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _request(
@@ -56,7 +49,7 @@ def _request(
 def server(tmp_path_factory: Any) -> Any:
     tmp = tmp_path_factory.mktemp("gunicorn")
     log = tmp / "events.log"
-    port = _free_port()
+    port = free_port()
     env = dict(
         os.environ,
         FASTAPI_EVERYWHERE_DEMO_DB=str(tmp / "server.db"),
@@ -65,7 +58,7 @@ def server(tmp_path_factory: Any) -> Any:
         PYTHONPATH=os.pathsep.join([str(REPO), str(HERE)]),
     )
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen(
+    server = Server(
         [
             str(gunicorn),
             "--preload",
@@ -81,26 +74,25 @@ def server(tmp_path_factory: Any) -> Any:
         ],
         cwd=REPO,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        log=tmp / "server.log",
     )
-    deadline = time.monotonic() + 30
-    while True:
+
+    def up() -> bool:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
         except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"gunicorn did not start:\n{proc.communicate()[0]}")
-            time.sleep(0.05)
+            return False
+        return True
+
     try:
-        yield proc, port, log
+        server.wait_ready(up)
+    except RuntimeError as e:
+        pytest.fail(str(e))
+    try:
+        yield server, port, log
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        if server.proc.poll() is None:
+            server.kill()
 
 
 def _load(port: int) -> Counter[tuple[str, int]]:
@@ -129,7 +121,8 @@ def _load(port: int) -> Counter[tuple[str, int]]:
 
 
 def test_gunicorn_preload_two_workers(server: Any) -> None:
-    proc, port, log = server
+    running, port, log = server
+    proc = running.proc
     statuses = _load(port)
     n = THREADS * PER_THREAD
     per_kind = n // 4
@@ -141,8 +134,7 @@ def test_gunicorn_preload_two_workers(server: Any) -> None:
             ("export", 200): per_kind,
         }
     )
-    proc.send_signal(signal.SIGTERM)
-    output = proc.communicate(timeout=60)[0]
+    output = running.stop(timeout=60)
     assert proc.returncode == 0, output
     assert "Traceback" not in output, output
 

@@ -403,8 +403,13 @@ def test_cancelling_acall_cancels_the_view_on_the_shared_loop() -> None:
     async def main() -> None:
         scope = RequestScope(HTTP_SCOPE)
         task = asyncio.ensure_future(scope.acall(view))
-        while "enter" not in events:
-            await asyncio.sleep(0.01)
+
+        async def entered() -> None:
+            while "enter" not in events and not task.done():
+                await asyncio.sleep(0.01)
+
+        await asyncio.wait_for(entered(), 10)
+        assert not task.done(), task
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
