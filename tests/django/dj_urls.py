@@ -21,6 +21,7 @@ urlpatterns = [
     path("forbid", v.mutate_then_forbid_view),
     path("who", v.who_view),
     path("cbv/<int:item_id>", v.ItemView.as_view()),
+    path("mixin/<int:item_id>", v.MixinItemView.as_view()),
     path(
         "acbv/<int:item_id>", transaction.non_atomic_requests(v.AsyncItemView.as_view())
     ),

@@ -32,7 +32,12 @@ from fastapi import (
 from fastapi.security import OAuth2PasswordBearer
 from pydantic import BaseModel, Field
 
-from fastapi_everywhere.django import aresolve, resolve, with_fastapi_depends
+from fastapi_everywhere.django import (
+    FastAPIDependsMixin,
+    aresolve,
+    resolve,
+    with_fastapi_depends,
+)
 
 EVENTS: list[str] = []
 
@@ -287,6 +292,19 @@ class ItemView(View):
 
 
 ItemView.put = method_decorator(csrf_exempt)(ItemView.put)  # type: ignore[method-assign]
+
+
+class MixinItemView(FastAPIDependsMixin, View):
+    def get(
+        self, request: HttpRequest, item_id: int, *, q: Annotated[str, Query()] = "-"
+    ) -> JsonResponse:
+        return JsonResponse({"cls": type(self).__name__, "item_id": item_id, "q": q})
+
+    @with_fastapi_depends  # decorated already: not wrapped twice
+    def delete(
+        self, request: HttpRequest, item_id: int, *, res: Tracked
+    ) -> JsonResponse:
+        return JsonResponse({"method": "delete", "res": res})
 
 
 class AsyncItemView(View):

@@ -147,6 +147,19 @@ def test_class_based_views_direct_and_method_decorator() -> None:
     assert EVENTS == ["setup", "teardown"]
 
 
+def test_class_based_view_mixin() -> None:
+    c = Client()
+    r = c.get("/mixin/3?q=x")
+    assert r.json() == {"cls": "MixinItemView", "item_id": 3, "q": "x"}
+    assert c.delete("/mixin/4").json() == {"method": "delete", "res": "resource"}
+    assert EVENTS == ["setup", "teardown"]
+    # The handler decorated already was not wrapped a second time.
+    inner = dj_views.MixinItemView.delete.__wrapped__
+    assert not hasattr(inner, "__fastapi_everywhere_view__")
+    # Injected parameters are hidden from the handler's signature.
+    assert "q" not in inspect.signature(dj_views.MixinItemView.get).parameters
+
+
 async def test_async_class_based_view_with_async_client() -> None:
     r = await AsyncClient().get("/acbv/5")
     assert r.json() == {"item_id": 5, "res": "resource"}

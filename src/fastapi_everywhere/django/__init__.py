@@ -4,13 +4,20 @@ Add ``"fastapi_everywhere.django"`` to ``INSTALLED_APPS`` and
 ``"fastapi_everywhere.django.FastAPIDependsMiddleware"`` to ``MIDDLEWARE``;
 optionally name the FastAPI app (overrides, lifespan, state) in
 ``FASTAPI_EVERYWHERE = {"APP": "pkg.module:app"}``. Then decorate views with
-:func:`with_fastapi_depends`, and call :func:`resolve` / :func:`aresolve`
+:func:`with_fastapi_depends` (or give class-based views
+:class:`FastAPIDependsMixin`), and call :func:`resolve` / :func:`aresolve`
 inside a view body.
 """
 
 from __future__ import annotations
 
-from ._views import aresolve, resolve, with_fastapi_depends
+from ._views import FastAPIDependsMixin, aresolve, resolve, with_fastapi_depends
 from .middleware import FastAPIDependsMiddleware
 
-__all__ = ["FastAPIDependsMiddleware", "aresolve", "resolve", "with_fastapi_depends"]
+__all__ = [
+    "FastAPIDependsMiddleware",
+    "FastAPIDependsMixin",
+    "aresolve",
+    "resolve",
+    "with_fastapi_depends",
+]

@@ -16,7 +16,7 @@ from .._errors import ScopeError
 from ._responses import apply_response, arender_error, render_error
 from ._state import RequestState, attach, defer_close, lifespan_to_start, state_of
 
-__all__ = ["aresolve", "resolve", "with_fastapi_depends"]
+__all__ = ["FastAPIDependsMixin", "aresolve", "resolve", "with_fastapi_depends"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _OWNER = "fastapi_everywhere.django.with_fastapi_depends"
@@ -116,7 +116,30 @@ def with_fastapi_depends(view: F | None = None) -> Any:
         wrapper = _sync_view(func, bound, target)
     functools.update_wrapper(wrapper, view)
     wrapper.__signature__ = target.public_signature  # type: ignore[attr-defined]
+    setattr(wrapper, _MARK, True)
     return wrapper
+
+
+_MARK = "__fastapi_everywhere_view__"
+
+
+class FastAPIDependsMixin:
+    """Class-based views: every HTTP method handler gets its dependencies.
+
+    Each handler the class defines for a name in ``http_method_names``
+    (``get``, ``post``...) is wrapped as if decorated with
+    :func:`with_fastapi_depends`; handlers decorated already are left alone.
+    Put it first among the bases: ``class NotesView(FastAPIDependsMixin, View)``.
+    """
+
+    http_method_names: list[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in getattr(cls, "http_method_names", ()):
+            handler = cls.__dict__.get(name)
+            if callable(handler) and not getattr(handler, _MARK, False):
+                setattr(cls, name, with_fastapi_depends(handler))
 
 
 def _sync_view(
