@@ -139,6 +139,8 @@ class RequestScope:
         self.response: Response | None = None
         self.background_tasks: BackgroundTasks | None = None
         self.closed = False
+        #: The validation error a resolution raised (see :meth:`close`).
+        self._invalid: BaseException | None = None
         self._scope = scope
         self._body = body
         self._request: Request | None = None
@@ -226,6 +228,11 @@ class RequestScope:
         if self.background_tasks is None:
             self.background_tasks = res.background_tasks
 
+    def _invalid_error(self, plan: Plan, res: Resolution) -> Exception:
+        error = validation_error(plan, res.errors, res.body)
+        self._invalid = error
+        return error
+
     def _check_open(self, what: str) -> None:
         if self.closed:
             raise RuntimeError(f"{self.name}: {what}() after the request was closed")
@@ -271,8 +278,7 @@ class RequestScope:
             driver = _HostDriver(self._resolution(plan, self._request_stack), self)
             if is_async:
                 driver.then = functools.partial(_call_async, func, args, kwargs)
-            values = driver.__enter__()
-            self._adopt(driver.res)
+            values = self._enter(driver)
         # The lock guards resolution and teardown, not the view: a view that
         # hands work to threads calling resolve() and joins them must not
         # deadlock.
@@ -295,6 +301,16 @@ class RequestScope:
             driver.__exit__(None, None, None)
         return result
 
+    def _enter(self, driver: _HostDriver) -> dict[str, Any]:
+        """Resolve; remember a validation error for :meth:`close`."""
+        try:
+            values = driver.__enter__()
+        except RequestValidationError as e:
+            self._invalid = e
+            raise
+        self._adopt(driver.res)
+        return values
+
     def resolve(self, dependency: Any) -> Any:
         """Resolve one dependency in this request (its cache) and return it."""
         plan = plan_for_dependencies(
@@ -309,10 +325,9 @@ class RequestScope:
         with self._lock:
             self._check_open("resolve")
             driver = _HostDriver(self._resolution(plan, self._request_stack), self)
-            with driver as values:
-                self._adopt(driver.res)
-                return values["d0"]
-            raise swallowed_error()
+            values = self._enter(driver)
+            driver.__exit__(None, None, None)
+            return values["d0"]
 
     # -- the async side ---------------------------------------------------------
 
@@ -366,7 +381,7 @@ class RequestScope:
             await solve(res)
             self._adopt(res)
             if res.errors:
-                raise validation_error(plan, res.errors, res.body)
+                raise self._invalid_error(plan, res)
             if is_async:
                 result = await func(*args, **kwargs, **res.values)
             else:
@@ -394,7 +409,7 @@ class RequestScope:
             await solve(res)
             self._adopt(res)
             if res.errors:
-                raise validation_error(plan, res.errors, res.body)
+                raise self._invalid_error(plan, res)
         return res.values
 
     # -- the end of the request -------------------------------------------------
@@ -412,12 +427,17 @@ class RequestScope:
             if self.closed:
                 return
             self.closed = True
-            error = exc
-            if error is None and not TEARDOWN_BEFORE_BACKGROUND:
+            if exc is not None and exc is self._invalid and TEARDOWN_BEFORE_BACKGROUND:
+                # FastAPI < 0.120 closed the dependencies before raising a
+                # validation error: they never saw it.
+                error = self._teardown(None)
+            elif exc is not None:
+                error = self._teardown(exc)
+            elif TEARDOWN_BEFORE_BACKGROUND:
+                error = self._teardown(None) or self._run_background()
+            else:
                 error = self._run_background()
-            error = self._teardown(error)
-            if error is None and TEARDOWN_BEFORE_BACKGROUND:
-                error = self._run_background()
+                error = self._teardown(error)
             if error is not None and error is not exc:
                 raise error
 

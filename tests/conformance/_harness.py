@@ -40,6 +40,7 @@ import fastapi_everywhere
 import fastapi_everywhere.sync
 from fastapi_everywhere._engine import plan_for_function
 from fastapi_everywhere._engine.call import run_operation, target_caller
+from fastapi_everywhere._host import RequestScope
 from fastapi_everywhere._scope import ScopeSpec
 
 #: Feature detection, never version parsing.
@@ -269,8 +270,10 @@ async def run_engine(
 
     ``via`` is ``"decorator"`` (``with_fastapi_depends(target)(_scope=...)``),
     ``"resolve"`` (``async with resolve_fastapi_depends(target, scope)``
-    around the call) or ``"sync"`` (the sync API's ``with_fastapi_depends``,
-    called from a worker thread). ``scope`` (the client's scope of the FastAPI run)
+    around the call), ``"sync"`` (the sync API's ``with_fastapi_depends``,
+    called from a worker thread), or ``"host"`` / ``"host-async"`` (the
+    Django/Flask adapters' seam: ``RequestScope.call`` from a worker thread /
+    ``await RequestScope.acall``, then ``close``, as one host request). ``scope`` (the client's scope of the FastAPI run)
     replaces the one built from ``req``; the path parameters always come
     from ``req``.
     """
@@ -280,7 +283,13 @@ async def run_engine(
     if app is not None:
         fastapi_everywhere.configure(app=app)
     try:
-        if req.body is None and via == "resolve":
+        if via == "host":
+            result = await asyncio.to_thread(
+                _run_host, target, call_scope, req.body, app
+            )
+        elif via == "host-async":
+            result = await _arun_host(target, call_scope, req.body, app)
+        elif req.body is None and via == "resolve":
             result = await _run_resolved(target, call_scope, app)
         elif req.body is None and via == "sync":
             wrapped = fastapi_everywhere.sync.with_fastapi_depends(target)
@@ -350,6 +359,39 @@ async def _run_with_body(
     call = target_caller(target, inspect.iscoroutinefunction(target), (), {})
     spec = ScopeSpec(base=scope, body=body)
     return await run_operation(plan, call, app=app, spec=spec)
+
+
+def _run_host(
+    target: Callable[..., Any],
+    scope: dict[str, Any],
+    body: bytes | None,
+    app: FastAPI | None,
+) -> Any:
+    """One host request (a Django/Flask view): call, then close at response end."""
+    host = RequestScope(scope, body=body, app=app)
+    try:
+        result = host.call(target)
+    except BaseException as e:
+        host.close(e)  # the adapters' order: teardown sees it, then render
+        raise
+    host.close()
+    return result
+
+
+async def _arun_host(
+    target: Callable[..., Any],
+    scope: dict[str, Any],
+    body: bytes | None,
+    app: FastAPI | None,
+) -> Any:
+    host = RequestScope(scope, body=body, app=app)
+    try:
+        result = await host.acall(target)
+    except BaseException as e:
+        await host.aclose(e)
+        raise
+    await host.aclose()
+    return result
 
 
 def _raised(rec: Recorder, e: BaseException) -> Outcome:
