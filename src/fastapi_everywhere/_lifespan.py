@@ -102,19 +102,26 @@ class _Lifespan:
             try:
                 await self.stop.wait()
             finally:
-                # A server never throws into the lifespan: it shuts down
-                # cleanly, so code after a bare ``yield`` always runs.
-                _states.pop(app, None)
-                try:
-                    await cm.__aexit__(None, None, None)
-                except Exception as e:
-                    raise LifespanError(
-                        f"lifespan of {name} failed at shutdown: {e!r}"
-                    ) from e
+                # In a forked child that garbage-collects the parent's task,
+                # neither the resources nor the state entry are its own.
+                if self.pid == os.getpid():
+                    await self._shut_down(app, cm, state)
         finally:
-            with _lock:
-                if _running.get(app) is self:
-                    del _running[app]
+            if self.pid == os.getpid():
+                with _lock:
+                    if _running.get(app) is self:
+                        del _running[app]
+
+    async def _shut_down(self, app: Any, cm: Any, state: dict[str, Any]) -> None:
+        if _states.get(app) is state:  # not a newer lifespan's
+            del _states[app]
+        # A server never throws into the lifespan: it shuts down cleanly, so
+        # code after a bare ``yield`` always runs.
+        try:
+            await cm.__aexit__(None, None, None)
+        except Exception as e:
+            name = type(app).__name__
+            raise LifespanError(f"lifespan of {name} failed at shutdown: {e!r}") from e
 
     async def _on_loop(self, fn: Callable[[], Awaitable[T]]) -> T:
         if asyncio.get_running_loop() is self.loop:

@@ -1,5 +1,6 @@
 """Fork safety: a child gets its own loop thread and lifespan; the parent is untouched."""
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -142,6 +143,9 @@ def test_process_lifespan_restarts_in_a_forked_child() -> None:
 
     def child() -> int:
         process_lifespan.ensure_started()  # the parent's is not the child's
+        # The parent's lifespan task is garbage here: finalising it must not
+        # run the parent's shutdown nor drop the child's state.
+        gc.collect()
         scope = RequestScope({"type": "http"}, app=APP)
         pid = scope.call(lambda p=Depends(lifespan_pid): p)
         scope.close()
