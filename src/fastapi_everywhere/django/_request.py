@@ -14,34 +14,9 @@ from django.http import HttpRequest
 from django.http.request import RawPostDataException
 from django.utils.encoding import escape_uri_path
 
+from .._wsgi import address, environ_headers
+
 __all__ = ["asgi_scope", "request_body"]
-
-# WSGI keeps these two headers outside the HTTP_* namespace.
-_UNPREFIXED = {"CONTENT_TYPE": b"content-type", "CONTENT_LENGTH": b"content-length"}
-
-
-def _wsgi_headers(meta: Mapping[str, Any]) -> list[tuple[bytes, bytes]]:
-    headers: list[tuple[bytes, bytes]] = []
-    for key, value in meta.items():
-        if key.startswith("HTTP_"):
-            name = key[5:].lower().replace("_", "-").encode("latin-1")
-        elif key in _UNPREFIXED:
-            if not value:  # WSGI servers set CONTENT_LENGTH="" when there is none
-                continue
-            name = _UNPREFIXED[key]
-        else:
-            continue
-        headers.append((name, str(value).encode("latin-1")))
-    return headers
-
-
-def _address(host: Any, port: Any) -> tuple[str, int] | None:
-    if not host:
-        return None
-    try:
-        return (str(host), int(port or 0))
-    except (TypeError, ValueError):
-        return (str(host), 0)
 
 
 def asgi_scope(
@@ -63,9 +38,9 @@ def asgi_scope(
         http_version = asgi.get("http_version", "1.1")
         query: Any = asgi.get("query_string", b"")
     else:
-        headers = _wsgi_headers(meta)
-        client = _address(meta.get("REMOTE_ADDR"), meta.get("REMOTE_PORT"))
-        server = _address(meta.get("SERVER_NAME"), meta.get("SERVER_PORT"))
+        headers = environ_headers(meta)
+        client = address(meta.get("REMOTE_ADDR"), meta.get("REMOTE_PORT"))
+        server = address(meta.get("SERVER_NAME"), meta.get("SERVER_PORT"))
         protocol = str(meta.get("SERVER_PROTOCOL", "HTTP/1.1"))
         http_version = protocol.partition("/")[2] or "1.1"
         # PEP 3333: the query string is bytes decoded as latin-1.

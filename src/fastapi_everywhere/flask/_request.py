@@ -15,52 +15,14 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Request
 
-__all__ = ["asgi_scope", "request_body"]
+from .._wsgi import address, environ_headers
 
-# Headers the WSGI environ keeps outside the HTTP_ namespace (PEP 3333).
-_UNPREFIXED = {"CONTENT_TYPE": b"content-type", "CONTENT_LENGTH": b"content-length"}
+__all__ = ["asgi_scope", "request_body"]
 
 
 def _wsgi_str(value: str) -> str:
     """A PEP 3333 native string (bytes as latin-1) decoded as the UTF-8 it is."""
     return value.encode("latin-1").decode("utf-8", "replace")
-
-
-def _header_name(key: str) -> bytes | None:
-    if key.startswith("HTTP_"):
-        return key[5:].replace("_", "-").lower().encode("latin-1")
-    return _UNPREFIXED.get(key)
-
-
-# environ key -> ASGI header name (None: not a header). Bounded: header names
-# come from clients.
-_NAMES: dict[str, bytes | None] = {}
-_NAMES_MAX = 2048
-
-
-def _headers(environ: Mapping[str, Any]) -> list[tuple[bytes, bytes]]:
-    headers: list[tuple[bytes, bytes]] = []
-    names = _NAMES
-    for key, value in environ.items():
-        try:
-            name = names[key]
-        except KeyError:
-            name = _header_name(key)
-            if len(names) < _NAMES_MAX:
-                names[key] = name
-        # Servers set an empty CONTENT_LENGTH when there is no body.
-        if name is not None and (value or not name.startswith(b"content-")):
-            headers.append((name, str(value).encode("latin-1")))
-    return headers
-
-
-def _address(host: Any, port: Any) -> tuple[str, int] | None:
-    if not host:
-        return None
-    try:
-        return (str(host), int(port or 0))
-    except ValueError:  # a unix socket path, for example
-        return (str(host), 0)
 
 
 def _raw_path(environ: Mapping[str, Any], path: str) -> bytes:
@@ -89,9 +51,9 @@ def asgi_scope(
         "raw_path": _raw_path(environ, path),
         "root_path": root_path,
         "query_string": str(environ.get("QUERY_STRING", "")).encode("latin-1"),
-        "headers": _headers(environ),
-        "client": _address(environ.get("REMOTE_ADDR"), environ.get("REMOTE_PORT")),
-        "server": _address(environ.get("SERVER_NAME"), environ.get("SERVER_PORT")),
+        "headers": environ_headers(environ),
+        "client": address(environ.get("REMOTE_ADDR"), environ.get("REMOTE_PORT")),
+        "server": address(environ.get("SERVER_NAME"), environ.get("SERVER_PORT")),
         "path_params": dict(path_params or {}),
     }
 
