@@ -86,6 +86,20 @@ class _Target:
         return frozenset(names)
 
 
+@functools.lru_cache(maxsize=2048)
+def _cached_target(func: Callable[..., Any], owner: str) -> _Target:
+    return _Target(func, owner)
+
+
+def target_of(func: Callable[..., Any], owner: str) -> _Target:
+    """``_Target(func, owner)``, cached for callers that meet ``func`` per call
+    (a host request's view, Django's ``method_decorator``)."""
+    try:
+        return _cached_target(func, owner)
+    except TypeError:  # an unhashable callable
+        return _Target(func, owner)
+
+
 def _app_for(app: FastAPI | None) -> FastAPI | None:
     return app if app is not None else _config.configured_app()
 

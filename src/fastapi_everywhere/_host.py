@@ -48,7 +48,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from . import _config
-from ._decorators import _Target
+from ._decorators import target_of
 from ._engine import plan_for_function
 from ._engine._compat import TEARDOWN_BEFORE_BACKGROUND
 from ._engine._threads import run_in_thread
@@ -67,18 +67,6 @@ from .sync.runners import _call_async
 __all__ = ["ProcessLifespan", "RequestScope", "aerror_response", "error_response"]
 
 RunSync = Callable[..., Awaitable[Any]]
-
-
-@functools.lru_cache(maxsize=1024)
-def _target_of(func: Callable[..., Any]) -> _Target:
-    return _Target(func, "RequestScope.call")
-
-
-def _target(func: Callable[..., Any]) -> _Target:
-    try:
-        return _target_of(func)
-    except TypeError:  # unhashable callable
-        return _Target(func, "RequestScope.call")
 
 
 class _HostDriver(SyncDriver):
@@ -220,9 +208,7 @@ class RequestScope:
         )
 
     def _adopt(self, res: Resolution) -> None:
-        """Keep what the resolution made (request, response, tasks) for the next."""
-        if self._request is None:
-            self._request = res.request
+        """Keep what the resolution made (response, tasks) for the next one."""
         if self.response is None:
             self.response = res.response
         if self.background_tasks is None:
@@ -240,7 +226,7 @@ class RequestScope:
     def _plan_for(
         self, func: Callable[..., Any], args: Any, kwargs: Any
     ) -> tuple[Plan, bool]:
-        target = _target(func)
+        target = target_of(func, "RequestScope.call")
         plan = plan_for_function(
             func,
             overrides=_config.overrides_of(self.app),

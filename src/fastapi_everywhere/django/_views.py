@@ -11,7 +11,7 @@ from asgiref.sync import sync_to_async
 from django.db import connections, transaction
 from django.http import HttpRequest, HttpResponseBase
 
-from .._decorators import _Target
+from .._decorators import _Target, target_of
 from .._errors import ScopeError
 from ._responses import apply_response, arender_error, render_error
 from ._state import RequestState, attach, defer_close, lifespan_to_start, state_of
@@ -22,16 +22,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 _OWNER = "fastapi_everywhere.django.with_fastapi_depends"
 
 
-@functools.lru_cache(maxsize=2048)
-def _cached_target(func: Callable[..., Any]) -> _Target:
-    return _Target(func, _OWNER)
-
-
 def _target(func: Callable[..., Any]) -> _Target:
-    try:
-        return _cached_target(func)
-    except TypeError:  # an unhashable callable view
-        return _Target(func, _OWNER)
+    return target_of(func, _OWNER)
 
 
 def _unbind(view: Callable[..., Any]) -> tuple[Callable[..., Any], tuple[Any, ...]]:
