@@ -5,11 +5,16 @@
 The same view (settings -> bearer user -> pagination, a JSON response) is
 served with its dependencies built by hand and through the decorator (sync
 and async views), interleaved round by round; the table shows medians.
+Through the test ``Client`` (Django's WSGI handler: an async view costs an
+``async_to_sync`` event loop per request when Django runs it, none when it is
+ours) and the ``AsyncClient`` (the ASGI handler: a sync view costs a
+``sync_to_async`` hop; our async view one round trip to the shared loop).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import statistics
 import sys
@@ -40,7 +45,7 @@ settings.configure(
 django.setup()
 
 from django.http import HttpRequest, JsonResponse  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.test import AsyncClient, Client  # noqa: E402
 from django.urls import path  # noqa: E402
 from fastapi import Depends, Header, HTTPException, Query  # noqa: E402
 
@@ -119,13 +124,26 @@ urlpatterns = [
 ]
 
 
+HEADERS = {"Authorization": "Bearer alice-token"}
+
+
 def rate(client: Client, url: str, n: int) -> float:
-    headers = {"Authorization": "Bearer alice-token"}
     start = time.perf_counter()
     for _ in range(n):
-        r = client.get(url + "?offset=1&limit=5", headers=headers)
+        r = client.get(url + "?offset=1&limit=5", headers=HEADERS)
         assert r.status_code == 200, r.content
     return n / (time.perf_counter() - start)
+
+
+def arate(client: AsyncClient, url: str, n: int) -> float:
+    async def run() -> float:
+        start = time.perf_counter()
+        for _ in range(n):
+            r = await client.get(url + "?offset=1&limit=5", headers=HEADERS)
+            assert r.status_code == 200, r.content
+        return n / (time.perf_counter() - start)
+
+    return asyncio.run(run())
 
 
 def main() -> None:
@@ -133,21 +151,36 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
-    client = Client()
-    pairs = [("sync view", "/hand", "/deps"), ("async view", "/ahand", "/adeps")]
-    results: dict[str, list[float]] = {u: [] for _, a, b in pairs for u in (a, b)}
+    client, aclient = Client(), AsyncClient()
+    pairs = [
+        ("sync view", "Client (WSGI)", "/hand", "/deps"),
+        ("async view", "Client (WSGI)", "/ahand", "/adeps"),
+        ("sync view", "AsyncClient (ASGI)", "a:/hand", "a:/deps"),
+        ("async view", "AsyncClient (ASGI)", "a:/ahand", "a:/adeps"),
+    ]
+
+    def measure(url: str, n: int) -> float:
+        if url.startswith("a:"):
+            return arate(aclient, url[2:], n)
+        return rate(client, url, n)
+
+    results: dict[str, list[float]] = {u: [] for _, _, a, b in pairs for u in (a, b)}
     for url in results:
-        rate(client, url, 50)  # warm up
+        measure(url, 50)  # warm up
     for _ in range(args.rounds):
         for url in results:
-            results[url].append(rate(client, url, args.requests))
+            results[url].append(measure(url, args.requests))
     print(
-        f"Django {django.get_version()}, {args.rounds} rounds x {args.requests} requests, median req/s (django.test.Client)"
+        f"Django {django.get_version()}, {args.rounds} rounds x {args.requests} "
+        "requests, median req/s through django.test's handlers"
     )
-    print(f"{'view':<12} {'hand-built':>11} {'with_fastapi_depends':>21} {'ratio':>6}")
-    for name, hand, deps in pairs:
+    print(
+        f"{'view':<11} {'handler':<19} {'hand-built':>11} "
+        f"{'with_fastapi_depends':>21} {'ratio':>6}"
+    )
+    for name, handler, hand, deps in pairs:
         h, d = statistics.median(results[hand]), statistics.median(results[deps])
-        print(f"{name:<12} {h:>11.0f} {d:>21.0f} {d / h:>6.2f}x")
+        print(f"{name:<11} {handler:<19} {h:>11.0f} {d:>21.0f} {d / h:>6.2f}x")
 
 
 if __name__ == "__main__":

@@ -3,12 +3,17 @@ isolation, class-based and async views, settings and the process lifespan."""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from unittest.mock import ANY
 
 import dj_views
 import pytest
+from asgiref.sync import AsyncToSync
+from asgiref.sync import iscoroutinefunction as asgiref_iscoroutinefunction
 from dj_views import EVENTS
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import got_request_exception
@@ -19,6 +24,12 @@ import fastapi_everywhere
 from fastapi_everywhere import ScopeError
 from fastapi_everywhere._engine._compat import TEARDOWN_BEFORE_BACKGROUND
 from fastapi_everywhere.django import _settings, resolve, with_fastapi_depends
+
+
+def _asyncio_iscoroutinefunction(view: Any) -> bool:
+    with warnings.catch_warnings():  # deprecated on Python 3.14
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return asyncio.iscoroutinefunction(view)
 
 
 @pytest.fixture(autouse=True)
@@ -178,8 +189,41 @@ def test_signature_hides_injected_params_and_keeps_attributes() -> None:
     ]
     assert dj_views.items_view.csrf_exempt is True
     assert dj_views.aorm_view._non_atomic_requests == {"default"}
-    assert inspect.iscoroutinefunction(dj_views.aboom_view)
     assert dj_views.sources_view.__name__ == "sources_view"
+
+
+def test_async_view_is_a_coroutine_function_only_in_an_event_loop() -> None:
+    # What Django's handlers ask (asgiref's check; asyncio's on Django 4.2).
+    def checks() -> set[bool]:
+        view = dj_views.aboom_view
+        return {asgiref_iscoroutinefunction(view), _asyncio_iscoroutinefunction(view)}
+
+    async def in_loop() -> set[bool]:
+        return checks()
+
+    assert checks() == {False}
+    assert asyncio.run(in_loop()) == {True}
+
+
+def test_sync_client_runs_async_function_views_without_a_loop_per_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Django's sync handler runs async views through async_to_sync: a new
+    # event loop in a new thread per request. Ours are plain calls there; a
+    # class-based async view (a coroutine function as Django sees it) is not.
+    calls: list[Any] = []
+    original = AsyncToSync.__call__
+
+    def spy(self: AsyncToSync, *args: Any, **kwargs: Any) -> Any:
+        calls.append(self.awaitable)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(AsyncToSync, "__call__", spy)
+    client = Client()
+    assert client.get("/acached").json() == {"view": ANY, "resolved": ANY}
+    assert calls == []
+    assert client.get("/acbv/6").json() == {"item_id": 6, "res": "resource"}
+    assert len(calls) == 1
 
 
 def test_decorating_a_non_view_call_is_a_clear_error() -> None:

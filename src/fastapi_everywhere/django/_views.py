@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
+import types
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -16,7 +18,13 @@ from .._errors import ScopeError
 from ._responses import apply_response, arender_error, render_error
 from ._state import RequestState, attach, defer_close, lifespan_to_start, state_of
 
-__all__ = ["FastAPIDependsMixin", "aresolve", "resolve", "with_fastapi_depends"]
+__all__ = [
+    "AsyncView",
+    "FastAPIDependsMixin",
+    "aresolve",
+    "resolve",
+    "with_fastapi_depends",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _OWNER = "fastapi_everywhere.django.with_fastapi_depends"
@@ -102,12 +110,15 @@ def with_fastapi_depends(view: F | None = None) -> Any:
         return with_fastapi_depends
     func, bound = _unbind(view)
     target = _target(func)
-    if target.is_async:
-        wrapper = _async_view(func, bound, target)
-    else:
-        wrapper = _sync_view(func, bound, target)
+    if not target.is_async:
+        return _dress(_sync_view(func, bound, target), view, target)
+    async_view = _dress(_async_view(func, bound, target), view, target)
+    return _dress(AsyncView(_sync_view(func, bound, target), async_view), view, target)
+
+
+def _dress(wrapper: Any, view: Callable[..., Any], target: _Target) -> Any:
     functools.update_wrapper(wrapper, view)
-    wrapper.__signature__ = target.public_signature  # type: ignore[attr-defined]
+    wrapper.__signature__ = target.public_signature
     setattr(wrapper, _MARK, True)
     return wrapper
 
@@ -193,6 +204,87 @@ def _async_view(
         return _finish(state, result)
 
     return view
+
+
+def _in_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _coroutine_marks() -> tuple[tuple[str, Any], ...]:
+    """The attributes ``iscoroutinefunction`` checks on a callable object.
+
+    ``asyncio``'s ``_is_coroutine`` (Django 4.2, asgiref on Python < 3.12)
+    and ``inspect.markcoroutinefunction``'s mark (Python >= 3.12).
+    """
+    marks: list[tuple[str, Any]] = []
+    legacy = getattr(asyncio.coroutines, "_is_coroutine", None)
+    if legacy is not None:
+        marks.append(("_is_coroutine", legacy))
+    mark_function = getattr(inspect, "markcoroutinefunction", None)
+    if mark_function is not None:
+
+        def probe() -> None: ...
+
+        mark_function(probe)
+        marks.append(
+            ("_is_coroutine_marker", getattr(probe, "_is_coroutine_marker", None))
+        )
+    return tuple(marks)
+
+
+_MARKS = dict(_coroutine_marks())
+
+
+class AsyncView:
+    """A decorated ``async def`` view: async under ASGI, sync under WSGI.
+
+    Django runs an async view from its sync handler (WSGI, runserver, the
+    test ``Client``) through ``async_to_sync``: a new event loop in a new
+    thread for every request, only to hop from there to the shared loop
+    thread where the body runs anyway. So the view tells Django what it is
+    in the calling thread: a coroutine function inside a running event loop
+    (the ASGI handler awaits it), a plain function outside one (the WSGI
+    handler calls it; sync dependencies run on the request thread, the body
+    in the request's task on the shared loop, one round trip). Called
+    directly, it is awaitable inside an event loop and returns the response
+    outside one. As a class attribute (a class-based view's handler) it is
+    the plain coroutine function.
+    """
+
+    def __init__(
+        self, sync_view: Callable[..., Any], async_view: Callable[..., Any]
+    ) -> None:
+        self._sync_view = sync_view
+        self._async_view = async_view
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if _in_event_loop():
+            return self._async_view(*args, **kwargs)
+        return self._sync_view(*args, **kwargs)
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        # A class-based view's handler is the plain coroutine function: Django
+        # checks at import time that a class's handlers are all sync or all
+        # async, and runs an async class through async_to_sync as a whole.
+        if instance is None:
+            return self._async_view
+        return types.MethodType(self._async_view, instance)
+
+    def __getattr__(self, name: str) -> Any:
+        # iscoroutinefunction() asks for these: True only in a running loop.
+        if name in _MARKS:
+            if _in_event_loop():
+                return _MARKS[name]
+            return None
+        raise AttributeError(name)
+
+    def __repr__(self) -> str:
+        name = getattr(self, "__qualname__", "?")
+        return f"<fastapi_everywhere async view {name}>"
 
 
 def _scope_for(request: HttpRequest, what: str) -> Any:
