@@ -43,6 +43,7 @@ from fastapi.exception_handlers import (
     request_validation_exception_handler,
 )
 from fastapi.exceptions import RequestValidationError
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -132,6 +133,7 @@ class RequestScope:
         self._scope = scope
         self._body = body
         self._request: Request | None = None
+        self._headers: Headers | None = None
         self._lock = threading.RLock()
         # The sync side: one loop task, one request exit stack (sync exits
         # and async segments in entry order), FastAPI's request stack below.
@@ -193,8 +195,25 @@ class RequestScope:
             self._base_pushed = True
             self.request_exits.push_segment(self._request_stack, last=True)
 
+    @property
+    def headers(self) -> Headers:
+        """The request's headers (no ``Request`` is built for them)."""
+        request = self._request
+        if request is not None:
+            return request.headers
+        headers = self._headers
+        if headers is None:
+            headers = self._headers = Headers(raw=self._scope.get("headers") or [])
+        return headers
+
+    def _get_request(self) -> Request:
+        return self.request
+
+    def _get_headers(self) -> Headers:
+        return self.headers
+
     def _resolution(self, plan: Plan, request_stack: AsyncExitStack) -> Resolution:
-        return Resolution(
+        res = Resolution(
             plan,
             spec=None,
             app=self.app,
@@ -202,10 +221,14 @@ class RequestScope:
             cache=self.cache,
             request_stack=request_stack,
             function_stack=AsyncExitStack(),
-            request=self.request,
+            request=self._request,
             background_tasks=self.background_tasks,
             response=self.response,
         )
+        if self._request is None:  # built on first use, once per host request
+            res.make_request = self._get_request
+            res.headers_source = self._get_headers
+        return res
 
     def _adopt(self, res: Resolution) -> None:
         """Keep what the resolution made (response, tasks) for the next one."""

@@ -152,6 +152,25 @@ def test_parameters_come_from_the_scope_and_body() -> None:
     scope.close()
 
 
+def test_header_only_dependencies_build_no_request_and_agree_with_one() -> None:
+    raw = [(b"x-token", b"a"), (b"x-tags", b"1"), (b"x-tags", b"2")]
+
+    def by_header(
+        x_token: Annotated[str, Header()], x_tags: Annotated[list[str], Header()]
+    ) -> tuple[str, list[str]]:
+        return x_token, x_tags
+
+    def by_request(request: Request) -> tuple[str, list[str]]:
+        return request.headers["x-token"], request.headers.getlist("x-tags")
+
+    scope = RequestScope({"type": "http", "headers": raw})
+    assert scope.call(by_header) == ("a", ["1", "2"])
+    assert scope._request is None  # headers are read without a Request
+    assert scope.call(by_request) == ("a", ["1", "2"])
+    assert scope.call(by_header) == ("a", ["1", "2"])  # now through the Request
+    scope.close()
+
+
 def test_matches_fastapi_order_of_teardown_and_background_tasks(
     rec: Recorder,
 ) -> None:

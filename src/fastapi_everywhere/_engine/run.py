@@ -28,6 +28,7 @@ import anyio
 from fastapi import BackgroundTasks
 from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.security.oauth2 import SecurityScopes
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -59,7 +60,9 @@ class Resolution:
         "errors",
         "frames",
         "function_stack",
+        "headers_source",
         "isolate_context",
+        "make_request",
         "pc",
         "plan",
         "push_sync_exit",
@@ -113,6 +116,10 @@ class Resolution:
         self.push_sync_exit: (
             Callable[[Node, AbstractContextManager[Any]], None] | None
         ) = None
+        #: A host's own request (built on first use) and, until then, its
+        #: headers without a Request: most dependencies read only headers.
+        self.make_request: Callable[[], Request] | None = None
+        self.headers_source: Callable[[], Headers] | None = None
         self.body: Any = _compat.EMPTY_BODY
         self.pc = 0
         self.frames: list[tuple[dict[str, Any], list[Any]]] = []
@@ -124,13 +131,21 @@ class Resolution:
     def get_request(self) -> Request:
         request = self.request
         if request is None:
-            request = self.request = build_request(
-                self.spec or ScopeSpec(),
-                app=self.app,
-                state=self.state,
-                required=self.plan.required,
-            )
+            if self.make_request is not None:
+                request = self.request = self.make_request()
+            else:
+                request = self.request = build_request(
+                    self.spec or ScopeSpec(),
+                    app=self.app,
+                    state=self.state,
+                    required=self.plan.required,
+                )
         return request
+
+    def get_headers(self) -> Headers:
+        if self.request is None and self.headers_source is not None:
+            return self.headers_source()
+        return self.get_request().headers
 
     def get_response(self) -> Response:
         if self.response is None:
@@ -190,22 +205,22 @@ class Resolution:
     def _read_params(
         self, node: Node, values: dict[str, Any], errors: list[Any]
     ) -> None:
-        request = self.get_request()
+        # FastAPI's order: path, query, header, cookie.
         found: list[Any] = []
         if node.path_params:
-            v, e = node.path_params(request.path_params)
+            v, e = node.path_params(self.get_request().path_params)
             values.update(v)
             found += e
         if node.query_params:
-            v, e = node.query_params(request.query_params)
+            v, e = node.query_params(self.get_request().query_params)
             values.update(v)
             found += e
         if node.header_params:
-            v, e = node.header_params(request.headers)
+            v, e = node.header_params(self.get_headers())
             values.update(v)
             found += e
         if node.cookie_params:
-            v, e = node.cookie_params(request.cookies)
+            v, e = node.cookie_params(self.get_request().cookies)
             values.update(v)
             found += e
         errors += found
