@@ -102,9 +102,11 @@ class _HostDriver(SyncDriver):
 class RequestScope:
     """One host-framework request handled as one FastAPI request.
 
-    ``scope`` is the ASGI HTTP scope the adapter built from its request and
-    ``body`` its raw body, or a function reading it (called, on the loop
-    thread, only if a dependency reads the body). ``app`` (default: the configured one) supplies
+    ``scope`` is the ASGI HTTP scope the adapter built from its request, or
+    a function building it (called once, when a dependency first needs more
+    than ``headers``, a function returning the scope's header list). ``body``
+    is the raw body, or a function reading it (called, on the loop thread,
+    only if a dependency reads the body). ``app`` (default: the configured one) supplies
     ``dependency_overrides``, the lifespan state and exception handlers.
     ``run_sync`` is how the async side runs sync code (default: the engine's
     worker threads). ``timeout`` bounds each wait on the loop thread.
@@ -112,8 +114,9 @@ class RequestScope:
 
     def __init__(
         self,
-        scope: Mapping[str, Any],
+        scope: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
         *,
+        headers: Callable[[], list[tuple[bytes, bytes]]] | None = None,
         body: bytes | Callable[[], bytes | None] | None = None,
         app: FastAPI | None = None,
         name: str = "request",
@@ -131,6 +134,7 @@ class RequestScope:
         #: The validation error a resolution raised (see :meth:`close`).
         self._invalid: BaseException | None = None
         self._scope = scope
+        self._raw_headers = headers
         self._body = body
         self._request: Request | None = None
         self._headers: Headers | None = None
@@ -167,7 +171,7 @@ class RequestScope:
         request = self._request
         if request is None:
             request = self._request = asgi_request(
-                self._scope,
+                self._asgi_scope(),
                 body=self._body,
                 app=self.app,
                 state=lifespan_state(self.app),
@@ -203,8 +207,18 @@ class RequestScope:
             return request.headers
         headers = self._headers
         if headers is None:
-            headers = self._headers = Headers(raw=self._scope.get("headers") or [])
+            if callable(self._scope) and self._raw_headers is not None:
+                raw = self._raw_headers()  # the rest of the scope is not needed
+            else:
+                raw = self._asgi_scope().get("headers") or []
+            headers = self._headers = Headers(raw=raw)
         return headers
+
+    def _asgi_scope(self) -> Mapping[str, Any]:
+        scope = self._scope
+        if callable(scope):
+            scope = self._scope = scope()
+        return scope
 
     def _get_request(self) -> Request:
         return self.request

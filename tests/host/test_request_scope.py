@@ -163,12 +163,26 @@ def test_header_only_dependencies_build_no_request_and_agree_with_one() -> None:
     def by_request(request: Request) -> tuple[str, list[str]]:
         return request.headers["x-token"], request.headers.getlist("x-tags")
 
-    scope = RequestScope({"type": "http", "headers": raw})
-    assert scope.call(by_header) == ("a", ["1", "2"])
-    assert scope._request is None  # headers are read without a Request
-    assert scope.call(by_request) == ("a", ["1", "2"])
-    assert scope.call(by_header) == ("a", ["1", "2"])  # now through the Request
-    scope.close()
+    built: list[str] = []
+
+    def build() -> dict[str, Any]:
+        built.append("scope")
+        return {"type": "http", "headers": raw}
+
+    def headers() -> list[tuple[bytes, bytes]]:
+        built.append("headers")
+        return raw
+
+    for given in ({"type": "http", "headers": raw}, build):
+        built.clear()
+        scope = RequestScope(given, headers=headers)
+        assert scope.call(by_header) == ("a", ["1", "2"])
+        assert scope._request is None  # headers are read without a Request
+        assert scope.call(by_request) == ("a", ["1", "2"])
+        assert scope.call(by_header) == ("a", ["1", "2"])  # through the Request
+        scope.close()
+        # A lazy scope is built once, when a dependency needs the Request.
+        assert built == (["headers", "scope"] if given is build else [])
 
 
 def test_matches_fastapi_order_of_teardown_and_background_tasks(

@@ -16,7 +16,7 @@ from django.utils.encoding import escape_uri_path
 
 from .._wsgi import address, environ_headers
 
-__all__ = ["asgi_scope", "request_body"]
+__all__ = ["asgi_scope", "request_body", "request_headers"]
 
 
 def asgi_scope(
@@ -30,15 +30,14 @@ def asgi_scope(
     ``SECURE_PROXY_SSL_HEADER`` applies. ``path_params`` are the URL kwargs.
     """
     meta = request.META
-    asgi: Mapping[str, Any] | None = getattr(request, "scope", None)
-    if isinstance(asgi, Mapping) and asgi.get("type") == "http":
-        headers = [(bytes(k).lower(), bytes(v)) for k, v in asgi.get("headers", ())]
+    asgi = _server_scope(request)
+    headers = request_headers(request)
+    if asgi is not None:
         client = asgi.get("client")
         server = asgi.get("server")
         http_version = asgi.get("http_version", "1.1")
         query: Any = asgi.get("query_string", b"")
     else:
-        headers = environ_headers(meta)
         client = address(meta.get("REMOTE_ADDR"), meta.get("REMOTE_PORT"))
         server = address(meta.get("SERVER_NAME"), meta.get("SERVER_PORT"))
         protocol = str(meta.get("SERVER_PROTOCOL", "HTTP/1.1"))
@@ -62,6 +61,21 @@ def asgi_scope(
         "server": tuple(server) if server else None,
         "path_params": dict(path_params or {}),
     }
+
+
+def _server_scope(request: HttpRequest) -> Mapping[str, Any] | None:
+    asgi: Mapping[str, Any] | None = getattr(request, "scope", None)
+    if isinstance(asgi, Mapping) and asgi.get("type") == "http":
+        return asgi
+    return None
+
+
+def request_headers(request: HttpRequest) -> list[tuple[bytes, bytes]]:
+    """The ASGI header list of ``request`` (the scope's ``headers``)."""
+    asgi = _server_scope(request)
+    if asgi is not None:
+        return [(bytes(k).lower(), bytes(v)) for k, v in asgi.get("headers", ())]
+    return environ_headers(request.META)
 
 
 def request_body(request: HttpRequest) -> bytes | None:

@@ -24,7 +24,7 @@ from django.http import HttpRequest, HttpResponseBase
 
 from .._host import ProcessLifespan, RequestScope
 from . import _settings
-from ._request import asgi_scope, request_body
+from ._request import asgi_scope, request_body, request_headers
 
 __all__ = ["RequestState", "attach", "defer_close", "lifespan_to_start", "state_of"]
 
@@ -147,7 +147,9 @@ class RequestState:
             config = _settings.current()
             self._runner = _ThreadSensitive()
             scope = self.scope = RequestScope(
-                asgi_scope(request, path_params),
+                # Built when first needed: most requests only read headers.
+                functools.partial(asgi_scope, request, dict(path_params or {})),
+                headers=functools.partial(request_headers, request),
                 body=functools.partial(request_body, request),  # read if used
                 app=_settings.configured_app(),
                 name=f"Django request {request.method} {request.path}",

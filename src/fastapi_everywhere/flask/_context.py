@@ -30,7 +30,7 @@ from starlette.responses import Response as StarletteResponse
 
 from .._host import RequestScope
 from ._extension import FlaskState, state_of
-from ._request import asgi_scope, request_body
+from ._request import asgi_scope, request_body, request_headers
 
 __all__ = [
     "RequestState",
@@ -79,7 +79,9 @@ def current_state() -> RequestState:
     state = state_of()
     state.ensure_started()
     scope = RequestScope(
-        asgi_scope(owner, owner.view_args),
+        # Built when first needed: most requests only read headers.
+        functools.partial(asgi_scope, owner, dict(owner.view_args or {})),
+        headers=functools.partial(request_headers, owner),
         body=functools.partial(request_body, owner),  # read if used
         app=state.fastapi_app,
         name=f"flask request {owner.method} {owner.path}",

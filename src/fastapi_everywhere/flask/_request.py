@@ -17,7 +17,7 @@ from werkzeug.wrappers import Request
 
 from .._wsgi import address, environ_headers
 
-__all__ = ["asgi_scope", "request_body"]
+__all__ = ["asgi_scope", "request_body", "request_headers"]
 
 
 def _wsgi_str(value: str) -> str:
@@ -51,11 +51,16 @@ def asgi_scope(
         "raw_path": _raw_path(environ, path),
         "root_path": root_path,
         "query_string": str(environ.get("QUERY_STRING", "")).encode("latin-1"),
-        "headers": environ_headers(environ),
+        "headers": request_headers(request),
         "client": address(environ.get("REMOTE_ADDR"), environ.get("REMOTE_PORT")),
         "server": address(environ.get("SERVER_NAME"), environ.get("SERVER_PORT")),
         "path_params": dict(path_params or {}),
     }
+
+
+def request_headers(request: Request) -> list[tuple[bytes, bytes]]:
+    """The ASGI header list of ``request`` (the scope's ``headers``)."""
+    return environ_headers(request.environ)
 
 
 def request_body(request: Request) -> bytes:
