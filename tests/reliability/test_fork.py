@@ -151,6 +151,11 @@ def test_process_lifespan_restarts_in_a_forked_child() -> None:
         scope.close()
         return pid
 
+    # Garbage earlier tests left is collected here, not at random in the
+    # child: the child's collection is then of this test's objects only.
+    # (Once in a CI matrix run the child saw no lifespan state; not yet
+    # reproduced, see the session notes.)
+    gc.collect()
     code, out = _in_child(child)
     assert code == 0, out
     assert int(out) != os.getpid()  # request.state came from the child's lifespan
