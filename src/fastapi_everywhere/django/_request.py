@@ -31,7 +31,7 @@ def asgi_scope(
     """
     meta = request.META
     asgi = _server_scope(request)
-    headers = request_headers(request)
+    headers = _headers(request, asgi)
     if asgi is not None:
         client = asgi.get("client")
         server = asgi.get("server")
@@ -72,7 +72,12 @@ def _server_scope(request: HttpRequest) -> Mapping[str, Any] | None:
 
 def request_headers(request: HttpRequest) -> list[tuple[bytes, bytes]]:
     """The ASGI header list of ``request`` (the scope's ``headers``)."""
-    asgi = _server_scope(request)
+    return _headers(request, _server_scope(request))
+
+
+def _headers(
+    request: HttpRequest, asgi: Mapping[str, Any] | None
+) -> list[tuple[bytes, bytes]]:
     if asgi is not None:
         return [(bytes(k).lower(), bytes(v)) for k, v in asgi.get("headers", ())]
     return environ_headers(request.META)
