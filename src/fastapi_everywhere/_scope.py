@@ -20,7 +20,14 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.types import Message, Receive
 
-__all__ = ["ParamSource", "ScopeSpec", "asgi_request", "build_scope", "make_receive"]
+__all__ = [
+    "ParamSource",
+    "ScopeSpec",
+    "asgi_request",
+    "build_scope",
+    "make_receive",
+    "scope_headers",
+]
 
 Values = Mapping[str, Any]
 
@@ -136,6 +143,13 @@ def _source_items(
 def _normalize_headers(raw: Any) -> list[tuple[bytes, bytes]]:
     if raw is None:
         return []
+    if type(raw) is dict and all(
+        type(k) is str and type(v) is str for k, v in raw.items()
+    ):
+        # The common case (``_scope={"headers": {"x-token": "..."}}``), fast.
+        return [
+            (k.encode("latin-1").lower(), v.encode("latin-1")) for k, v in raw.items()
+        ]
     if isinstance(raw, Mapping):
         raw = list(_pairs(raw))
     out: list[tuple[bytes, bytes]] = []
@@ -166,6 +180,31 @@ def _http_defaults() -> dict[str, Any]:
     }
 
 
+def scope_headers(
+    spec: ScopeSpec, required: Mapping[str, tuple[str, ...]]
+) -> list[tuple[bytes, bytes]]:
+    """The ``headers`` of ``spec``'s scope: what ``build_scope`` puts there.
+
+    A resolution whose dependencies read only headers reads them from this
+    list, without building the rest of the scope or a ``Request``.
+    """
+    headers = _normalize_headers(spec.base.get("headers") if spec.base else None)
+    items = _source_items(spec.headers, required.get("header", ()))
+    if items:
+        names = {k.lower().encode("latin-1") for k, _ in items}
+        headers = [h for h in headers if h[0] not in names]
+        headers.extend(_normalize_headers(items))
+    cookies = _source_items(spec.cookies, required.get("cookie", ()))
+    if cookies:
+        jar = SimpleCookie()
+        for key, value in cookies:
+            jar[key] = value
+        cookie_value = "; ".join(f"{m.key}={m.coded_value}" for m in jar.values())
+        headers = [h for h in headers if h[0] != b"cookie"]
+        headers.append((b"cookie", cookie_value.encode("latin-1")))
+    return headers
+
+
 def build_scope(
     spec: ScopeSpec,
     *,
@@ -177,13 +216,13 @@ def build_scope(
     scope = _http_defaults()
     if spec.base:
         scope.update(spec.base)
-        scope["headers"] = _normalize_headers(scope.get("headers"))
         qs = scope.get("query_string", b"")
         if isinstance(qs, str):
             scope["query_string"] = qs.encode("latin-1")
         elif isinstance(qs, Mapping):
             scope["query_string"] = urlencode(list(_pairs(qs))).encode("latin-1")
         scope["path_params"] = dict(scope.get("path_params") or {})
+    scope["headers"] = scope_headers(spec, required)
     if "app" not in scope and app is not None:
         scope["app"] = app
     if "state" not in scope:
@@ -195,20 +234,6 @@ def build_scope(
         extra = urlencode(query).encode("latin-1")
         qs = scope["query_string"]
         scope["query_string"] = qs + b"&" + extra if qs else extra
-    headers = _source_items(spec.headers, required.get("header", ()))
-    if headers:
-        names = {k.lower().encode("latin-1") for k, _ in headers}
-        scope["headers"] = [h for h in scope["headers"] if h[0] not in names]
-        scope["headers"].extend(_normalize_headers(headers))
-    cookies = _source_items(spec.cookies, required.get("cookie", ()))
-    if cookies:
-        jar = SimpleCookie()
-        for key, value in cookies:
-            jar[key] = value
-        cookie_value = "; ".join(f"{m.key}={m.coded_value}" for m in jar.values())
-        scope["headers"] = [h for h in scope["headers"] if h[0] != b"cookie"] + [
-            (b"cookie", cookie_value.encode("latin-1"))
-        ]
     path = _source_items(spec.path, required.get("path", ()))
     if path:
         scope["path_params"].update(dict(path))

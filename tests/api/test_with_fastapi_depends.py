@@ -179,6 +179,54 @@ async def test_static_scope_is_merged_with_call_time_scope() -> None:
     assert "_scope" not in inspect.signature(f).parameters
 
 
+def _read_headers(
+    x_token: Annotated[str, Header()], x_tags: Annotated[list[str], Header()]
+) -> tuple[str, list[str]]:
+    return x_token, x_tags
+
+
+async def _header_values(got: Annotated[Any, Depends(_read_headers)]) -> Any:
+    return got
+
+
+async def _request_header_values(request: Request) -> Any:
+    return request.headers["x-token"], request.headers.getlist("x-tags")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Token": "a", "x-tags": "1"},
+        {"x-token": b"a", "x-tags": ["1", "2"]},
+        [("X-Token", "a"), ("x-tags", "1"), ("x-tags", "2")],
+        [(b"x-token", b"a"), (b"x-tags", b"1"), (b"x-tags", b"2")],
+    ],
+)
+async def test_header_only_trees_build_no_request_and_agree_with_one(
+    headers: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi_everywhere._engine import run
+
+    built: list[object] = []
+    real_build_request = run.build_request
+
+    def spy(*args: Any, **kwargs: Any) -> Request:
+        request = real_build_request(*args, **kwargs)
+        built.append(request)
+        return request
+
+    monkeypatch.setattr(run, "build_request", spy)
+
+    by_header = with_fastapi_depends(_header_values)
+    by_request = with_fastapi_depends(_request_header_values)
+    scope = {"headers": headers}
+    from_headers = await by_header(_scope=scope)
+    assert built == []  # read from the header list, without a Request
+    assert from_headers == await by_request(_scope=scope)
+    assert len(built) == 1
+    assert from_headers[0] == "a"
+
+
 def test_scope_of_a_fastapi_request_handed_to_a_background_task() -> None:
     users = {"token-alice": "alice", "token-bob": "bob"}
 

@@ -52,6 +52,8 @@ class Node:
 
     __slots__ = (
         "_fields",
+        "await_always",
+        "await_unless_cached",
         "background_name",
         "body_params",
         "call",
@@ -77,6 +79,7 @@ class Node:
         "request_name",
         "response_name",
         "security_scopes_name",
+        "sync_dependency",
         "use_cache",
     )
 
@@ -146,6 +149,11 @@ class Node:
         #: Must be awaited (unless cached) / may run on a sync thread.
         self.is_async = self.kind == ASYNC or self.kind == AGEN
         self.is_sync = self.kind == SYNC or self.kind == GEN
+        # Where the step loop must stop (see ``Plan.__init__``, which knows
+        # the root: the target's own parameters, never called as a dependency).
+        self.await_always = bool(self.body_params) or self.concurrency is not None
+        self.await_unless_cached = self.is_async
+        self.sync_dependency = self.is_sync
 
     def __repr__(self) -> str:
         return f"<Node {describe(self.call)} name={self.name!r} kind={self.kind}>"
@@ -188,6 +196,9 @@ class Plan:
                 False,
             )
         nodes = [node for node, closing in self.steps if closing]
+        root = self.root
+        root.await_always = bool(root.body_params)
+        root.await_unless_cached = root.sync_dependency = False
         self.needs_request = self.body_field is not None or any(
             n.has_params or n.request_name or n.connection_name for n in nodes
         )

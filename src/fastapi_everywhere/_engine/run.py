@@ -32,7 +32,7 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .._scope import ScopeSpec, build_request
+from .._scope import ScopeSpec, build_request, scope_headers
 from . import _compat
 from ._threads import run_in_thread
 from .plan import AGEN, ASYNC, GEN, SYNC, Node, Plan
@@ -60,6 +60,7 @@ class Resolution:
         "errors",
         "frames",
         "function_stack",
+        "headers",
         "headers_source",
         "isolate_context",
         "make_request",
@@ -120,6 +121,7 @@ class Resolution:
         #: headers without a Request: most dependencies read only headers.
         self.make_request: Callable[[], Request] | None = None
         self.headers_source: Callable[[], Headers] | None = None
+        self.headers: Headers | None = None
         self.body: Any = _compat.EMPTY_BODY
         self.pc = 0
         self.frames: list[tuple[dict[str, Any], list[Any]]] = []
@@ -143,8 +145,17 @@ class Resolution:
         return request
 
     def get_headers(self) -> Headers:
-        if self.request is None and self.headers_source is not None:
-            return self.headers_source()
+        if self.request is None:
+            if self.headers_source is not None:
+                return self.headers_source()
+            if self.make_request is None:
+                # Only headers so far: read them without building a Request.
+                headers = self.headers
+                if headers is None:
+                    headers = self.headers = Headers(
+                        raw=scope_headers(self.spec or ScopeSpec(), self.plan.required)
+                    )
+                return headers
         return self.get_request().headers
 
     def get_response(self) -> Response:
@@ -283,23 +294,18 @@ class Resolution:
                 continue
             key = node.key
             cached = node.use_cache and key in cache
-            if node.body_params or (
-                node is not root
-                and (node.concurrency is not None or (node.is_async and not cached))
-            ):
+            if node.await_always or (node.await_unless_cached and not cached):
                 self.pc = pc
                 return NEED_ASYNC
-            if not run_sync and not cached and node.is_sync and node is not root:
+            if node.sync_dependency and not run_sync and not cached:
                 self.pc = pc
                 return NEED_SYNC
-            values, errors = frames[-1]
+            values, errors = frames.pop()
             if node.has_params:
                 self._read_params(node, values, errors)
             if node.has_specials:
                 self._specials(node, values)
-            frames.pop()
             pc += 1
-            self.pc = pc
             if node is root:
                 self.values = values
                 self.errors = errors
