@@ -14,6 +14,12 @@ Rows, measured in one process, interleaved round by round (median round):
 
   direct       the floor: the same functions called by hand, no DI (the async
                generator driven by hand, without a loop)
+  faithful     the all-sync tree resolved by hand, doing only what FastAPI's
+               semantics ask of any resolver: the header read and validated by
+               FastAPI's own ``request_params_to_args``, a per-call cache, the
+               generator entered with ``contextmanager`` on an ``ExitStack``
+               (so the call's exception is thrown into it), the target run in
+               a copy of the context. No resolver of this tree can do less
   rcts         one bare ``asyncio.run_coroutine_threadsafe(noop(), loop)
                .result()`` round trip to a loop thread: the floor of any sync
                call that needs one async step
@@ -33,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextvars
 import gc
 import os
 import platform
@@ -152,6 +159,32 @@ def direct_mixed() -> str:
             _step(gen.asend(None))
         except StopAsyncIteration:
             pass
+
+
+def build_faithful() -> Callable[[], str]:
+    from contextlib import ExitStack, contextmanager
+
+    from fastapi.dependencies.utils import get_dependant, request_params_to_args
+    from fastapi.exceptions import RequestValidationError
+    from starlette.datastructures import Headers
+
+    fields = get_dependant(path="", call=sync_user).header_params
+    db_cm = contextmanager(get_sync_db)
+
+    def call() -> str:
+        raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in HEADERS.items()]
+        cache: dict[Any, Any] = {}
+        with ExitStack() as stack:
+            settings = cache[get_settings] = get_settings()
+            db = cache[get_sync_db] = stack.enter_context(db_cm(settings=settings))
+            repo = cache[SyncRepo] = SyncRepo(db=db)
+            values, errors = request_params_to_args(fields, Headers(raw=raw))
+            if errors:
+                raise RequestValidationError(errors)
+            user = cache[sync_user] = sync_user(repo=repo, **values)
+            return contextvars.copy_context().run(sync_target, user=user)
+
+    return call
 
 
 def build_rcts() -> Callable[[], str]:
@@ -302,6 +335,7 @@ def main() -> None:
     callers = {
         "direct all-sync": direct_sync,
         "direct mixed": direct_mixed,
+        "faithful all-sync": build_faithful(),
         "rcts round trip": build_rcts(),
         "2 owner trips": build_two_trips(),
         "ours all-sync": all_sync,
