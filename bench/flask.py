@@ -11,6 +11,14 @@ iterated and the response closed, as a server does): no test-client noise.
 Rows, interleaved round by round in one process (median round):
 
   sync  hand-built      a plain Flask view calling the functions by hand
+  sync  faithful        a plain Flask view resolving the tree by hand with only
+                        what FastAPI's semantics ask of any resolver: the header
+                        list read and validated by FastAPI's own
+                        ``request_params_to_args``, a per-request cache, the
+                        generator entered with ``contextmanager`` on an
+                        ``ExitStack`` (the view's exception thrown into it), the
+                        view run in a copy of the context (the floor of any
+                        faithful adapter)
   sync  ours            ``@with_fastapi_depends`` def view (deps on the request thread)
   async flask native    ``async def`` view, hand-built deps, through Flask's own
                         ``ensure_sync`` (asgiref: an event loop per call)
@@ -32,16 +40,24 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
 
 import argparse  # noqa: E402
+import contextvars  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
+from contextlib import ExitStack, contextmanager  # noqa: E402
 from importlib.metadata import version  # noqa: E402
 from typing import Annotated, Any  # noqa: E402
 
 import fastapi  # noqa: E402
 from fastapi import Depends, Header  # noqa: E402
+from fastapi.dependencies.utils import (  # noqa: E402
+    get_dependant,
+    request_params_to_args,
+)
+from fastapi.exceptions import RequestValidationError  # noqa: E402
 from flask import Flask, request  # noqa: E402
+from starlette.datastructures import Headers  # noqa: E402
 from werkzeug.test import EnvironBuilder  # noqa: E402
 
 from fastapi_everywhere.flask import FastAPIDepends, with_fastapi_depends  # noqa: E402
@@ -105,6 +121,27 @@ def _by_hand() -> str:
     return user
 
 
+_USER_FIELDS = get_dependant(path="", call=current_user).header_params
+_db_cm = contextmanager(get_db)
+
+
+def _faithful() -> str:
+    raw = [
+        (k.lower().encode("latin-1"), v.encode("latin-1"))
+        for k, v in request.headers.items()
+    ]
+    cache: dict[Any, Any] = {}
+    with ExitStack() as stack:
+        settings = cache[get_settings] = get_settings()
+        db = cache[get_db] = stack.enter_context(_db_cm(settings=settings))
+        repo = cache[Repo] = Repo(db=db)
+        values, errors = request_params_to_args(_USER_FIELDS, Headers(raw=raw))
+        if errors:
+            raise RequestValidationError(errors)
+        user = cache[current_user] = current_user(repo=repo, **values)
+        return contextvars.copy_context().run(str, user)
+
+
 def make_app() -> Flask:
     app = Flask("bench")
     FastAPIDepends(app)
@@ -112,6 +149,10 @@ def make_app() -> Flask:
     @app.get("/sync-hand")
     def sync_hand() -> str:
         return _by_hand()
+
+    @app.get("/sync-faithful")
+    def sync_faithful() -> str:
+        return _faithful()
 
     @app.get("/sync-ours")
     @with_fastapi_depends
@@ -152,6 +193,7 @@ def _caller(app: Flask, path: str) -> Callable[[], None]:
 
 ROWS = [
     ("sync", "hand-built", "/sync-hand"),
+    ("sync", "faithful by hand", "/sync-faithful"),
     ("sync", "ours", "/sync-ours"),
     ("async", "flask native (asgiref)", "/async-native"),
     ("async", "ours (shared loop)", "/async-ours"),
