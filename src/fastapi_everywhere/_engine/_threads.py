@@ -83,7 +83,6 @@ class _Pool:
                 result, ok = ctx.run(func, *args), True
             except BaseException as e:
                 result, ok = e, False
-            del ctx, func, args
             # Idle from now on (a job claiming this thread waits in the queue
             # until it gets there), so that waking the loop is the last thing
             # this thread does before it releases the GIL on the queue.
@@ -92,7 +91,8 @@ class _Pool:
             # RuntimeError: the loop closed, nobody is waiting for the result.
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(_settle, future, ok, result)
-            del loop, future, result
+            # Drop the job's references before sleeping on the queue.
+            del loop, future, ctx, func, args, result
 
 
 def _settle(future: asyncio.Future[Any], ok: bool, result: Any) -> None:

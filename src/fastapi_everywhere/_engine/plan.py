@@ -67,8 +67,6 @@ class Node:
         "has_params",
         "has_specials",
         "header_params",
-        "is_async",
-        "is_sync",
         "key",
         "kind",
         "name",
@@ -146,14 +144,12 @@ class Node:
             or self.background_name
             or self.security_scopes_name
         )
-        #: Must be awaited (unless cached) / may run on a sync thread.
-        self.is_async = self.kind == ASYNC or self.kind == AGEN
-        self.is_sync = self.kind == SYNC or self.kind == GEN
-        # Where the step loop must stop (see ``Plan.__init__``, which knows
-        # the root: the target's own parameters, never called as a dependency).
+        # Where the step loop must stop: awaited (unless cached) / run where
+        # sync dependencies run. ``Plan.__init__`` resets them for the root,
+        # the target's own parameters, never called as a dependency.
         self.await_always = bool(self.body_params) or self.concurrency is not None
-        self.await_unless_cached = self.is_async
-        self.sync_dependency = self.is_sync
+        self.await_unless_cached = self.kind == ASYNC or self.kind == AGEN
+        self.sync_dependency = self.kind == SYNC or self.kind == GEN
 
     def __repr__(self) -> str:
         return f"<Node {describe(self.call)} name={self.name!r} kind={self.kind}>"
