@@ -27,6 +27,7 @@ from ._errors import (
     LoopThreadError,
     MissingParameterError,
     NotConfiguredError,
+    NotRegisteredError,
     ScopeError,
 )
 from ._registrable import RegistrableDependency
@@ -44,6 +45,7 @@ __all__ = [
     "LoopThreadError",
     "MissingParameterError",
     "NotConfiguredError",
+    "NotRegisteredError",
     "ParamSource",
     "RegistrableDependency",
     "ResolvedDependencies",

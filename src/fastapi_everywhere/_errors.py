@@ -13,6 +13,7 @@ __all__ = [
     "LoopThreadError",
     "MissingParameterError",
     "NotConfiguredError",
+    "NotRegisteredError",
     "ScopeError",
 ]
 
@@ -23,6 +24,16 @@ class FastAPIEverywhereError(Exception):
 
 class NotConfiguredError(FastAPIEverywhereError, LookupError):
     """No FastAPI app was configured where one is needed."""
+
+
+class NotRegisteredError(FastAPIEverywhereError, LookupError, RuntimeError):
+    """An abstract ``RegistrableDependency`` was resolved with nothing bound.
+
+    It is a ``LookupError`` and, like the error fastapi-standalone-di raises
+    in this case, a ``RuntimeError``.
+
+    .. versionadded:: 0.2
+    """
 
 
 class ScopeError(FastAPIEverywhereError):

@@ -2,53 +2,110 @@
 
 from __future__ import annotations
 
-from abc import ABC, ABCMeta
+from abc import ABCMeta
+from inspect import isabstract
 from typing import Any, ClassVar, TypeVar
 
-T = TypeVar("T", bound="RegistrableDependency")
+from ._errors import NotRegisteredError
+
+T = TypeVar("T")
+
+#: Bumped by every ``register`` call: compiled plans key on it, so a new
+#: binding takes effect at the next call.
+_version = 0
 
 
-class RegistrableDependency(ABC):  # noqa: B024 - a marker ABC
-    """An ABC mixin for interfaces whose implementation is chosen at start-up.
+def bindings_version() -> int:
+    """A number that changes whenever an interface is bound or unbound."""
+    return _version
+
+
+class RegistrableDependency(metaclass=ABCMeta):  # noqa: B024 - a marker ABC
+    """A mixin for interfaces whose implementation is chosen at start-up.
 
     ``Interface.register(Impl)`` binds the implementation; a dependency on
     ``Interface`` (``Depends(Interface)``, ``Annotated[Interface, Depends()]``)
     then resolves ``Impl`` -- its own parameters and sub-dependencies
     included. ``dependency_overrides`` keyed by the interface still win.
     Inside a real FastAPI route, depend on ``Interface.dependency()``.
-    Bindings are per class: a sub-interface does not inherit its parent's.
+
+    The metaclass is :class:`abc.ABCMeta` and the class has no ``ABC`` base,
+    so ``class I(ABC, RegistrableDependency)``, ``class I(RegistrableDependency,
+    ABC)`` and ``class I(RegistrableDependency)`` all work, with
+    ``@abstractmethod`` honoured in each. Bindings are per class: a
+    sub-interface does not inherit its parent's.
     """
 
     __fe_impl__: ClassVar[Any] = None
 
     @classmethod
-    def register(cls, subclass: type[Any] | None) -> Any:  # type: ignore[override]
-        """Bind ``subclass`` as the implementation (None unbinds)."""
+    def register(cls, subclass: type[T] | None) -> type[T] | None:  # type: ignore[override]
+        """Bind ``subclass`` as the implementation; ``None`` unbinds.
+
+        ``subclass`` must be a class and a subclass of the interface. Binding
+        the same class again changes nothing; binding another class replaces
+        the previous binding (the last call wins) from the next call on.
+        Returns ``subclass``, so it can be used as a class decorator.
+        """
+        global _version
+        name = f"{cls.__qualname__}.register"
         if subclass is not None:
             if not isinstance(subclass, type):
                 raise TypeError(
-                    f"{cls.__qualname__}.register: expected a class, got {subclass!r}"
+                    f"{name}: expected a class, got {subclass!r}; use "
+                    "dependency_overrides to swap in a function"
                 )
-            ABCMeta.register(cls, subclass)
-        type.__setattr__(cls, "__fe_impl__", subclass)
+            if not issubclass(subclass, cls):
+                raise TypeError(
+                    f"{name}: {subclass.__qualname__} is not a subclass of "
+                    f"{cls.__qualname__}; declare it as "
+                    f"`class {subclass.__name__}({cls.__name__})`"
+                )
+        if cls.__dict__.get("__fe_impl__") is not subclass:
+            type.__setattr__(cls, "__fe_impl__", subclass)
+            _version += 1
         return subclass
 
     @classmethod
     def dependency(cls) -> type[Any]:
-        """The bound implementation; ``LookupError`` when none is."""
-        impl = implementation_of(cls)
-        if impl is None:
-            raise LookupError(
-                f"{cls.__qualname__}: no implementation registered; call "
-                f"{cls.__qualname__}.register(Impl) at start-up"
-            )
-        return impl  # type: ignore[no-any-return]
+        """The bound implementation (the interface itself if it is concrete).
+
+        :class:`NotRegisteredError` when nothing is bound to an abstract
+        interface.
+        """
+        impl = cls.__dict__.get("__fe_impl__")
+        if impl is not None:
+            return impl  # type: ignore[no-any-return]
+        if isabstract(cls):
+            raise _not_registered(cls)
+        return cls
+
+
+def _not_registered(interface: type[Any]) -> NotRegisteredError:
+    return NotRegisteredError(
+        f"{interface.__qualname__}: no implementation registered for this "
+        f"abstract interface; call {interface.__qualname__}.register(Impl) at "
+        "start-up (or override it in dependency_overrides)"
+    )
 
 
 def implementation_of(call: Any) -> Any:
-    """The implementation bound to ``call`` if it is a registrable interface."""
+    """What a dependency on ``call`` runs instead, if ``call`` is an interface.
+
+    The bound implementation; for an abstract interface with none bound, a
+    function that raises :class:`NotRegisteredError` where the dependency is
+    reached; None for anything else (a concrete unbound interface is built
+    itself).
+    """
     if isinstance(call, type) and issubclass(call, RegistrableDependency):
         impl = call.__dict__.get("__fe_impl__")
         if impl is not None and impl is not call:
             return impl
+        if impl is None and isabstract(call):
+
+            def unbound() -> Any:
+                raise _not_registered(call)
+
+            unbound.__qualname__ = f"{call.__qualname__}.dependency"
+            return unbound
     return None

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from abc import abstractmethod
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import Annotated
 
 import pytest
-from fastapi import Depends, FastAPI, Header
+from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 
 from fastapi_everywhere import (
     FastAPIContainer,
+    FastAPIEverywhereError,
+    NotRegisteredError,
     RegistrableDependency,
     with_fastapi_depends,
 )
+from fastapi_everywhere.sync import FastAPIContainer as SyncContainer
 
 
 def get_dsn() -> str:
@@ -61,25 +64,6 @@ async def test_depending_on_the_interface_resolves_the_implementation() -> None:
         assert repo.dsn == "sqlite://"  # the implementation's own Depends
 
 
-async def test_the_implementation_needs_not_subclass_the_interface() -> None:
-    class Standalone:
-        def __init__(self, token: str = Header("anon")) -> None:
-            self.token = token
-
-        def find(self, key: str) -> str:
-            return key
-
-    Repository.register(Standalone)
-    assert issubclass(Standalone, Repository)  # an ABC virtual subclass
-
-    @with_fastapi_depends
-    async def who(repo: Repository = Depends(Repository)) -> str:
-        return repo.token  # type: ignore[attr-defined]
-
-    assert await who() == "anon"
-    assert await who(_scope={"headers": [(b"token", b"t0")]}) == "t0"
-
-
 async def test_an_override_keyed_by_the_interface_wins() -> None:
     Repository.register(SqlRepository)
     app = FastAPI()
@@ -120,8 +104,7 @@ async def test_a_sub_interface_does_not_inherit_the_binding() -> None:
             return "local cache interface"
 
     Cache.register(RedisCache)
-    with pytest.raises(LookupError):
-        LocalCache.dependency()
+    assert LocalCache.dependency() is LocalCache  # concrete, unbound: itself
 
     @with_fastapi_depends
     async def names(
@@ -133,8 +116,19 @@ async def test_a_sub_interface_does_not_inherit_the_binding() -> None:
 
 
 def test_register_rejects_non_classes() -> None:
-    with pytest.raises(TypeError, match="expected a class"):
+    with pytest.raises(TypeError, match=r"Repository\.register: expected a class"):
         Repository.register(lambda: None)  # type: ignore[arg-type]
+
+
+def test_register_rejects_a_class_that_is_not_a_subclass() -> None:
+    with pytest.raises(
+        TypeError,
+        match=r"Repository\.register: .*FakeRepository is not a subclass of Repository",
+    ):
+        Repository.register(FakeRepository)  # type: ignore[arg-type]
+    assert not issubclass(FakeRepository, Repository)  # nothing was bound
+    with pytest.raises(NotRegisteredError):
+        Repository.dependency()
 
 
 def test_interface_dependency_inside_a_real_fastapi_route() -> None:
@@ -147,3 +141,112 @@ def test_interface_dependency_inside_a_real_fastapi_route() -> None:
 
     with TestClient(app) as client:
         assert client.get("/find/a").json() == {"found": "a@sqlite://"}
+
+
+class IClock(ABC, RegistrableDependency):
+    @abstractmethod
+    def now(self) -> str: ...
+
+
+class IClockAfter(RegistrableDependency, ABC):
+    @abstractmethod
+    def now(self) -> str: ...
+
+
+class SystemClock(IClock):
+    def now(self) -> str:
+        return "2026-07-02"
+
+
+class OtherClock(IClock):
+    def now(self) -> str:
+        return "1999-12-31"
+
+
+class SystemClockAfter(IClockAfter):
+    def now(self) -> str:
+        return "after"
+
+
+@pytest.fixture
+def _unbind_clocks() -> Iterator[None]:
+    yield
+    IClock.register(None)
+    IClockAfter.register(None)
+
+
+@pytest.mark.usefixtures("_unbind_clocks")
+async def test_the_documented_abc_interface_example() -> None:
+    # The container vocabulary's documented example, as written.
+    IClock.register(SystemClock)
+    async with FastAPIContainer() as c:
+        clock = await c.get(IClock)
+        assert isinstance(clock, SystemClock)
+        assert clock.now() == "2026-07-02"
+
+
+@pytest.mark.usefixtures("_unbind_clocks")
+async def test_abc_in_either_order_keeps_abstract_methods() -> None:
+    assert IClock.__mro__.index(ABC) < IClock.__mro__.index(RegistrableDependency)
+    assert IClockAfter.__mro__.index(RegistrableDependency) < IClockAfter.__mro__.index(
+        ABC
+    )
+    for interface in (IClock, IClockAfter, Repository):
+        with pytest.raises(TypeError, match="abstract"):
+            interface()  # type: ignore[abstract]
+    IClockAfter.register(SystemClockAfter)
+    async with FastAPIContainer() as c:
+        assert (await c.get(IClockAfter)).now() == "after"
+
+
+@pytest.mark.usefixtures("_unbind_clocks")
+async def test_registering_twice_and_replacing_a_binding() -> None:
+    assert IClock.register(SystemClock) is SystemClock
+    assert IClock.register(SystemClock) is SystemClock  # the same: no change
+
+    @with_fastapi_depends
+    async def now(clock: IClock = Depends(IClock)) -> str:
+        return clock.now()
+
+    assert await now() == "2026-07-02"
+    # Another class replaces the binding, from the next call on (compiled
+    # plans are not kept across a new binding).
+    IClock.register(OtherClock)
+    assert IClock.dependency() is OtherClock
+    assert await now() == "1999-12-31"
+    async with FastAPIContainer() as c:
+        assert isinstance(await c.get(IClock), OtherClock)
+    with SyncContainer() as sc:
+        assert isinstance(sc.get(IClock), OtherClock)
+    IClock.register(None)
+    with pytest.raises(NotRegisteredError):
+        await now()
+
+
+async def test_an_unregistered_abstract_interface_is_a_clear_error() -> None:
+    @with_fastapi_depends
+    async def now(clock: IClock = Depends(IClock)) -> str:
+        return clock.now()
+
+    with pytest.raises(NotRegisteredError, match=r"IClock: no implementation") as e:
+        await now()
+    assert "IClock.register(Impl)" in str(e.value)
+    # A LookupError like dependency()'s, a RuntimeError like the predecessor's.
+    assert isinstance(e.value, (LookupError))
+    assert isinstance(e.value, RuntimeError)
+    assert isinstance(e.value, FastAPIEverywhereError)
+    async with FastAPIContainer() as c:
+        with pytest.raises(NotRegisteredError):
+            await c.get(IClock)
+    with pytest.raises(NotRegisteredError):
+        IClock.dependency()
+
+
+async def test_an_unregistered_concrete_interface_resolves_itself() -> None:
+    class Plain(RegistrableDependency):
+        def name(self) -> str:
+            return "plain"
+
+    assert Plain.dependency() is Plain
+    async with FastAPIContainer() as c:
+        assert type(await c.get(Plain)) is Plain

@@ -23,7 +23,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from .._errors import FastAPIEverywhereError
-from .._registrable import implementation_of
+from .._registrable import bindings_version, implementation_of
 from . import _compat
 
 SYNC, ASYNC, GEN, AGEN = _compat.SYNC, _compat.ASYNC, _compat.GEN, _compat.AGEN
@@ -344,6 +344,7 @@ def plan_for_function(
         supplied,
         security_scopes,
         path,
+        bindings_version(),
     )
     try:
         return _plans[key]
@@ -390,7 +391,13 @@ def plan_for_dependencies(
     owner: str = "resolve",
 ) -> Plan:
     """A plan whose root depends on each of ``dependencies`` (named d0, d1...)."""
-    key = ("d", dependencies, _overrides_key(overrides), security_scopes)
+    key = (
+        "d",
+        dependencies,
+        _overrides_key(overrides),
+        security_scopes,
+        bindings_version(),
+    )
     try:
         return _plans[key]
     except (KeyError, TypeError):
