@@ -2,7 +2,8 @@
 
 ``get_app_state`` is a dependency: inside a real FastAPI request it returns
 the request's ``app.state``; standalone, the configured app's state (our
-requests carry ``request.app``); with no app at all, one process-wide store.
+requests carry ``request.app``); with no app at all, one process-wide store,
+which is also the ``.state`` of the ``request.app`` such requests carry.
 """
 
 from __future__ import annotations
@@ -15,6 +16,29 @@ from starlette.requests import HTTPConnection
 from . import _config
 
 _standalone = State()
+
+
+class StandaloneApp:
+    """``request.app`` of a resolution that has no FastAPI app.
+
+    Its ``state`` is the process-wide store that ``set_app_state_value``
+    fills when no app is configured, so ``request.app.state.db`` reads what
+    was set there, as it would read a real app's state.
+    """
+
+    __slots__ = ()
+
+    @property
+    def state(self) -> State:
+        """The process-wide application state."""
+        return _standalone
+
+    def __repr__(self) -> str:
+        return "<fastapi_everywhere standalone app (no FastAPI app configured)>"
+
+
+#: The one ``request.app`` of resolutions without an app.
+STANDALONE_APP = StandaloneApp()
 
 
 class AppState:

@@ -20,6 +20,8 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.types import Message, Receive
 
+from ._app_state import STANDALONE_APP
+
 __all__ = [
     "ParamSource",
     "ScopeSpec",
@@ -223,8 +225,8 @@ def build_scope(
             scope["query_string"] = urlencode(list(_pairs(qs))).encode("latin-1")
         scope["path_params"] = dict(scope.get("path_params") or {})
     scope["headers"] = scope_headers(spec, required)
-    if "app" not in scope and app is not None:
-        scope["app"] = app
+    if "app" not in scope:
+        scope["app"] = app if app is not None else STANDALONE_APP
     if "state" not in scope:
         # Starlette gives each request a shallow copy of the lifespan state.
         scope["state"] = dict(state) if state else {}
@@ -292,8 +294,8 @@ def asgi_request(
     full = _http_defaults()
     full.update(scope)
     full["path_params"] = dict(scope.get("path_params") or {})
-    if "app" not in full and app is not None:
-        full["app"] = app
+    if "app" not in full:
+        full["app"] = app if app is not None else STANDALONE_APP
     if "state" not in full:
         full["state"] = dict(state) if state else {}
     return Request(full, make_receive(body or b""))

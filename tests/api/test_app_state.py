@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
 from fastapi.testclient import TestClient
 from starlette.datastructures import State
 
@@ -16,6 +16,8 @@ from fastapi_everywhere import (
     set_app_state_value,
     with_fastapi_depends,
 )
+from fastapi_everywhere.sync import FastAPIContainer as SyncContainer
+from fastapi_everywhere.sync import with_fastapi_depends as sync_with_fastapi_depends
 
 
 def get_pool(state: AppState = Depends(get_app_state)) -> object:
@@ -91,3 +93,61 @@ def test_app_state_facade() -> None:
     app = FastAPI()
     AppState.from_app(app).set("x", 2)
     assert app.state.x == 2
+
+
+@pytest.fixture
+def _standalone_db() -> Iterator[None]:
+    set_app_state_value("db", "the-db")
+    yield
+    AppState.standalone().delete("db")
+
+
+async def handler(request: Request) -> dict:
+    return {
+        "limit": request.query_params.get("limit"),
+        "db": request.app.state.db,
+        "body": await request.body(),
+    }
+
+
+@pytest.mark.usefixtures("_standalone_db")
+async def test_request_app_without_an_app_in_the_container() -> None:
+    # The container vocabulary's documented example, as written.
+    c = FastAPIContainer(query={"limit": "10"})
+    assert await c.invoke(handler) == {"limit": "10", "db": "the-db", "body": b""}
+    await c.aclose()
+    with SyncContainer(query={"limit": "3"}) as sc:
+        assert sc.invoke(handler) == {"limit": "3", "db": "the-db", "body": b""}
+
+
+@pytest.mark.usefixtures("_standalone_db")
+async def test_request_app_without_an_app_in_the_decorators() -> None:
+    seen = await with_fastapi_depends(handler)(_scope={"query_string": b"limit=1"})
+    assert seen == {"limit": "1", "db": "the-db", "body": b""}
+
+    def sync_view(request: Request) -> object:
+        return request.app.state.db, request.app
+
+    db, standalone = sync_with_fastapi_depends(sync_view)()
+    assert db == "the-db"
+    assert "no FastAPI app configured" in repr(standalone)
+    # get_app_state reads the same store through request.app.
+    assert (
+        AppState.from_request(Request({"type": "http", "app": standalone})).get("db")
+        == "the-db"
+    )
+
+
+@pytest.mark.usefixtures("_standalone_db")
+async def test_request_app_is_the_configured_app_when_there_is_one(
+    app: FastAPI,
+) -> None:
+    app.state.db = "app-db"
+    c = FastAPIContainer()
+
+    def read(request: Request) -> tuple[object, str]:
+        return request.app, request.app.state.db
+
+    result = await c.invoke(read)
+    await c.aclose()
+    assert result == (app, "app-db")

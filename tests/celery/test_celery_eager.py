@@ -193,3 +193,20 @@ def test_default_integration_follows_configure() -> None:
     fastapi_everywhere.reset_config()
     _integration._default.close()
     assert seen == ["a up", "a down", "b up", "b down"]
+
+
+def test_request_app_without_an_app_is_the_standalone_state() -> None:
+    """No app configured: request.app.state is what set_app_state_value stored."""
+    local = Celery("no-app", broker="memory://")
+    local.conf.task_always_eager = True
+
+    @local.task
+    @with_fastapi_depends
+    def read(request: Request) -> str:
+        return str(request.app.state.db)
+
+    fastapi_everywhere.set_app_state_value("db", "the-db")
+    try:
+        assert read.delay().get(timeout=10) == "the-db"
+    finally:
+        fastapi_everywhere.AppState.standalone().delete("db")
