@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import functools
 import inspect
+import logging
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -19,7 +20,7 @@ from types import MappingProxyType, TracebackType
 from typing import Annotated, Any, TypeVar, get_args, get_origin
 
 import anyio
-from fastapi import FastAPI, params
+from fastapi import BackgroundTasks, FastAPI, params
 
 from . import _config
 from ._engine import describe
@@ -33,6 +34,8 @@ from ._owner import TaskOwner
 from ._scope import ScopeSpec, SourceLike, as_source
 
 T = TypeVar("T")
+
+logger = logging.getLogger("fastapi_everywhere")
 
 __all__ = ["DependencyScope", "FastAPIContainer", "ResolvedDependencies"]
 
@@ -105,19 +108,50 @@ class ResolvedDependencies:
 
 
 class _Level:
-    """A cache and an exit stack: the container itself or one open scope.
+    """A cache, an exit stack and background tasks: the container or one scope.
 
     Every level of a container is entered and exited in the container's one
     owner task, so teardown always runs in the task that did the setup.
+    Background tasks added by the level's dependencies run when it closes,
+    after its teardown, as FastAPI runs a request's after the response.
     """
 
-    __slots__ = ("cache", "closed", "kind", "stack")
+    __slots__ = ("attached", "cache", "closed", "kind", "stack", "tasks")
 
-    def __init__(self, kind: DependencyScope, stack: AsyncExitStack) -> None:
+    def __init__(self, kind: DependencyScope) -> None:
         self.kind = kind
         self.cache: dict[Any, Any] = {}
-        self.stack = stack
+        self.stack = AsyncExitStack()
+        self.tasks: BackgroundTasks | None = None
         self.closed = False
+        self.attached = False
+
+    def background(self) -> BackgroundTasks:
+        """The ``BackgroundTasks`` its dependencies are given (one per level)."""
+        tasks = self.tasks
+        if tasks is None:
+            tasks = self.tasks = BackgroundTasks()
+        return tasks
+
+    async def aclose(self) -> None:
+        """Tear down, then run the background tasks, in the order they were added.
+
+        A failing task is logged and the others still run; teardown ran
+        before any of them.
+        """
+        try:
+            await self.stack.aclose()
+        finally:
+            tasks, self.tasks = self.tasks, None
+            if tasks is not None:
+                for task in tasks.tasks:
+                    try:
+                        await task()
+                    except Exception:
+                        logger.exception(
+                            "FastAPIContainer: background task %s failed",
+                            describe(task.func),
+                        )
 
 
 class _Resolver:
@@ -207,7 +241,20 @@ class _Resolver:
                 )
         _check_captures(plan.root, scope_of)
 
+        def level_of(node: Node) -> _Level:
+            if scope_of(node) is DependencyScope.CONTAINER:
+                return container_level
+            assert scoped_level is not None
+            return scoped_level
+
+        def tasks_for(node: Node) -> BackgroundTasks:
+            # The target's own tasks belong to the call's scope.
+            if node is plan.root:
+                return owner_level.background()
+            return level_of(node).background()
+
         async def run() -> tuple[dict[str, Any], dict[Any, Any]]:
+            c._attach_level()
             cache = dict(container_level.cache)
             if scoped_level is not None:
                 cache.update(scoped_level.cache)
@@ -222,14 +269,8 @@ class _Resolver:
                     request_stack=owner_level.stack,
                     function_stack=call_stack,
                 )
-
-                def stack_for(node: Node) -> AsyncExitStack:
-                    if scope_of(node) is DependencyScope.CONTAINER:
-                        return container_level.stack
-                    assert scoped_level is not None
-                    return scoped_level.stack
-
-                res.stack_for = stack_for
+                res.stack_for = lambda node: level_of(node).stack
+                res.background_for = tasks_for
                 # FastAPI shields async yield teardown with a cancel scope
                 # entered before the generators. A scope's stack closes
                 # before the CONTAINER generators it may have built, so
@@ -247,16 +288,8 @@ class _Resolver:
                     if node.key in cache:
                         every[node.origin] = cache[node.key]
                         if node.key not in known:
-                            level = (
-                                container_level
-                                if scope_of(node) is DependencyScope.CONTAINER
-                                else scoped_level
-                            )
-                            assert level is not None
-                            level.cache[node.key] = cache[node.key]
+                            level_of(node).cache[node.key] = cache[node.key]
                             known.add(node.key)
-                if res.background_tasks is not None:
-                    await res.background_tasks()
                 return res.values, every
 
         return await c._owner.run(run)
@@ -395,7 +428,7 @@ class FastAPIContainer(_Resolver):
         )
         self._security_scopes = tuple(security_scopes or ())
         self._owner = TaskOwner("FastAPIContainer")
-        self._level = _Level(DependencyScope.CONTAINER, self._owner.stack)
+        self._level = _Level(DependencyScope.CONTAINER)
         self._closed = False
         self._cleanup_scope: anyio.CancelScope | None = None
 
@@ -433,24 +466,38 @@ class FastAPIContainer(_Resolver):
                 "fastapi_everywhere.configure(app=...)"
             )
         self._levels()
-        return await self._owner.run(
-            lambda: self._level.stack.enter_async_context(run_lifespan(app))
-        )
+
+        async def start() -> dict[str, Any]:
+            state = await self._owner.stack.enter_async_context(run_lifespan(app))
+            self._attach_level()
+            return state
+
+        return await self._owner.run(start)
+
+    def _attach_level(self) -> None:
+        """Close the container level when the owner task ends (in that task).
+
+        Attached after the lifespan when it is started first, so the
+        dependencies and their background tasks end before it shuts down.
+        """
+        if not self._level.attached:
+            self._level.attached = True
+            self._owner.stack.push_async_callback(self._level.aclose)
 
     @asynccontextmanager
     async def scope(self) -> AsyncIterator[ContainerScope]:
         """Open a scope: SCOPED dependencies live until the block ends."""
         self._levels()
-        level = _Level(DependencyScope.SCOPED, AsyncExitStack())
+        level = _Level(DependencyScope.SCOPED)
         try:
             yield ContainerScope(self, level)
         finally:
             level.closed = True
             level.cache.clear()
             if self._owner.started and not self._owner.closed:
-                await self._owner.run(level.stack.aclose)
+                await self._owner.run(level.aclose)
             else:
-                await level.stack.aclose()
+                await level.aclose()
 
     def clear_cache(self) -> None:
         """Forget cached instances so the next call builds new ones.

@@ -53,6 +53,7 @@ class Resolution:
 
     __slots__ = (
         "app",
+        "background_for",
         "background_tasks",
         "body",
         "cache",
@@ -108,8 +109,10 @@ class Resolution:
         #: ``await run_sync(fn, *args)``. A host framework may swap it (Django
         #: async views: asgiref's thread-sensitive executor).
         self.run_sync: Callable[..., Awaitable[Any]] = run_in_thread
-        #: Containers route each yield dependency to the stack of its scope.
+        #: Containers route each yield dependency to the stack of its scope,
+        #: and give each dependency the background tasks of its scope.
         self.stack_for: Callable[[Node], AsyncExitStack] | None = None
+        self.background_for: Callable[[Node], BackgroundTasks] | None = None
         #: Where :meth:`advance` registers the exit of a sync ``yield``
         #: dependency it entered. None: an async exit on the node's stack that
         #: runs it in a worker thread. The sync driver (``fastapi_everywhere.
@@ -242,9 +245,12 @@ class Resolution:
         if node.request_name:
             values[node.request_name] = self.get_request()
         if node.background_name:
-            if self.background_tasks is None:
-                self.background_tasks = BackgroundTasks()
-            values[node.background_name] = self.background_tasks
+            if self.background_for is not None:
+                values[node.background_name] = self.background_for(node)
+            else:
+                if self.background_tasks is None:
+                    self.background_tasks = BackgroundTasks()
+                values[node.background_name] = self.background_tasks
         if node.response_name:
             values[node.response_name] = self.get_response()
         if node.security_scopes_name:
