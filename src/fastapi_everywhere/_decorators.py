@@ -209,8 +209,26 @@ def aiter_with_fastapi_depends(
             supplied=target.supplied(args, kwargs),
         )
         async with _owned(plan, use_app, _spec(None, _scope)) as values:
-            async for item in func(*args, **kwargs, **values):
-                yield item
+            agen = func(*args, **kwargs, **values)
+            # What ``yield from`` does for generators: sent values and
+            # thrown exceptions go to the wrapped generator.
+            try:
+                item = await agen.__anext__()
+                while True:
+                    try:
+                        sent = yield item
+                    except GeneratorExit:
+                        # The consumer stopped early (aclose(), garbage
+                        # collection): close the generator; the dependencies
+                        # then exit cleanly, as after a response.
+                        await agen.aclose()
+                        return
+                    except BaseException as e:
+                        item = await agen.athrow(e)
+                    else:
+                        item = await agen.asend(sent)
+            except StopAsyncIteration:
+                return
 
     wrapper.__signature__ = target.public_signature  # type: ignore[attr-defined]
     return wrapper

@@ -11,6 +11,7 @@ urlpatterns = [
     path("info", v.info_view),
     path("teapot", v.teapot_view),
     path("stream", v.stream_view),
+    path("stream-generator", v.stream_generator_view),
     path("response", v.response_view),
     path("boom", v.boom_view),
     path("aboom", v.aboom_view),

@@ -38,6 +38,7 @@ from fastapi_everywhere.django import (
     resolve,
     with_fastapi_depends,
 )
+from fastapi_everywhere.sync import iter_with_fastapi_depends
 
 EVENTS: list[str] = []
 
@@ -195,6 +196,18 @@ def stream_view(request: HttpRequest, *, res: Tracked) -> StreamingHttpResponse:
             yield f"{i}\n".encode()
 
     return StreamingHttpResponse(chunks())
+
+
+@iter_with_fastapi_depends
+def tracked_chunks(*, res: Tracked) -> Iterator[bytes]:
+    for i in range(3):
+        EVENTS.append(f"gen chunk {i} with {res}")
+        yield f"{i}\n".encode()
+
+
+def stream_generator_view(request: HttpRequest) -> StreamingHttpResponse:
+    """Streams a decorated generator: its own resolution, closed with the body."""
+    return StreamingHttpResponse(tracked_chunks())
 
 
 def mutate(response: Response, tasks: BackgroundTasks, res: Tracked) -> None:

@@ -332,3 +332,24 @@ def test_example_views_run_on_the_demo_deps(client) -> None:
         "GET /ex/notes/",
         f"GET /ex/notes/{note['id']}/",
     ]
+
+
+def test_streaming_response_closed_early_tears_down_once(any_client) -> None:
+    """A client gone after the first chunk: the server closes the response."""
+    r = any_client.get("/stream")
+    chunks = iter(r.streaming_content)
+    assert next(chunks) == b"0\n"
+    r.close()
+    assert EVENTS == ["setup", "chunk 0 with resource", "teardown"]
+    r.close()
+    assert EVENTS == ["setup", "chunk 0 with resource", "teardown"]
+
+
+def test_streamed_decorated_generator_closed_early_tears_down_once(any_client) -> None:
+    """A decorated generator as the body: the server's close() closes it."""
+    r = any_client.get("/stream-generator")
+    chunks = iter(r.streaming_content)
+    assert next(chunks) == b"0\n"
+    r.close()
+    # The dependency saw no exception: it exits as after a finished response.
+    assert EVENTS == ["setup", "gen chunk 0 with resource", "teardown"]

@@ -21,6 +21,7 @@ from flask import Response as FlaskResponse
 from flask import abort, stream_with_context
 
 from fastapi_everywhere.flask import resolve, with_fastapi_depends
+from fastapi_everywhere.sync import iter_with_fastapi_depends
 
 
 class Recorder:
@@ -219,6 +220,35 @@ def test_streamed_response_tears_down_after_the_last_chunk(
         "chunk 2 (db open)",
         "close db",
     ]
+
+
+def test_streamed_decorated_generator_closed_early_tears_down_once(
+    make_app: Any, rec: Recorder
+) -> None:
+    """A client gone after the first chunk: the server closes the body."""
+    dep = resource(rec, "db")
+    app = make_app()
+
+    def after_yield() -> Iterator[str]:
+        yield "s"
+        rec.add("after yield")  # runs only on a clean exit
+
+    @iter_with_fastapi_depends
+    def chunks(
+        *, db: Annotated[str, Depends(dep)], s: Annotated[str, Depends(after_yield)]
+    ) -> Iterator[str]:
+        for i in range(3):
+            rec.add(f"chunk {i} ({db} open)")
+            yield f"{i};"
+
+    @app.get("/")
+    def view() -> Any:
+        return FlaskResponse(chunks())
+
+    r = app.test_client().get("/", buffered=False)
+    assert next(iter(r.response)) == b"0;"
+    r.close()
+    assert rec.events == ["open db", "chunk 0 (db open)", "after yield", "close db"]
 
 
 def _fastapi_events(endpoint: Any, rec: Recorder) -> tuple[list[str], Any]:

@@ -237,11 +237,19 @@ def iter_with_fastapi_depends(
             plan, app=use_app, spec=_spec(scope, dynamic), name=name, timeout=timeout
         )
         with driver as values:
-            if is_async:
-                return (
-                    yield from _drive_async_gen(driver, func(*args, **kwargs, **values))
-                )
-            return (yield from func(*args, **kwargs, **values))
+            try:
+                if is_async:
+                    return (
+                        yield from _drive_async_gen(
+                            driver, func(*args, **kwargs, **values)
+                        )
+                    )
+                return (yield from func(*args, **kwargs, **values))
+            except GeneratorExit:
+                # The consumer stopped early (close(), garbage collection, a
+                # client gone from a streamed response): the generator is
+                # closed; the dependencies exit cleanly, as after a response.
+                return None
 
     @functools.wraps(func)
     def wrapper(
