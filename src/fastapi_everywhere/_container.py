@@ -9,6 +9,7 @@ block ends. Each resolution is still FastAPI's (same cache key, same
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import functools
 import inspect
@@ -154,12 +155,79 @@ class _Level:
                         )
 
 
+class _LoopState:
+    """A container's life on one event loop: its owner task and CONTAINER level.
+
+    Async resources belong to the loop that made them, so each loop the
+    container is used on gets its own CONTAINER instances, built on first
+    use there and torn down in that loop's owner task (at ``aclose``, or
+    when ``asyncio.run`` ends the loop and cancels the task).
+    """
+
+    __slots__ = ("cleanup_scope", "level", "lifespan", "loop", "owner")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.owner = TaskOwner("FastAPIContainer")
+        self.level = _Level(DependencyScope.CONTAINER)
+        self.cleanup_scope: anyio.CancelScope | None = None
+        self.lifespan: dict[str, Any] | None = None
+
+    @property
+    def ended(self) -> bool:
+        """Its loop is closed or its owner task is done: all was torn down."""
+        return self.loop.is_closed() or self.owner.closed
+
+    def attach_level(self) -> None:
+        """Close the CONTAINER level when the owner task ends (in that task).
+
+        Attached after the lifespan when it is started first, so the
+        dependencies and their background tasks end before it shuts down.
+        """
+        if not self.level.attached:
+            self.level.attached = True
+            self.owner.stack.push_async_callback(self.level.aclose)
+
+    async def start_lifespan(self, app: Any, owner: str) -> dict[str, Any]:
+        """Run ``app``'s lifespan in the owner task, once per loop."""
+        from ._lifespan import run_lifespan
+
+        async def start() -> dict[str, Any]:
+            if self.lifespan is None:
+                self.lifespan = await self.owner.stack.enter_async_context(
+                    run_lifespan(app)
+                )
+                self.attach_level()
+            return self.lifespan
+
+        return await self.owner.run(start)
+
+    async def close(self) -> None:
+        """End the owner task (teardown, tasks, lifespan), from any loop."""
+        loop = self.loop
+        if self.ended:
+            return
+        if asyncio.get_running_loop() is loop:
+            await self.owner.close()
+        elif loop.is_running():
+            future = asyncio.run_coroutine_threadsafe(self.owner.close(), loop)
+            await asyncio.wrap_future(future)
+        else:
+            warnings.warn(
+                f"FastAPIContainer: dependencies built on {loop!r} are not torn "
+                "down: that event loop is not running; close the container on "
+                "it, or close the loop (which cancels its tasks)",
+                ResourceWarning,
+                stacklevel=3,
+            )
+
+
 class _Resolver:
     """What a container and its scopes share: how to resolve at a level."""
 
     container: FastAPIContainer
 
-    def _levels(self) -> tuple[_Level, _Level | None]:
+    def _levels(self) -> tuple[_LoopState, _Level | None]:
         raise NotImplementedError
 
     async def get(self, dependency: type[T] | Callable[..., T] | Any) -> Any:
@@ -228,7 +296,8 @@ class _Resolver:
         return ResolvedDependencies({func: result}, every)
 
     async def _run(self, plan: Plan) -> tuple[dict[str, Any], dict[Any, Any]]:
-        container_level, scoped_level = self._levels()
+        here, scoped_level = self._levels()
+        container_level = here.level
         c = self.container
         owner_level = scoped_level or container_level
         scope_of = c._scope_of
@@ -253,8 +322,12 @@ class _Resolver:
                 return owner_level.background()
             return level_of(node).background()
 
+        if c._lifespan_app is not None and here.lifespan is None:
+            # A stack used on a new event loop: its lifespan starts there too.
+            await here.start_lifespan(c._lifespan_app, "FastApiDepsStack")
+
         async def run() -> tuple[dict[str, Any], dict[Any, Any]]:
-            c._attach_level()
+            here.attach_level()
             cache = dict(container_level.cache)
             if scoped_level is not None:
                 cache.update(scoped_level.cache)
@@ -275,11 +348,11 @@ class _Resolver:
                 # entered before the generators. A scope's stack closes
                 # before the CONTAINER generators it may have built, so
                 # that scope lives on the container's (outermost) stack.
-                if c._cleanup_scope is None:
-                    c._cleanup_scope = container_level.stack.enter_context(
+                if here.cleanup_scope is None:
+                    here.cleanup_scope = container_level.stack.enter_context(
                         anyio.CancelScope()
                     )
-                res.cleanup_scope = c._cleanup_scope
+                res.cleanup_scope = here.cleanup_scope
                 await solve(res)
                 if res.errors:
                     raise validation_error(plan, res.errors, res.body)
@@ -292,7 +365,7 @@ class _Resolver:
                             known.add(node.key)
                 return res.values, every
 
-        return await c._owner.run(run)
+        return await here.owner.run(run)
 
 
 def _positional_names(func: Callable[..., Any], count: int) -> frozenset[str]:
@@ -340,14 +413,22 @@ async def _call(
 class ContainerScope(_Resolver):
     """An open ``container.scope()``: the container's methods, SCOPED deps allowed."""
 
-    def __init__(self, container: FastAPIContainer, level: _Level) -> None:
+    def __init__(
+        self, container: FastAPIContainer, here: _LoopState, level: _Level
+    ) -> None:
         self.container = container
+        self._here = here
         self._level = level
 
-    def _levels(self) -> tuple[_Level, _Level | None]:
+    def _levels(self) -> tuple[_LoopState, _Level | None]:
         if self._level.closed:
             raise ScopeError("FastAPIContainer: this scope() block is closed")
-        return self.container._level, self._level
+        if asyncio.get_running_loop() is not self._here.loop:
+            raise ScopeError(
+                "FastAPIContainer: this scope() block was opened on another "
+                "event loop; open a scope on the loop that uses it"
+            )
+        return self._here, self._level
 
     def __repr__(self) -> str:
         return (
@@ -427,15 +508,20 @@ class FastAPIContainer(_Resolver):
             cookies=sources["cookies"],
         )
         self._security_scopes = tuple(security_scopes or ())
-        self._owner = TaskOwner("FastAPIContainer")
-        self._level = _Level(DependencyScope.CONTAINER)
+        self._loops: dict[asyncio.AbstractEventLoop, _LoopState] = {}
+        self._lifespan_app: Any = None
         self._closed = False
-        self._cleanup_scope: anyio.CancelScope | None = None
 
-    def _levels(self) -> tuple[_Level, _Level | None]:
+    def _levels(self) -> tuple[_LoopState, _Level | None]:
         if self._closed:
             raise ScopeError("FastAPIContainer: the container is closed")
-        return self._level, None
+        loop = asyncio.get_running_loop()
+        here = self._loops.get(loop)
+        if here is None or here.ended:
+            for old in [k for k, v in self._loops.items() if v.ended]:
+                del self._loops[old]  # torn down when their loop ended
+            here = self._loops[loop] = _LoopState(loop)
+        return here, None
 
     def _overrides(self) -> Mapping[Any, Any] | None:
         app_overrides = _config.overrides_of(self.app)
@@ -454,48 +540,32 @@ class FastAPIContainer(_Resolver):
     async def _start_lifespan(self) -> dict[str, Any]:
         """Run the app's lifespan in the owner task, before any dependency.
 
-        It is the first entry of the container's stack, so it shuts down
-        last, after every dependency was torn down.
+        It is the first entry of the owner's stack, so it shuts down last,
+        after every dependency was torn down; on another event loop it
+        starts again there before the first resolution.
         """
-        from ._lifespan import run_lifespan
-
         app = self.app
         if app is None:
             raise NotConfiguredError(
                 "FastApiDepsStack.start: no FastAPI app; pass app= or call "
                 "fastapi_everywhere.configure(app=...)"
             )
-        self._levels()
-
-        async def start() -> dict[str, Any]:
-            state = await self._owner.stack.enter_async_context(run_lifespan(app))
-            self._attach_level()
-            return state
-
-        return await self._owner.run(start)
-
-    def _attach_level(self) -> None:
-        """Close the container level when the owner task ends (in that task).
-
-        Attached after the lifespan when it is started first, so the
-        dependencies and their background tasks end before it shuts down.
-        """
-        if not self._level.attached:
-            self._level.attached = True
-            self._owner.stack.push_async_callback(self._level.aclose)
+        here, _ = self._levels()
+        self._lifespan_app = app
+        return await here.start_lifespan(app, "FastApiDepsStack.start")
 
     @asynccontextmanager
     async def scope(self) -> AsyncIterator[ContainerScope]:
         """Open a scope: SCOPED dependencies live until the block ends."""
-        self._levels()
+        here, _ = self._levels()
         level = _Level(DependencyScope.SCOPED)
         try:
-            yield ContainerScope(self, level)
+            yield ContainerScope(self, here, level)
         finally:
             level.closed = True
             level.cache.clear()
-            if self._owner.started and not self._owner.closed:
-                await self._owner.run(level.aclose)
+            if here.owner.started and not here.ended:
+                await here.owner.run(level.aclose)
             else:
                 await level.aclose()
 
@@ -504,15 +574,23 @@ class FastAPIContainer(_Resolver):
 
         Teardown of what was built still runs at :meth:`aclose`.
         """
-        self._level.cache.clear()
+        for here in self._loops.values():
+            here.level.cache.clear()
 
     async def aclose(self) -> None:
-        """Tear down every container-level ``yield`` dependency (reverse order)."""
+        """Tear down every container-level ``yield`` dependency (reverse order).
+
+        Instances built on another event loop that still runs are torn down
+        on that loop; those of a loop that ended were torn down with it.
+        """
         if self._closed:
             return
         self._closed = True
-        self._level.cache.clear()
-        await self._owner.close()
+        loops, self._loops = self._loops, {}
+        for here in loops.values():
+            here.level.cache.clear()
+        for here in loops.values():
+            await here.close()
 
     async def __aenter__(self) -> FastAPIContainer:
         return self
@@ -527,12 +605,18 @@ class FastAPIContainer(_Resolver):
 
     def __repr__(self) -> str:
         state = "closed" if getattr(self, "_closed", False) else "open"
-        cached = len(self._level.cache) if hasattr(self, "_level") else 0
-        return f"<FastAPIContainer {state}, {cached} cached>"
+        loops = getattr(self, "_loops", {})
+        cached = sum(len(here.level.cache) for here in loops.values())
+        where = f" on {len(loops)} event loops" if len(loops) > 1 else ""
+        return f"<FastAPIContainer {state}, {cached} cached{where}>"
 
     def __del__(self) -> None:
-        level = getattr(self, "_level", None)
-        if level is not None and not self._closed and level.stack._exit_callbacks:
+        loops = getattr(self, "_loops", {})
+        pending = any(
+            not here.ended and here.level.stack._exit_callbacks
+            for here in loops.values()
+        )
+        if pending and not self._closed:
             warnings.warn(
                 f"{self!r} was garbage-collected with teardown pending; "
                 "call `await container.aclose()` or use `async with`",
