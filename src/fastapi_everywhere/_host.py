@@ -28,12 +28,14 @@ import asyncio
 import contextvars
 import functools
 import inspect
+import logging
 import os
 import threading
 import warnings
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack
+from types import TracebackType
 from typing import Any
 
 from fastapi import FastAPI
@@ -51,7 +53,7 @@ from starlette.responses import Response
 from . import _config
 from ._decorators import target_of
 from ._engine import plan_for_function
-from ._engine._compat import TEARDOWN_BEFORE_BACKGROUND
+from ._engine._compat import TEARDOWN_BEFORE_BACKGROUND, TEARDOWN_BEFORE_RESPONSE
 from ._engine._threads import run_in_thread
 from ._engine.call import swallowed_error, validation_error
 from ._engine.plan import Node, Plan, plan_for_dependencies
@@ -65,9 +67,17 @@ from .sync._lifespan import LoopLifespan
 from .sync._task import OwnerTask
 from .sync.runners import _call_async
 
-__all__ = ["ProcessLifespan", "RequestScope", "aerror_response", "error_response"]
+__all__ = [
+    "ProcessLifespan",
+    "RequestScope",
+    "aerror_response",
+    "error_response",
+    "failed_dependency",
+]
 
 RunSync = Callable[..., Awaitable[Any]]
+
+log = logging.getLogger(__name__)
 
 
 class _HostDriver(SyncDriver):
@@ -110,6 +120,8 @@ class RequestScope:
     ``dependency_overrides``, the lifespan state and exception handlers.
     ``run_sync`` is how the async side runs sync code (default: the engine's
     worker threads). ``timeout`` bounds each wait on the loop thread.
+    ``logger`` (default ``fastapi_everywhere._host``) gets the errors raised
+    after the response was sent (:meth:`close_sent`).
     """
 
     def __init__(
@@ -122,8 +134,10 @@ class RequestScope:
         name: str = "request",
         run_sync: RunSync | None = None,
         timeout: float | None = None,
+        logger: logging.Logger | None = None,
     ) -> None:
         self.app = app if app is not None else _config.configured_app()
+        self.logger = logger or log
         self.name = name
         self.timeout = timeout
         self.run_sync: RunSync = run_sync or run_in_thread
@@ -131,6 +145,7 @@ class RequestScope:
         self.response: Response | None = None
         self.background_tasks: BackgroundTasks | None = None
         self.closed = False
+        self._torn_down = False
         #: The validation error a resolution raised (see :meth:`close`).
         self._invalid: BaseException | None = None
         self._scope = scope
@@ -437,6 +452,45 @@ class RequestScope:
 
     # -- the end of the request -------------------------------------------------
 
+    def respond(self, *, streaming: bool = False) -> None:
+        """The host's response is ready to be sent: FastAPI < 0.118 tears down now.
+
+        Those versions closed request-scoped ``yield`` dependencies before
+        sending the response, so a teardown error raises here (the host
+        answers 500, as FastAPI's server did) and no background task runs.
+        Later versions tear down after the response was sent (see
+        :meth:`close_sent`): then this does nothing. A ``streaming`` body
+        keeps them open on every version (closing them before it was the
+        bug 0.118 fixed). Not on the loop thread.
+        """
+        if not TEARDOWN_BEFORE_RESPONSE or streaming:
+            return
+        _loop.check_not_loop_thread(f"{self.name}: respond")
+        with self._lock:
+            if self.closed or self._torn_down:
+                return
+            error = self._teardown(None)
+            if error is not None:
+                self.closed = True  # FastAPI runs no background task either
+                raise error
+
+    def close_sent(self, close: Callable[[], None] | None = None) -> None:
+        """:meth:`close` (or ``close``, the host's wrapper of it) after the response was sent.
+
+        A teardown or background-task error can no longer change the
+        response: it is logged, naming the failing dependency, as FastAPI's
+        server logs it, and not raised.
+        """
+        try:
+            (close or self.close)()
+        except Exception as error:
+            self.logger.error(
+                "%s: teardown failed after the response was sent (dependency %s)",
+                self.name,
+                failed_dependency(error),
+                exc_info=error,
+            )
+
     def close(self, exc: BaseException | None = None) -> None:
         """End the request: background tasks, then request-scoped teardown.
 
@@ -487,6 +541,9 @@ class RequestScope:
 
     def _teardown(self, exc: BaseException | None) -> BaseException | None:
         """Close both sides (async, then sync); return the error left, if any."""
+        if self._torn_down:  # by respond(): only background tasks were left
+            return exc
+        self._torn_down = True
         if self._async is not None:
             exc = _exit(self._close_async, exc)
         if self._request_exits is not None:
@@ -526,6 +583,40 @@ def _exit(
         return exc
     except BaseException as e:  # teardown raised (exc re-raised or a new one)
         return e
+
+
+# Modules whose frames run a dependency's teardown, not the dependency itself.
+_MACHINERY = (
+    "contextlib",
+    "asyncio",
+    "concurrent",
+    "threading",
+    "functools",
+    "anyio",
+    "starlette",
+    "fastapi",
+    "fastapi_everywhere",
+)
+_GENERATOR_FLAGS = inspect.CO_GENERATOR | inspect.CO_ASYNC_GENERATOR
+
+
+def failed_dependency(error: BaseException) -> str:
+    """The name of the ``yield`` dependency whose teardown raised ``error``.
+
+    The outermost generator frame of ``error``'s traceback outside the exit
+    machinery (the exit stacks, thread and loop hops) is the dependency's
+    own: what its teardown called (a ``with`` block, a driver) is deeper.
+    """
+    tb: TracebackType | None = error.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        module = str(tb.tb_frame.f_globals.get("__name__", ""))
+        if code.co_flags & _GENERATOR_FLAGS and module.partition(".")[0] not in (
+            _MACHINERY
+        ):
+            return f"{module}.{getattr(code, 'co_qualname', code.co_name)}"
+        tb = tb.tb_next
+    return "unknown"
 
 
 # -- errors -----------------------------------------------------------------------

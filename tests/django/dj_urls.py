@@ -4,6 +4,8 @@ import dj_views as v
 from django.db import transaction
 from django.urls import include, path
 
+import _teardown
+
 urlpatterns = [
     path("sources/<str:item_id>", v.sources_view),
     path("items", v.items_view),
@@ -30,4 +32,5 @@ urlpatterns = [
     path("aorm", v.aorm_view),
     path("lifespan", v.lifespan_view),
     path("ex/", include("example_django.urls")),
+    *[path(f"teardown/{c}", _teardown.django_view(c)) for c in _teardown.DEPENDS],
 ]

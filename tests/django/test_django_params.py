@@ -8,6 +8,7 @@ byte-for-byte FastAPI's responses.
 from __future__ import annotations
 
 import json
+import logging
 import warnings
 from typing import Any
 
@@ -18,6 +19,8 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 import dj_views
+
+import _teardown
 
 
 @pytest.fixture(scope="module")
@@ -218,3 +221,17 @@ def test_a_body_over_djangos_limit_is_fastapis_400() -> None:
         )
     assert r.status_code == 400
     assert r.json() == {"detail": "There was an error parsing the body"}
+
+
+@pytest.mark.parametrize("case", list(_teardown.DEPENDS))
+def test_teardown_error_same_as_fastapi(client, case: str, caplog: Any) -> None:
+    """A teardown that raises: FastAPI's status (200 since 0.118), the error logged."""
+    want = _teardown.fastapi_client().get(f"/teardown/{case}")
+    assert want.status_code == _teardown.expected_status(case), want.text
+    caplog.clear()
+    with caplog.at_level(logging.ERROR):
+        got = client.get(f"/teardown/{case}")
+    assert got.status_code == want.status_code
+    if want.status_code == 200:
+        assert got.json() == want.json()
+        _teardown.assert_logged(caplog.records, "fastapi_everywhere.django", case)

@@ -9,6 +9,7 @@ content-type and the headers FastAPI sets (``WWW-Authenticate``).
 
 from __future__ import annotations
 
+import logging
 import warnings
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -35,6 +36,7 @@ from fastapi.security import (
 )
 from pydantic import BaseModel
 
+import _teardown
 from fastapi_everywhere.flask import with_fastapi_depends
 
 
@@ -302,3 +304,23 @@ def test_same_as_fastapi(clients: Any, case: Case) -> None:
             "www-authenticate"
         )
         assert got.headers.get("x-pot") == want.headers.get("x-pot")
+
+
+@pytest.mark.parametrize("case", list(_teardown.DEPENDS))
+def test_teardown_error_same_as_fastapi(case: str, caplog: Any) -> None:
+    """A teardown that raises: FastAPI's status (200 since 0.118), the error logged."""
+    from flask import Flask
+
+    flask_app = Flask("teardown")  # not testing: errors become Flask's 500
+    flask_app.add_url_rule(
+        f"/teardown/{case}", view_func=with_fastapi_depends(_teardown.endpoint(case))
+    )
+    want = _teardown.fastapi_client().get(f"/teardown/{case}")
+    assert want.status_code == _teardown.expected_status(case), want.text
+    caplog.clear()
+    with caplog.at_level(logging.ERROR):
+        got = flask_app.test_client().get(f"/teardown/{case}")
+    assert got.status_code == want.status_code
+    if want.status_code == 200:
+        assert got.get_json() == want.json()
+        _teardown.assert_logged(caplog.records, "fastapi_everywhere.flask", case)

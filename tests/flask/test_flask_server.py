@@ -9,10 +9,10 @@ teardown per request.
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import os
-import socket
 import sys
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from _server import Server, free_port
+from _server import Server, free_port, listening
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -77,15 +77,8 @@ def server(tmp_path_factory: Any) -> Any:
         log=tmp / "server.log",
     )
 
-    def up() -> bool:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        except OSError:
-            return False
-        return True
-
     try:
-        server.wait_ready(up)
+        server.wait_ready(functools.partial(listening, port))
     except RuntimeError as e:
         pytest.fail(str(e))
     try:

@@ -28,6 +28,10 @@ FASTAPI_VERSION = tuple(int(p) for p in _fastapi.__version__.split(".")[:2])
 #: FastAPI < 0.120 closes ``yield`` dependencies *before* running background
 #: tasks; later versions run background tasks first.
 TEARDOWN_BEFORE_BACKGROUND = FASTAPI_VERSION < (0, 120)
+#: FastAPI < 0.118 closes request-scoped ``yield`` dependencies *before*
+#: sending the response (a teardown error is a 500); later versions after it
+#: (the response stands, the server logs the error).
+TEARDOWN_BEFORE_RESPONSE = FASTAPI_VERSION < (0, 118)
 
 _GET_DEPENDANT_PARAMS = frozenset(inspect.signature(get_dependant).parameters)
 #: FastAPI >= 0.123 splits security scopes into own/parent lists.

@@ -7,9 +7,13 @@ translates a Django ``HttpRequest`` (WSGI or ASGI) into one.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest
 from django.http.request import RawPostDataException
 from django.utils.encoding import escape_uri_path
@@ -93,7 +97,42 @@ def request_body(request: HttpRequest) -> bytes | None:
     multipart body Django already parsed (``request.POST`` was read first)
     cannot be read again: None, an empty body.
     """
+    terminated = _read_to_terminated_end(request)
     try:
-        return bytes(request.body)
+        body = bytes(request.body)
     except RawPostDataException:
         return None
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if terminated and limit is not None and len(body) > limit:
+        # Older Django releases check only Content-Length.
+        raise RequestDataTooBig(
+            "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE."
+        )
+    return body
+
+
+def _read_to_terminated_end(request: HttpRequest) -> bool:
+    """Let Django read a body the WSGI server terminates (a chunked request).
+
+    Under WSGI Django reads no more than ``Content-Length``, and without one
+    (``Transfer-Encoding: chunked``) nothing. A server that sets
+    ``wsgi.input_terminated`` (gunicorn) ends the input at the body's end, so,
+    as werkzeug does, it is read to its end; ``request.body`` still applies
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE``: no more than one byte past it is read.
+    Whether the body is read that way.
+    """
+    meta = request.META
+    if (
+        meta.get("CONTENT_LENGTH")
+        or not meta.get("wsgi.input_terminated")
+        or _server_scope(request) is not None  # ASGI: Django reads it all
+        or hasattr(request, "_body")
+        or getattr(request, "_read_started", True)
+    ):
+        return False
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    # Django's own stream type: its close() leaves the server's input open.
+    request._stream = LimitedStream(
+        meta["wsgi.input"], sys.maxsize if limit is None else limit + 1
+    )
+    return True

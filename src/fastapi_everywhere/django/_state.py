@@ -22,6 +22,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponseBase
 
+from .._engine._compat import TEARDOWN_BEFORE_RESPONSE
 from .._host import ProcessLifespan, RequestScope
 from . import _settings
 from ._request import asgi_scope, request_body, request_headers
@@ -155,6 +156,7 @@ class RequestState:
                 name=f"Django request {request.method} {request.path}",
                 run_sync=self._runner,
                 timeout=config.timeout,
+                logger=log,
             )
         return scope
 
@@ -166,26 +168,40 @@ class RequestState:
     def close(self, exc: BaseException | None = None) -> None:
         """Background tasks then teardown; with ``exc``, thrown into teardown."""
         scope = self.scope
-        if scope is None or scope.closed:
-            return
+        if scope is not None and not scope.closed:
+            self._on_request_thread(scope.close, exc)
+
+    def _on_request_thread(self, fn: Callable[..., None], *args: Any) -> None:
         runner = self._runner
         if runner is not None and runner.thread == threading.get_ident():
-            runner.serve_while(scope.close, exc)
+            runner.serve_while(fn, *args)
         else:
-            scope.close(exc)
+            fn(*args)
 
     async def aclose(self, exc: BaseException | None = None) -> None:
         """:meth:`close` from async code, on the request's sync thread."""
         if self.scope is not None and not self.scope.closed:
             await sync_to_async(self.close, thread_sensitive=True)(exc)
 
+    def respond(self, response: Any) -> None:
+        """``response`` is ready: FastAPI < 0.118 tears down here (an error raises)."""
+        scope = self.scope
+        if TEARDOWN_BEFORE_RESPONSE and scope is not None and not scope.closed:
+            streaming = bool(getattr(response, "streaming", False))
+            self._on_request_thread(
+                functools.partial(scope.respond, streaming=streaming)
+            )
+
+    async def arespond(self, response: Any) -> None:
+        """:meth:`respond` from async code, on the request's sync thread."""
+        scope = self.scope
+        if TEARDOWN_BEFORE_RESPONSE and scope is not None and not scope.closed:
+            await sync_to_async(self.respond, thread_sensitive=True)(response)
+
     def close_logged(self) -> None:
-        """:meth:`close` as a response closer (Django ignores closer errors)."""
-        try:
-            self.close()
-        except Exception:
-            log.exception("teardown of %r failed", self)
-            raise
+        """:meth:`close` as a response closer: errors are logged, not raised."""
+        if self.scope is not None:
+            self.scope.close_sent(self.close)
 
 
 def state_of(request: HttpRequest) -> RequestState | None:

@@ -164,6 +164,8 @@ def _sync_view(
                 raise
             _roll_back_atomic_blocks()
             return _finish(state, response, failed=True)
+        if not state.managed:  # else the middleware, around the whole response
+            state.respond(result)
         return _finish(state, result)
 
     return view
@@ -201,6 +203,8 @@ def _async_view(
             if response is None:
                 raise
             return _finish(state, response, failed=True)
+        if not state.managed:
+            await state.arespond(result)
         return _finish(state, result)
 
     return view

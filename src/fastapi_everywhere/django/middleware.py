@@ -56,6 +56,7 @@ class FastAPIDependsMiddleware:
         except BaseException as exc:
             state.close(exc)
             raise
+        state.respond(response)  # FastAPI < 0.118 tears down here: an error is a 500
         defer_close(state, response)
         return response
 
@@ -81,5 +82,6 @@ class FastAPIDependsMiddleware:
         except BaseException as exc:
             await state.aclose(exc)
             raise
+        await state.arespond(response)
         defer_close(state, response)
         return response

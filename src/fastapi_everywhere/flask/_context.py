@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import logging
 from typing import Any
 
 from flask import Response, after_this_request, g, request
@@ -39,6 +40,8 @@ __all__ = [
     "current_state",
     "teardown_request",
 ]
+
+log = logging.getLogger("fastapi_everywhere.flask")
 
 _KEY = "_fastapi_everywhere"
 
@@ -86,6 +89,7 @@ def current_state() -> RequestState:
         app=state.fastapi_app,
         name=f"flask request {owner.method} {owner.path}",
         timeout=state.timeout,
+        logger=log,
     )
     found = RequestState(scope, state, owner)
     setattr(owner, _KEY, found)
@@ -127,13 +131,16 @@ def _finish(found: RequestState, response: Response) -> Response:
         return response  # failed (closed by the view) or already handed over
     if not found.failed and scope.response is not None:
         apply_response(scope.response, response)
+    # FastAPI < 0.118 tears down here: an error is a 500.
+    scope.respond(streaming=response.is_streamed)
     tasks = scope.background_tasks
     if response.is_streamed or (tasks is not None and tasks.tasks):
         # Teardown after the body was sent; background tasks after that too.
         found.deferred = True
         response.call_on_close(functools.partial(_close_after_response, scope))
     else:
-        scope.close()
+        # The status is final: a teardown error is logged, as FastAPI does.
+        scope.close_sent()
     return response
 
 
@@ -141,7 +148,7 @@ def _close_after_response(scope: RequestScope) -> None:
     # The server thread, after the request context was popped: run in a copy
     # of its context so values the request's loop task hands back on the way
     # out (Flask's request context among them) do not stick to the thread.
-    contextvars.copy_context().run(scope.close)
+    contextvars.copy_context().run(scope.close_sent)
 
 
 def teardown_request(exc: BaseException | None) -> None:
