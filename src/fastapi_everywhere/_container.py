@@ -22,11 +22,12 @@ from typing import Annotated, Any, TypeVar, get_args, get_origin
 
 import anyio
 from fastapi import BackgroundTasks, FastAPI, params
+from fastapi.exceptions import RequestValidationError
 
 from . import _config
 from ._engine import describe
 from ._engine._threads import run_in_thread
-from ._engine.call import validation_error
+from ._engine.call import caller_error, validation_error
 from ._engine.plan import Node, Plan, plan_for_dependencies, plan_for_function
 from ._engine.run import Resolution, solve
 from ._errors import MissingParameterError, NotConfiguredError, ScopeError
@@ -355,7 +356,9 @@ class _Resolver:
                 res.cleanup_scope = here.cleanup_scope
                 await solve(res)
                 if res.errors:
-                    raise validation_error(plan, res.errors, res.body)
+                    # FastAPI's exact error, thrown into the call's dependencies.
+                    invalid.append(validation_error(res.errors, res.body))
+                    raise invalid[0]
                 every: dict[Any, Any] = {}
                 for node in nodes:
                     if node.key in cache:
@@ -365,7 +368,13 @@ class _Resolver:
                             known.add(node.key)
                 return res.values, every
 
-        return await here.owner.run(run)
+        invalid: list[RequestValidationError] = []
+        try:
+            return await here.owner.run(run)
+        except RequestValidationError as e:
+            if invalid and e is invalid[0]:
+                raise caller_error(describe(plan.target), e) from None
+            raise
 
 
 def _positional_names(func: Callable[..., Any], count: int) -> frozenset[str]:

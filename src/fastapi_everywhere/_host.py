@@ -87,6 +87,7 @@ class _HostDriver(SyncDriver):
     """
 
     __slots__ = ("host",)
+    caller_errors = False  # the host's error handlers get FastAPI's exact error
 
     def __init__(self, res: Resolution, host: RequestScope) -> None:
         super().__init__(res, host.name, host.timeout)
@@ -267,7 +268,7 @@ class RequestScope:
             self.background_tasks = res.background_tasks
 
     def _invalid_error(self, plan: Plan, res: Resolution) -> Exception:
-        error = validation_error(plan, res.errors, res.body)
+        error = validation_error(res.errors, res.body)
         self._invalid = error
         return error
 

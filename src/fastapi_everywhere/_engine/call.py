@@ -26,12 +26,26 @@ from .run import Resolution, solve
 _NOT_SET: Any = object()
 
 
-def validation_error(plan: Plan, errors: list[Any], body: Any) -> Exception:
-    """FastAPI's RequestValidationError; MissingParameterError if all are 'missing'."""
-    body = None if body is Undefined else body
+def validation_error(errors: list[Any], body: Any) -> RequestValidationError:
+    """FastAPI's exact ``RequestValidationError``, as FastAPI builds it.
+
+    This is what ``yield`` dependencies see thrown in and what a host
+    framework's error handlers receive; :func:`caller_error` is what the
+    library's own callers get.
+    """
+    return RequestValidationError(errors, body=None if body is Undefined else body)
+
+
+def caller_error(
+    function: str, error: RequestValidationError
+) -> RequestValidationError:
+    """``error`` for our own callers: :class:`MissingParameterError` (a subclass
+    naming ``function``) when every error is a missing parameter."""
+    errors = list(error.errors())
     if errors and all(e.get("type") == "missing" for e in errors):
-        return MissingParameterError(errors, function=describe(plan.target), body=body)
-    return RequestValidationError(errors, body=body)
+        missing = MissingParameterError(errors, function=function, body=error.body)
+        return missing.with_traceback(error.__traceback__)
+    return error
 
 
 def swallowed_error() -> FastAPIError:
@@ -57,31 +71,36 @@ async def open_operation(
     dependencies; function-scoped ones close when it ends, then background
     tasks run, then request-scoped ones close.
     """
-    invalid: Exception | None = None
-    async with AsyncExitStack() as request_stack:
-        async with AsyncExitStack() as function_stack:
-            res = Resolution(
-                plan,
-                spec=spec,
-                app=app,
-                state=lifespan_state(app),
-                cache={} if cache is None else cache,
-                request_stack=request_stack,
-                function_stack=function_stack,
-            )
-            await solve(res)
-            if res.errors:
-                invalid = validation_error(plan, res.errors, res.body)
-                if not TEARDOWN_BEFORE_BACKGROUND:
-                    raise invalid
-            else:
-                yield res.values
-        if res.background_tasks is not None and not TEARDOWN_BEFORE_BACKGROUND:
-            await res.background_tasks()
+    invalid: RequestValidationError | None = None
+    try:
+        async with AsyncExitStack() as request_stack:
+            async with AsyncExitStack() as function_stack:
+                res = Resolution(
+                    plan,
+                    spec=spec,
+                    app=app,
+                    state=lifespan_state(app),
+                    cache={} if cache is None else cache,
+                    request_stack=request_stack,
+                    function_stack=function_stack,
+                )
+                await solve(res)
+                if res.errors:
+                    invalid = validation_error(res.errors, res.body)
+                    if not TEARDOWN_BEFORE_BACKGROUND:
+                        raise invalid
+                else:
+                    yield res.values
+            if res.background_tasks is not None and not TEARDOWN_BEFORE_BACKGROUND:
+                await res.background_tasks()
+    except RequestValidationError as e:
+        if e is invalid:  # the dependencies saw FastAPI's exact error
+            raise caller_error(describe(plan.target), e) from None
+        raise
     # FastAPI < 0.120 closed the dependencies first (they saw no exception),
     # then raised the validation error or ran the background tasks.
     if invalid is not None:
-        raise invalid
+        raise caller_error(describe(plan.target), invalid)
     if res.background_tasks is not None and TEARDOWN_BEFORE_BACKGROUND:
         await res.background_tasks()
 

@@ -25,10 +25,12 @@ from celery import Celery, Task, signals
 from celery._state import get_current_task
 from celery.utils.functional import head_from_fun
 from fastapi import FastAPI, HTTPException
+from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import _config
 from .._decorators import _Target
+from .._engine.call import caller_error
 from .._host import ProcessLifespan, RequestScope
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -195,6 +197,10 @@ def _run_task(target: _Target, args: tuple[Any, ...], kwargs: dict[str, Any]) ->
             # error their teardown raises instead replaces it.
             request.close(exc)
             _portable(exc)
+            if isinstance(exc, RequestValidationError):
+                # The host seam raises FastAPI's exact error; a task's caller
+                # gets the subclass that names the task.
+                raise caller_error(target.name, exc) from None
             raise
         request.close()
         return result

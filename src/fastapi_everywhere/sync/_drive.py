@@ -26,11 +26,12 @@ from contextlib import AbstractContextManager, AsyncExitStack, ExitStack
 from functools import partial
 from typing import Any, Protocol
 
+from fastapi.exceptions import RequestValidationError
 from starlette.background import BackgroundTasks
 
 from .._engine._compat import TEARDOWN_BEFORE_BACKGROUND
-from .._engine.call import swallowed_error, validation_error
-from .._engine.plan import Node, Plan
+from .._engine.call import caller_error, swallowed_error, validation_error
+from .._engine.plan import Node, Plan, describe
 from .._engine.run import DONE, NEED_ASYNC, Resolution
 from .._lifespan import lifespan_state
 from .._scope import ScopeSpec
@@ -122,6 +123,10 @@ class SyncDriver:
         "timeout",
     )
 
+    #: Raise :class:`MissingParameterError` to the caller when parameters are
+    #: missing (a host request raises FastAPI's exact error to its handlers).
+    caller_errors = True
+
     def __init__(self, res: Resolution, name: str, timeout: float | None) -> None:
         res.isolate_context = False  # contextvars set by deps reach the target
         res.stack_for = self._stack_for
@@ -210,10 +215,12 @@ class SyncDriver:
     def __enter__(self) -> dict[str, Any]:
         res = self.res
         closed = False
+        invalid: RequestValidationError | None = None
         try:
             self.solve()
             if res.errors:
-                invalid = validation_error(res.plan, res.errors, res.body)
+                # FastAPI's exact error, for the dependencies and host handlers.
+                invalid = validation_error(res.errors, res.body)
                 if TEARDOWN_BEFORE_BACKGROUND:
                     # FastAPI < 0.120 closed the dependencies first (they saw
                     # no exception) and ran no background task.
@@ -222,10 +229,10 @@ class SyncDriver:
                     self.__exit__(None, None, None)
                 raise invalid
         except BaseException as e:
-            if closed:
-                raise
-            if self.__exit__(type(e), e, e.__traceback__):
+            if not closed and self.__exit__(type(e), e, e.__traceback__):
                 raise swallowed_error() from e
+            if e is invalid and self.caller_errors:
+                raise caller_error(describe(res.plan.target), invalid) from None
             raise
         return res.values
 
