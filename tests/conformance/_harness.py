@@ -90,10 +90,21 @@ class Boom(Exception):
 
 
 def exc_name(exc: BaseException) -> str:
-    """The class name of ``exc`` as FastAPI would show it.
+    """The exact class name of ``exc``, as a ``yield`` dependency logs it.
 
-    ``MissingParameterError`` is by design a ``RequestValidationError``
-    subclass, so it is logged under FastAPI's name.
+    What a dependency sees must be FastAPI's own class (never our
+    ``MissingParameterError`` subclass) with FastAPI's exact ``errors()``.
+    """
+    if isinstance(exc, RequestValidationError):
+        return f"{type(exc).__name__} {list(exc.errors())!r}"
+    return type(exc).__name__
+
+
+def caller_exc_name(exc: BaseException) -> str:
+    """The class of an error raised to our caller, under FastAPI's name.
+
+    Our callers get ``MissingParameterError`` (a ``RequestValidationError``
+    naming the function) where FastAPI answers 422.
     """
     if isinstance(exc, RequestValidationError):
         return "RequestValidationError"
@@ -398,7 +409,7 @@ def _raised(rec: Recorder, e: BaseException) -> Outcome:
     return Outcome(
         "raised",
         None,
-        (exc_name(e), str(e)),
+        (caller_exc_name(e), str(e)),
         {},
         list(rec.log),
         dict(rec.counts),

@@ -52,7 +52,7 @@ from ._harness import (
     run_both,
 )
 
-EXAMPLES = int(os.environ.get("CONFORMANCE_EXAMPLES", "200"))
+EXAMPLES = int(os.environ.get("CONFORMANCE_EXAMPLES", "1000"))
 
 KINDS = ("sync", "async", "gen", "agen", "class")
 GENERATORS = ("gen", "agen")

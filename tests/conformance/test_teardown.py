@@ -263,11 +263,15 @@ async def test_teardown_runs_after_a_validation_error(rec: Recorder) -> None:
     out = await conforms(rec, target, Req(query="n=abc"))
     assert out.kind == "invalid"
     if TEARDOWN_AFTER_RESPONSE:
-        assert out.log == [
+        # FastAPI's exact class and errors() (conforms() compared them).
+        (begin, (s_, rollback, seen), close) = out.log
+        assert (begin, s_, rollback, close) == (
             ("s", "begin"),
-            ("s", "rollback", "RequestValidationError"),
+            "s",
+            "rollback",
             ("s", "close"),
-        ]
+        )
+        assert seen.startswith("RequestValidationError [{'type': 'int_parsing'")
     else:  # older FastAPI closed the dependencies, then raised
         assert out.log == [("s", "begin"), ("s", "commit"), ("s", "close")]
 
@@ -378,3 +382,26 @@ async def test_http_exception_raised_at_teardown(rec: Recorder, scope: str) -> N
     out = await conforms(rec, target)
     assert (out.kind, out.status, out.body) == ("http", 418, "raised at teardown")
     assert out.log == [("target",), ("teardown",)]
+
+
+@pytest.mark.parametrize("via", ["decorator", "sync", "resolve", "host", "host-async"])
+@pytest.mark.parametrize("is_async", [True, False])
+async def test_a_missing_parameter_reaches_yield_deps_as_fastapis_exact_error(
+    rec: Recorder, is_async: bool, via: str
+) -> None:
+    # Every error "missing": the case where our callers get MissingParameterError.
+    s = make_session(rec, "s", is_async=is_async)
+
+    def needs_header(x_token: Annotated[str, Header()]) -> str:
+        return x_token
+
+    async def target(
+        db: Annotated[str, Depends(s)], t: Annotated[str, Depends(needs_header)]
+    ):
+        rec("target")
+
+    out = await conforms(rec, target, Req(), via=via)
+    assert out.kind == "invalid"
+    if TEARDOWN_AFTER_RESPONSE:
+        seen = out.log[1][2]
+        assert seen.startswith("RequestValidationError [{'type': 'missing'"), seen
