@@ -434,7 +434,9 @@ class FastAPIContainer(_Resolver):
             )
         self._levels()
         return await self._owner.run(
-            lambda: self._level.stack.enter_async_context(run_lifespan(app))
+            lambda: self._level.stack.enter_async_context(
+                run_lifespan(app, owner="FastApiDepsStack.start")
+            )
         )
 
     @asynccontextmanager
