@@ -1,4 +1,5 @@
-"""Process-wide configuration: the default FastAPI app and context factory."""
+"""Process-wide configuration: the default FastAPI app, context factory and
+lifespan start-up limit."""
 
 from __future__ import annotations
 
@@ -12,25 +13,51 @@ from ._errors import NotConfiguredError
 
 ContextFactory = Callable[[Mapping[str, Any]], AbstractContextManager[Any]]
 
+#: Seconds a lifespan may take to reach its ``yield`` before start-up fails.
+#: Generous, like Hypercorn's ``startup_timeout`` (60 s): real start-ups
+#: connect to databases and warm caches; only a hung one should reach it.
+DEFAULT_LIFESPAN_TIMEOUT = 60.0
+
 _app: FastAPI | None = None
 _context_factory: ContextFactory | None = None
+_lifespan_timeout = DEFAULT_LIFESPAN_TIMEOUT
 
 
 def configure(
-    app: FastAPI | None = None, context_factory: ContextFactory | None = None
+    app: FastAPI | None = None,
+    context_factory: ContextFactory | None = None,
+    *,
+    lifespan_timeout: float = DEFAULT_LIFESPAN_TIMEOUT,
 ) -> None:
-    """Set the process-wide default FastAPI app and context factory.
+    """Set the process-wide default FastAPI app, context factory and limits.
 
     ``app`` supplies ``dependency_overrides``, the lifespan and ``request.app``
     to every resolution that names no app of its own. ``context_factory``
     turns the ``context={...}`` given to :func:`with_fastapi_depends` into a
     context manager entered around each call (e.g. to bind logging context).
+    ``lifespan_timeout`` is how many seconds a lifespan start-up may take
+    before it is cancelled and :class:`LifespanError` raised (default 60).
     """
-    global _app, _context_factory
+    global _app, _context_factory, _lifespan_timeout
     if app is not None and not isinstance(app, FastAPI):
         raise TypeError(f"configure: app= must be a FastAPI app, got {app!r}")
+    seconds = positive_seconds(lifespan_timeout, "configure: lifespan_timeout=")
     _app = app
     _context_factory = context_factory
+    _lifespan_timeout = seconds
+
+
+def positive_seconds(value: Any, where: str) -> float:
+    """``value`` as a float number of seconds; ValueError naming ``where`` if
+    it is not a positive number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ValueError(f"{where} must be a positive number of seconds, got {value!r}")
+    return float(value)
+
+
+def lifespan_timeout() -> float:
+    """The configured lifespan start-up limit, in seconds."""
+    return _lifespan_timeout
 
 
 def get_app() -> FastAPI:
@@ -44,10 +71,11 @@ def get_app() -> FastAPI:
 
 
 def reset_config() -> None:
-    """Forget the configured app and context factory (for tests)."""
-    global _app, _context_factory
+    """Forget the configured app, context factory and limits (for tests)."""
+    global _app, _context_factory, _lifespan_timeout
     _app = None
     _context_factory = None
+    _lifespan_timeout = DEFAULT_LIFESPAN_TIMEOUT
 
 
 def configured_app() -> FastAPI | None:

@@ -196,7 +196,7 @@ class _LoopState:
         async def start() -> dict[str, Any]:
             if self.lifespan is None:
                 self.lifespan = await self.owner.stack.enter_async_context(
-                    run_lifespan(app)
+                    run_lifespan(app, owner=owner)
                 )
                 self.attach_level()
             return self.lifespan

@@ -351,11 +351,12 @@ def with_fastapi_lifecycle(
     if func is None:
         return lambda f: with_fastapi_lifecycle(f, app=app)
     is_async = inspect.iscoroutinefunction(func)
+    name = f"with_fastapi_lifecycle({describe(func)})"
 
     @functools.wraps(func)
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
         use_app = app if app is not None else _config.get_app()
-        async with run_lifespan(use_app):
+        async with run_lifespan(use_app, owner=name):
             if is_async:
                 return await func(*args, **kwargs)
             return await run_in_thread(functools.partial(func, *args, **kwargs))
@@ -393,7 +394,8 @@ def runnify_with_fastapi_depends(
         async def main() -> Any:
             if use_app is None:
                 return await inner(*args, **kwargs)
-            async with run_lifespan(use_app):
+            owner = f"runnify_with_fastapi_depends({describe(func)})"
+            async with run_lifespan(use_app, owner=owner):
                 return await inner(*args, **kwargs)
 
         return asyncio.run(main())

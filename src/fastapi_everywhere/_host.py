@@ -58,7 +58,7 @@ from ._engine._threads import run_in_thread
 from ._engine.call import swallowed_error, validation_error
 from ._engine.plan import Node, Plan, plan_for_dependencies
 from ._engine.run import Resolution, solve
-from ._lifespan import lifespan_state
+from ._lifespan import StartupLimit, lifespan_state
 from ._owner import TaskOwner
 from ._scope import ScopeSpec, asgi_request, build_request
 from .sync import loop as _loop
@@ -700,15 +700,23 @@ class ProcessLifespan:
     :meth:`ensure_started` is thread-safe and cheap once started. In a forked
     child (gunicorn ``--preload``, Celery prefork) the parent's lifespan is
     forgotten and the child starts its own on first use. The lifespan runs on
-    the shared loop thread and is shut down at interpreter exit.
+    the shared loop thread and is shut down at interpreter exit. ``timeout``
+    bounds each wait on the loop thread, ``limit`` the start-up (default: the
+    process-wide ``configure(lifespan_timeout=...)``).
     """
 
     def __init__(
-        self, app: FastAPI | None, *, name: str, timeout: float | None = None
+        self,
+        app: FastAPI | None,
+        *,
+        name: str,
+        timeout: float | None = None,
+        limit: StartupLimit | None = None,
     ) -> None:
         self.app = app
         self.name = name
         self.timeout = timeout
+        self.limit = limit
         self._pid = 0
         self._lifespan: LoopLifespan | None = None
         self._lock = threading.Lock()
@@ -731,7 +739,7 @@ class ProcessLifespan:
         with self._lock:
             if self._pid == os.getpid():
                 return
-            lifespan = LoopLifespan(self.app, self.name, self.timeout)
+            lifespan = LoopLifespan(self.app, self.name, self.timeout, self.limit)
             lifespan.start()  # a failed start-up leaves nothing running
             self._lifespan = lifespan
             self._pid = os.getpid()

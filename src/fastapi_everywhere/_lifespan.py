@@ -9,18 +9,29 @@ Like a server, each running lifespan lives in a task of its own, which enters
 *and* exits it (a lifespan may open an anyio task group or cancel scope).
 Every ``run_lifespan`` of the app shares it, concurrent or nested, in any
 order: it starts once and shuts down when the last user leaves.
+
+A start-up never waits silently. ``lifespan_context = None`` runs the
+router's ``on_startup``/``on_shutdown`` handlers as Starlette did; a
+``lifespan_context`` that does not return an async context manager fails at
+once; a start-up that has not reached its ``yield`` within the start-up limit
+(``configure(lifespan_timeout=...)``, or an adapter's setting) is cancelled
+and fails. Each failure is a :class:`LifespanError` naming the app.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import threading
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager, suppress
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
+from starlette._utils import is_async_callable
+
+from . import _config
 from ._errors import LifespanError
 
 T = TypeVar("T")
@@ -52,6 +63,79 @@ def lifespan_running(app: Any) -> bool:
     return lifespan_state(app) is not None
 
 
+class StartupLimit(NamedTuple):
+    """How long a lifespan start-up may take, and the setting that says so."""
+
+    seconds: float
+    setting: str
+
+
+def default_limit() -> StartupLimit:
+    """The process-wide limit set with ``configure(lifespan_timeout=...)``."""
+    return StartupLimit(
+        _config.lifespan_timeout(), "fastapi_everywhere.configure(lifespan_timeout=...)"
+    )
+
+
+def describe_app(app: Any) -> str:
+    """``FastAPI app 'My API'``: the app as error messages name it."""
+    title = getattr(app, "title", None)
+    return f"{type(app).__name__} app {title!r}" if title else repr(app)
+
+
+async def _run_handlers(handlers: Iterable[Callable[[], Any]]) -> None:
+    for handler in handlers:
+        if is_async_callable(handler):
+            await handler()
+        else:
+            handler()
+
+
+@asynccontextmanager
+async def _event_handlers(router: Any) -> AsyncIterator[None]:
+    # What Starlette's (and FastAPI's) _DefaultLifespan does.
+    await _run_handlers(router.on_startup)
+    try:
+        yield
+    finally:
+        await _run_handlers(router.on_shutdown)
+
+
+def _open(app: Any) -> Any:
+    """``app``'s lifespan as an async context manager; LifespanError if it is none."""
+    router = app.router
+    factory = router.lifespan_context
+    fix = (
+        "set app.router.lifespan_context to a function returning an async "
+        "context manager (an @asynccontextmanager lifespan), or pass lifespan= "
+        "to FastAPI()"
+    )
+    if factory is None:
+        if isinstance(getattr(router, "on_startup", None), list) and isinstance(
+            getattr(router, "on_shutdown", None), list
+        ):
+            return _event_handlers(router)
+        raise LifespanError(
+            f"the lifespan of {describe_app(app)} is None and its router has no "
+            f"on_startup/on_shutdown handlers; {fix}"
+        )
+    if not callable(factory):
+        raise LifespanError(
+            f"the lifespan of {describe_app(app)} is {factory!r}, which is not "
+            f"callable; {fix}"
+        )
+    cm = factory(app)
+    if not (hasattr(cm, "__aenter__") and hasattr(cm, "__aexit__")):
+        close = getattr(cm, "close", None)
+        if inspect.iscoroutine(cm) and close is not None:
+            close()  # no "coroutine was never awaited" warning
+        raise LifespanError(
+            f"the lifespan of {describe_app(app)}, {factory!r}, returned {cm!r}, "
+            f"which is not an async context manager; {fix}"
+        )
+    return cm
+
+
 def _retrieve(future: asyncio.Future[Any]) -> None:
     if not future.cancelled():
         future.exception()  # no "exception was never retrieved" log
@@ -60,11 +144,15 @@ def _retrieve(future: asyncio.Future[Any]) -> None:
 class _Lifespan:
     """One running lifespan of an app, owned by its own task."""
 
-    def __init__(self, app: Any, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(
+        self, app: Any, loop: asyncio.AbstractEventLoop, limit: StartupLimit
+    ) -> None:
         self.loop = loop
         self.pid = os.getpid()
         self.users = 0
         self.stopping = False
+        self.limit = limit
+        self.timed_out = False
         self.started: asyncio.Future[dict[str, Any]] = loop.create_future()
         self.started.add_done_callback(_retrieve)
         self.stop = asyncio.Event()
@@ -75,27 +163,76 @@ class _Lifespan:
 
     @property
     def usable(self) -> bool:
-        # A forked child inherits entries whose task runs in no thread of its own.
+        # A forked child inherits entries whose task runs in no thread of its
+        # own; a timed-out start-up may linger, cancelled: never join either.
         return (
             self.pid == os.getpid()
             and not self.loop.is_closed()
             and not self.task.done()
+            and not self.timed_out
         )
 
-    async def _main(self, app: Any) -> None:
-        name = type(app).__name__
+    @property
+    def up(self) -> bool:
+        """Whether start-up finished and succeeded."""
+        started = self.started
+        return started.done() and not started.cancelled() and not started.exception()
+
+    def _fail(self, error: LifespanError) -> None:
+        if not self.started.done():  # a timed-out start-up failed already
+            self.started.set_exception(error)
+
+    def _time_out(self, app: Any) -> None:
+        if self.started.done():
+            return
+        self.timed_out = True
+        seconds, setting = self.limit
+        self._fail(
+            LifespanError(
+                f"the lifespan of {describe_app(app)} did not finish start-up "
+                f"within {seconds:g} s (its code before `yield` never returned); "
+                f"it was cancelled. Fix the start-up, or raise the limit with "
+                f"{setting}"
+            )
+        )
+        self.task.cancel()
+
+    async def _start(self, app: Any) -> tuple[Any, Any]:
+        """Enter the lifespan, bounded by the start-up limit; (cm, its state)."""
+        timer = self.loop.call_later(self.limit.seconds, self._time_out, app)
         try:
-            cm = app.router.lifespan_context(app)
+            cm = _open(app)
+            return cm, await cm.__aenter__()
+        except asyncio.CancelledError:
+            if not self.timed_out:
+                raise
+            uncancel = getattr(self.task, "uncancel", None)  # Python >= 3.11
+            if uncancel is not None:
+                uncancel()
+            return None, None
+        finally:
+            timer.cancel()
+
+    async def _main(self, app: Any) -> None:
+        name = describe_app(app)
+        try:
             try:
-                maybe_state = await cm.__aenter__()
+                cm, maybe_state = await self._start(app)
+            except LifespanError as e:
+                self._fail(e)
+                return
             except Exception as e:
-                err = LifespanError(f"lifespan of {name} failed at start-up: {e!r}")
+                err = LifespanError(f"the lifespan of {name} failed at start-up: {e!r}")
                 err.__cause__ = e
-                self.started.set_exception(err)
+                self._fail(err)
                 return
             except BaseException:
                 self.started.cancel()
                 raise
+            if self.timed_out:
+                if cm is not None:  # it swallowed the cancellation and finished late
+                    await cm.__aexit__(None, None, None)
+                return
             state: dict[str, Any] = dict(maybe_state or {})
             _states[app] = state
             self.started.set_result(state)
@@ -120,8 +257,10 @@ class _Lifespan:
         try:
             await cm.__aexit__(None, None, None)
         except Exception as e:
-            name = type(app).__name__
-            raise LifespanError(f"lifespan of {name} failed at shutdown: {e!r}") from e
+            name = describe_app(app)
+            raise LifespanError(
+                f"the lifespan of {name} failed at shutdown: {e!r}"
+            ) from e
 
     async def _on_loop(self, fn: Callable[[], Awaitable[T]]) -> T:
         if asyncio.get_running_loop() is self.loop:
@@ -148,7 +287,13 @@ class _Lifespan:
 
         async def stop() -> None:
             self.stop.set()
-            await asyncio.shield(self.task)
+            if self.up:
+                await asyncio.shield(self.task)  # raises a failed shutdown
+                return
+            # Start-up failed, or nobody waits for it any more: cancel it, and
+            # give it (bounded) time to clean up.
+            self.task.cancel()
+            await asyncio.wait([self.task], timeout=self.limit.seconds)
 
         await self._on_loop(stop)
 
@@ -157,29 +302,38 @@ _running: weakref.WeakKeyDictionary[Any, _Lifespan] = weakref.WeakKeyDictionary(
 
 
 @asynccontextmanager
-async def run_lifespan(app: Any) -> AsyncIterator[dict[str, Any]]:
+async def run_lifespan(
+    app: Any, *, owner: str = "run_lifespan", limit: StartupLimit | None = None
+) -> AsyncIterator[dict[str, Any]]:
     """Start ``app``'s lifespan (or join the running one), yield its state.
 
-    Start-up failures raise :class:`LifespanError` and leave nothing behind;
-    so does a failing shutdown, when the block itself raised nothing.
+    Start-up failures raise :class:`LifespanError` (its message starts with
+    ``owner``, the caller's name) and leave nothing behind; so does a start-up
+    that did not finish within ``limit`` (default: :func:`default_limit`,
+    read when this call starts the lifespan), and a failing shutdown, when
+    the block itself raised nothing.
     """
     router = getattr(app, "router", None)
     if router is None or not hasattr(router, "lifespan_context"):
-        raise LifespanError(f"run_lifespan: {app!r} is not a FastAPI/Starlette app")
+        raise LifespanError(f"{owner}: {app!r} is not a FastAPI/Starlette app")
     while True:
         with _lock:
             entry = _running.get(app)
             if entry is None or not entry.usable:
-                entry = _running[app] = _Lifespan(app, asyncio.get_running_loop())
+                loop = asyncio.get_running_loop()
+                entry = _Lifespan(app, loop, limit or default_limit())
+                _running[app] = entry
             if not entry.stopping:
                 entry.users += 1
                 break
         await entry.wait_done()  # shutting down: start afresh afterwards
     try:
         state = await entry.wait_started()
-    except BaseException:
+    except BaseException as exc:
         with suppress(Exception):
             await entry.release()
+        if isinstance(exc, LifespanError):
+            raise LifespanError(f"{owner}: {exc}") from exc.__cause__
         raise
     try:
         yield state

@@ -210,3 +210,52 @@ def test_request_app_without_an_app_is_the_standalone_state() -> None:
         assert read.delay().get(timeout=10) == "the-db"
     finally:
         fastapi_everywhere.AppState.standalone().delete("db")
+
+
+# -- a lifespan that cannot start (issue 13, part 6) ------------------------------
+
+
+@pytest.fixture
+def local_celery() -> Iterator[Celery]:
+    """An eager Celery app; its worker-process lifespan shut down after the test."""
+    local = Celery("lifespan_start", broker="memory://")
+    local.conf.task_always_eager = True
+    yield local
+    shutdown(local)
+
+
+def test_worker_lifespan_runs_on_event_handlers(local_celery: Celery) -> None:
+    from _lifespans import on_event_app
+
+    events: list[str] = []
+    setup(local_celery, on_event_app(events), timeout=5)
+
+    @local_celery.task
+    @with_fastapi_depends
+    def ping() -> str:
+        return "pong"
+
+    assert ping.delay().get(timeout=10) == "pong"
+    assert events == ["startup"]
+    shutdown(local_celery)
+    assert events == ["startup", "shutdown"]
+
+
+def test_worker_lifespan_that_hangs_fails_the_task(local_celery: Celery) -> None:
+    from _lifespans import Hung
+    from fastapi_everywhere import LifespanError
+
+    hung = Hung()
+    fastapi_everywhere.configure(lifespan_timeout=0.2)
+    setup(local_celery, hung.app, timeout=5)  # timeout: a regression fails, not hangs
+
+    @local_celery.task
+    @with_fastapi_depends
+    def ping_hung() -> str:
+        return "pong"
+
+    with pytest.raises(LifespanError, match=r"^celery worker: .*'Hung start-up'"):
+        ping_hung.delay().get(timeout=10)
+    assert hung.events == ["startup", "cancelled"]
+    hung.hang = False  # the next task starts it afresh
+    assert ping_hung.delay().get(timeout=10) == "pong"

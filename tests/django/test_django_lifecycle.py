@@ -260,6 +260,7 @@ def test_error_renderer_setting(client) -> None:
         ({"APP": "dj_views:EVENTS"}, r"\['APP'\] must name a FastAPI app"),
         ({"START_LIFESPAN": "now"}, r"\['START_LIFESPAN'\] must be 'lazy' or 'eager'"),
         ({"TIMEOUT": -1}, r"\['TIMEOUT'\] must be a positive"),
+        ({"LIFESPAN_TIMEOUT": 0}, r"\['LIFESPAN_TIMEOUT'\] must be a positive"),
         ({"ERROR_RENDERER": 3}, r"\['ERROR_RENDERER'\] must be a callable"),
         ({"APPS": "x"}, r"unknown key\(s\) \['APPS'\]"),
         (["APP"], "must be a dict"),

@@ -79,3 +79,46 @@ def test_without_an_app_it_is_a_no_op() -> None:
     lifespan.ensure_started()
     assert not lifespan.running
     lifespan.close()
+
+
+# -- a lifespan that cannot start (issue 13, part 6) ------------------------------
+# The Django, Flask and Celery adapters start their lifespan through here;
+# ``timeout=`` bounds each loop-thread wait, so a regression fails, not hangs.
+
+
+def test_on_event_handlers_run_when_lifespan_context_is_none() -> None:
+    from _lifespans import on_event_app
+
+    events: list[str] = []
+    lifespan = ProcessLifespan(on_event_app(events), name="test", timeout=5)
+    lifespan.ensure_started()
+    assert events == ["startup"] and lifespan.running
+    lifespan.close()
+    assert events == ["startup", "shutdown"]
+
+
+def test_a_lifespan_that_is_no_async_context_manager_fails_at_once() -> None:
+    from _lifespans import bad_app, returns_none
+
+    lifespan = ProcessLifespan(bad_app(returns_none), name="my adapter", timeout=5)
+    with pytest.raises(LifespanError, match=r"^my adapter: .*'Broken lifespan'"):
+        lifespan.ensure_started()
+    assert not lifespan.running
+
+
+def test_a_hung_start_up_fails_naming_the_adapter_setting() -> None:
+    from _lifespans import Hung
+    from fastapi_everywhere._lifespan import StartupLimit
+
+    hung = Hung()
+    limit = StartupLimit(0.2, "MY_SETTING")
+    lifespan = ProcessLifespan(hung.app, name="my adapter", timeout=5, limit=limit)
+    with pytest.raises(LifespanError) as info:
+        lifespan.ensure_started()
+    assert str(info.value).startswith("my adapter: ")
+    assert "within 0.2 s" in str(info.value) and "MY_SETTING" in str(info.value)
+    assert not lifespan.running and hung.events == ["startup", "cancelled"]
+    hung.hang = False  # tried again on the next request
+    lifespan.ensure_started()
+    lifespan.close()
+    assert hung.events == ["startup", "cancelled", "startup", "shutdown"]

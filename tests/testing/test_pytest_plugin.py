@@ -110,3 +110,43 @@ def test_installed_entry_point_loads_the_plugin(tmp_path: Path) -> None:
     # pytest11 entry point "fastapi_everywhere": no -p, no conftest import.
     assert "fastapi_deps_stack" in proc.stdout
     assert "fastapi_override" in proc.stdout
+
+
+def test_a_hung_lifespan_fails_the_fixture_instead_of_hanging(tmp_path: Path) -> None:
+    conftest = (
+        "import asyncio, contextlib, pytest, fastapi, fastapi_everywhere\n"
+        "@contextlib.asynccontextmanager\n"
+        "async def hung(app):\n"
+        "    await asyncio.Event().wait()\n"
+        "    yield\n"
+        "fastapi_everywhere.configure(lifespan_timeout=0.5)\n"
+        "@pytest.fixture(scope='session')\n"
+        "def fastapi_app():\n"
+        "    return fastapi.FastAPI(title='Hung start-up', lifespan=hung)\n"
+    )
+    proc, events = run_pytest(
+        tmp_path, "-k", "stack", ini=BARE_INI, conftest=conftest
+    )  # run_pytest's subprocess timeout bounds a regression
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "LifespanError" in proc.stdout
+    assert "'Hung start-up' did not finish start-up within 0.5 s" in proc.stdout
+
+
+def test_on_event_handlers_run_for_the_fixtures(tmp_path: Path) -> None:
+    conftest = (
+        "import warnings, pytest, fastapi, sample_app\n"
+        "@pytest.fixture(scope='session')\n"
+        "def fastapi_app():\n"
+        "    app = fastapi.FastAPI()\n"
+        "    with warnings.catch_warnings():\n"
+        "        warnings.simplefilter('ignore', DeprecationWarning)\n"
+        "        app.on_event('startup')(lambda: sample_app.log('startup'))\n"
+        "        app.on_event('shutdown')(lambda: sample_app.log('shutdown'))\n"
+        "    app.router.lifespan_context = None\n"
+        "    return app\n"
+    )
+    proc, events = run_pytest(
+        tmp_path, "-k", "per_test_cache", ini=BARE_INI, conftest=conftest
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert events == ["startup", "session-open", "session-close", "shutdown"]

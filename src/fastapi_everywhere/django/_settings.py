@@ -6,6 +6,7 @@ FASTAPI_EVERYWHERE = {
     "ERROR_RENDERER": "myproject.errors:render",  # optional
     "START_LIFESPAN": "lazy",            # or "eager"
     "TIMEOUT": None,                      # seconds, bounds each loop-thread wait
+    "LIFESPAN_TIMEOUT": None,             # seconds for start-up (None: configure's, 60)
 }
 ```
 
@@ -28,11 +29,12 @@ from fastapi import FastAPI
 
 from .. import _config
 from .._host import ProcessLifespan
+from .._lifespan import StartupLimit
 
 __all__ = ["SETTING", "AdapterConfig", "current", "load"]
 
 SETTING = "FASTAPI_EVERYWHERE"
-_KEYS = {"APP", "ERROR_RENDERER", "START_LIFESPAN", "TIMEOUT"}
+_KEYS = {"APP", "ERROR_RENDERER", "LIFESPAN_TIMEOUT", "START_LIFESPAN", "TIMEOUT"}
 
 ErrorRenderer = Callable[[HttpRequest, Exception], HttpResponseBase | None]
 
@@ -45,13 +47,24 @@ class AdapterConfig:
     error_renderer: ErrorRenderer | None
     eager: bool
     timeout: float | None
+    limit: StartupLimit | None
     lifespan: ProcessLifespan | None
 
     def lifespan_for(self, app: FastAPI | None) -> ProcessLifespan | None:
         """The lifespan to start: the setting's app, else the configured one."""
         if self.lifespan is not None or app is None:
             return self.lifespan
-        return _configured_lifespan(app, self.timeout)
+        return _configured_lifespan(app, self.timeout, self.limit)
+
+
+def _seconds(raw: Mapping[str, Any], key: str) -> float | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    try:
+        return _config.positive_seconds(value, f"{SETTING}[{key!r}]")
+    except ValueError as e:
+        raise ImproperlyConfigured(str(e)) from None
 
 
 def _import(key: str, value: Any) -> Any:
@@ -95,23 +108,19 @@ def load(raw: Any) -> AdapterConfig:
         raise ImproperlyConfigured(
             f"{SETTING}['START_LIFESPAN'] must be 'lazy' or 'eager', got {start!r}"
         )
-    timeout = raw.get("TIMEOUT")
-    if timeout is not None and (
-        isinstance(timeout, bool)
-        or not isinstance(timeout, (int, float))
-        or timeout <= 0
-    ):
-        raise ImproperlyConfigured(
-            f"{SETTING}['TIMEOUT'] must be a positive number of seconds or None, "
-            f"got {timeout!r}"
-        )
+    timeout = _seconds(raw, "TIMEOUT")
+    lifespan_timeout = _seconds(raw, "LIFESPAN_TIMEOUT")
+    limit = None
+    if lifespan_timeout is not None:
+        limit = StartupLimit(lifespan_timeout, f"{SETTING}['LIFESPAN_TIMEOUT']")
     return AdapterConfig(
         app=app,
         error_renderer=renderer,
         eager=start == "eager",
-        timeout=None if timeout is None else float(timeout),
+        timeout=timeout,
+        limit=limit,
         lifespan=(
-            ProcessLifespan(app, name=f"{SETTING}['APP']", timeout=timeout)
+            ProcessLifespan(app, name=f"{SETTING}['APP']", timeout=timeout, limit=limit)
             if app is not None
             else None
         ),
@@ -141,13 +150,18 @@ def _reload() -> AdapterConfig:
         return _current
 
 
-def _configured_lifespan(app: FastAPI, timeout: float | None) -> ProcessLifespan:
+def _configured_lifespan(
+    app: FastAPI, timeout: float | None, limit: StartupLimit | None
+) -> ProcessLifespan:
     # configure(app=...) instead of the setting: one lifespan per app object.
     with _lock:
         lifespan = _by_app.get(id(app))
         if lifespan is None or lifespan.app is not app:
             lifespan = _by_app[id(app)] = ProcessLifespan(
-                app, name="fastapi_everywhere.configure(app)", timeout=timeout
+                app,
+                name="fastapi_everywhere.configure(app)",
+                timeout=timeout,
+                limit=limit,
             )
         return lifespan
 

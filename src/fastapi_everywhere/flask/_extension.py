@@ -20,6 +20,7 @@ from flask import Flask, current_app, has_app_context
 
 from .. import _config
 from .._host import ProcessLifespan
+from .._lifespan import StartupLimit
 
 __all__ = ["EXTENSION_KEY", "ErrorHandler", "FastAPIDepends", "FlaskState", "state_of"]
 
@@ -64,6 +65,7 @@ class FlaskState:
         "_lifespan",
         "_lock",
         "error_handler",
+        "limit",
         "name",
         "timeout",
         "use_lifespan",
@@ -77,6 +79,7 @@ class FlaskState:
         error_handler: ErrorHandler | str | None = None,
         timeout: float | None = None,
         lifespan: bool = True,
+        lifespan_timeout: float | None = None,
     ) -> None:
         self.name = name
         self._app_ref = app
@@ -94,6 +97,11 @@ class FlaskState:
             )
         self.error_handler: ErrorHandler | None = error_handler
         self.timeout = timeout
+        self.limit: StartupLimit | None = None
+        if lifespan_timeout is not None:
+            key = "FASTAPI_EVERYWHERE_LIFESPAN_TIMEOUT"
+            seconds = _config.positive_seconds(lifespan_timeout, key)
+            self.limit = StartupLimit(seconds, key)
 
     def __repr__(self) -> str:
         return f"<FlaskState {self.name} app={self._app_ref!r} lifespan={self._lifespan!r}>"
@@ -118,7 +126,10 @@ class FlaskState:
             with self._lock:
                 if self._lifespan is None:
                     self._lifespan = ProcessLifespan(
-                        app, name=f"flask app {self.name!r}", timeout=self.timeout
+                        app,
+                        name=f"flask app {self.name!r}",
+                        timeout=self.timeout,
+                        limit=self.limit,
                     )
                 lifespan = self._lifespan
         return lifespan
@@ -171,6 +182,10 @@ class FastAPIDepends:
         Seconds to wait for any step on the shared loop thread (default none).
     ``FASTAPI_EVERYWHERE_LIFESPAN``
         False to never run the FastAPI app's lifespan (default True).
+    ``FASTAPI_EVERYWHERE_LIFESPAN_TIMEOUT``
+        Seconds the lifespan's start-up may take before it is cancelled and
+        ``LifespanError`` raised (default None: ``fastapi_everywhere.configure``'s
+        ``lifespan_timeout``, 60 s unless set).
     """
 
     def __init__(self, app: Flask | None = None, *, fastapi_app: Any = None) -> None:
@@ -196,11 +211,13 @@ class FastAPIDepends:
         config.setdefault("FASTAPI_EVERYWHERE_ERROR_HANDLER", None)
         config.setdefault("FASTAPI_EVERYWHERE_TIMEOUT", None)
         config.setdefault("FASTAPI_EVERYWHERE_LIFESPAN", True)
+        config.setdefault("FASTAPI_EVERYWHERE_LIFESPAN_TIMEOUT", None)
         app.extensions[EXTENSION_KEY] = FlaskState(
             app.name,
             app=config["FASTAPI_EVERYWHERE_APP"],
             error_handler=config["FASTAPI_EVERYWHERE_ERROR_HANDLER"],
             timeout=config["FASTAPI_EVERYWHERE_TIMEOUT"],
             lifespan=bool(config["FASTAPI_EVERYWHERE_LIFESPAN"]),
+            lifespan_timeout=config["FASTAPI_EVERYWHERE_LIFESPAN_TIMEOUT"],
         )
         app.teardown_request(teardown_request)

@@ -25,12 +25,23 @@ _started: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 class LoopLifespan:
-    """``app``'s lifespan, started and shut down in one task on the loop thread."""
+    """``app``'s lifespan, started and shut down in one task on the loop thread.
 
-    __slots__ = ("_pid", "_stack", "_unregister", "app", "owner")
+    ``timeout`` bounds each wait on the loop thread; ``limit`` the start-up
+    (default: the process-wide ``configure(lifespan_timeout=...)``).
+    """
 
-    def __init__(self, app: Any, name: str, timeout: float | None = None) -> None:
+    __slots__ = ("_pid", "_stack", "_unregister", "app", "limit", "owner")
+
+    def __init__(
+        self,
+        app: Any,
+        name: str,
+        timeout: float | None = None,
+        limit: _lifespan.StartupLimit | None = None,
+    ) -> None:
         self.app = app
+        self.limit = limit
         self.owner = OwnerTask(name, timeout)
         self._stack = AsyncExitStack()
         self._pid = 0
@@ -45,7 +56,10 @@ class LoopLifespan:
         try:
             state: dict[str, Any] = self.owner.call(
                 partial(
-                    self._stack.enter_async_context, _lifespan.run_lifespan(self.app)
+                    self._stack.enter_async_context,
+                    _lifespan.run_lifespan(
+                        self.app, owner=self.owner.name, limit=self.limit
+                    ),
                 )
             )
         except BaseException:
