@@ -5,9 +5,17 @@ This module is the async API; ``fastapi_everywhere.sync`` is its sync twin.
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
+
 from ._app_state import AppState, get_app_state, set_app_state_value
 from ._checks import check_routes_and_dependencies_are_async
-from ._config import configure, get_app, reset_config
+from ._config import (
+    configure,
+    get_app,
+    get_context_factory,
+    is_configured,
+    reset_config,
+)
 from ._container import (
     ContainerScope,
     DependencyScope,
@@ -34,6 +42,11 @@ from ._registrable import RegistrableDependency
 from ._scope import ParamSource
 from ._stack import FastApiDepsStack
 
+try:
+    __version__ = version("fastapi-everywhere")
+except PackageNotFoundError:  # imported from a source tree, not installed
+    __version__ = "0+unknown"
+
 __all__ = [
     "AppState",
     "ContainerScope",
@@ -55,6 +68,8 @@ __all__ = [
     "configure",
     "get_app",
     "get_app_state",
+    "get_context_factory",
+    "is_configured",
     "reset_config",
     "resolve_fastapi_depends",
     "runnify_with_fastapi_depends",

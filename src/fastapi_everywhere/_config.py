@@ -21,6 +21,7 @@ DEFAULT_LIFESPAN_TIMEOUT = 60.0
 _app: FastAPI | None = None
 _context_factory: ContextFactory | None = None
 _lifespan_timeout = DEFAULT_LIFESPAN_TIMEOUT
+_configured = False
 
 
 def configure(
@@ -38,13 +39,30 @@ def configure(
     ``lifespan_timeout`` is how many seconds a lifespan start-up may take
     before it is cancelled and :class:`LifespanError` raised (default 60).
     """
-    global _app, _context_factory, _lifespan_timeout
+    global _app, _context_factory, _lifespan_timeout, _configured
     if app is not None and not isinstance(app, FastAPI):
         raise TypeError(f"configure: app= must be a FastAPI app, got {app!r}")
     seconds = positive_seconds(lifespan_timeout, "configure: lifespan_timeout=")
     _app = app
     _context_factory = context_factory
     _lifespan_timeout = seconds
+    _configured = True
+
+
+def is_configured() -> bool:
+    """Whether :func:`configure` was called (and not undone by :func:`reset_config`).
+
+    .. versionadded:: 0.2
+    """
+    return _configured
+
+
+def get_context_factory() -> ContextFactory | None:
+    """The configured context factory, or None.
+
+    .. versionadded:: 0.2
+    """
+    return _context_factory
 
 
 def positive_seconds(value: Any, where: str) -> float:
@@ -72,10 +90,11 @@ def get_app() -> FastAPI:
 
 def reset_config() -> None:
     """Forget the configured app, context factory and limits (for tests)."""
-    global _app, _context_factory, _lifespan_timeout
+    global _app, _context_factory, _lifespan_timeout, _configured
     _app = None
     _context_factory = None
     _lifespan_timeout = DEFAULT_LIFESPAN_TIMEOUT
+    _configured = False
 
 
 def configured_app() -> FastAPI | None:

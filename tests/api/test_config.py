@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import pytest
@@ -156,3 +156,20 @@ def test_missing_parameter_error_survives_pickle() -> None:
     copy = pickle.loads(pickle.dumps(error))
     assert type(copy) is MissingParameterError
     assert (copy.errors(), copy.function, str(copy)) == (errors, "job()", str(error))
+
+
+def test_is_configured_and_get_context_factory() -> None:
+    from importlib.metadata import version
+
+    import fastapi_everywhere as fe
+
+    assert fe.is_configured() is False
+    assert fe.get_context_factory() is None
+    factory = lambda ctx: nullcontext()  # noqa: E731
+    fe.configure(context_factory=factory)  # no app: still configured
+    assert fe.is_configured() is True
+    assert fe.get_context_factory() is factory
+    fe.reset_config()
+    assert fe.is_configured() is False
+    assert fe.get_context_factory() is None
+    assert fe.__version__ == version("fastapi-everywhere")
