@@ -108,5 +108,5 @@ def set_app_state_value(key: str, value: Any, *, app: Any = None) -> None:
     The value is then visible to ``get_app_state`` both inside real FastAPI
     requests to that app and in standalone resolutions.
     """
-    target = app if app is not None else _config.configured_app()
+    target = _config.app_for(app)
     AppState._for(target).set(key, value)

@@ -102,6 +102,19 @@ def configured_app() -> FastAPI | None:
     return _app
 
 
+def app_for(app: FastAPI | None) -> FastAPI | None:
+    """``app`` when given, else the configured app (None when there is none).
+
+    The one place that decides which app a call uses.
+    """
+    return app if app is not None else _app
+
+
+def require_app(app: FastAPI | None) -> FastAPI:
+    """:func:`app_for`, or :class:`NotConfiguredError` when there is none."""
+    return app if app is not None else get_app()
+
+
 def context_factory() -> ContextFactory | None:
     """The configured context factory, or None."""
     return _context_factory

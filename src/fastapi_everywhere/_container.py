@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import functools
 import inspect
 import logging
 import warnings
@@ -26,14 +25,14 @@ from fastapi.exceptions import RequestValidationError
 
 from . import _config
 from ._engine import describe
-from ._engine._threads import run_in_thread
-from ._engine.call import caller_error, validation_error
+from ._engine.call import call_target, caller_error, validation_error
 from ._engine.plan import Node, Plan, plan_for_dependencies, plan_for_function
 from ._engine.run import Resolution, solve
 from ._errors import MissingParameterError, NotConfiguredError, ScopeError
 from ._lifespan import lifespan_state
 from ._owner import TaskOwner
 from ._scope import ScopeSpec, SourceLike, as_source
+from ._target import target_of
 
 T = TypeVar("T")
 
@@ -285,14 +284,17 @@ class _Resolver:
         if scoped is None:
             async with self.container.scope() as scope:
                 return await scope.invoke_resolved(func, *args, **kwargs)
+        target = target_of(func, f"{type(self).__name__}.invoke")
         plan = plan_for_function(
             func,
             overrides=self.container._overrides(),
-            supplied=frozenset(kwargs) | _positional_names(func, len(args)),
+            supplied=target.supplied(args, kwargs),
             security_scopes=self.container._security_scopes,
         )
         values, every = await self._run(plan)
-        result = await _call(func, args, {**kwargs, **values})
+        result = await call_target(func, target.is_async, args, kwargs, values)
+        if inspect.isawaitable(result):  # a sync callable that returned one
+            result = await result
         every[func] = result
         return ResolvedDependencies({func: result}, every)
 
@@ -377,18 +379,6 @@ class _Resolver:
             raise
 
 
-def _positional_names(func: Callable[..., Any], count: int) -> frozenset[str]:
-    """The names of the first ``count`` positional parameters of ``func``."""
-    if not count:
-        return frozenset()
-    names = [
-        p.name
-        for p in inspect.signature(func).parameters.values()
-        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-    ]
-    return frozenset(names[:count])
-
-
 def _check_captures(node: Node, scope_of: Callable[[Node], DependencyScope]) -> None:
     for child in node.children:
         if scope_of(child) is DependencyScope.CONTAINER and _has_scoped(
@@ -406,17 +396,6 @@ def _has_scoped(node: Node, scope_of: Callable[[Node], DependencyScope]) -> bool
         scope_of(c) is DependencyScope.SCOPED or _has_scoped(c, scope_of)
         for c in node.children
     )
-
-
-async def _call(
-    func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> Any:
-    if inspect.iscoroutinefunction(func):
-        return await func(*args, **kwargs)
-    result = await run_in_thread(functools.partial(func, *args, **kwargs))
-    if inspect.isawaitable(result):
-        return await result
-    return result
 
 
 class ContainerScope(_Resolver):
@@ -473,7 +452,7 @@ class FastAPIContainer(_Resolver):
     ) -> None:
         owner = "FastAPIContainer"
         self.container = self
-        self.app = app if app is not None else _config.configured_app()
+        self.app = _config.app_for(app)
         self.dependency_overrides: dict[Any, Any] = dict(dependency_overrides or {})
         self._scopes: dict[Any, DependencyScope] = {
             dependency_key(k): v for k, v in (scopes or {}).items()

@@ -7,7 +7,7 @@ import contextvars
 import functools
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager
 from typing import Any, ParamSpec, TypeVar, overload
 
 from fastapi import FastAPI
@@ -16,110 +16,15 @@ from . import _config
 from ._engine import describe, plan_for_function
 from ._engine._threads import run_in_thread
 from ._engine.call import open_operation, run_operation, target_caller
-from ._engine.plan import Plan, injected_parameters
+from ._engine.plan import Plan
 from ._errors import LoopThreadError
 from ._lifespan import run_lifespan
 from ._scope import ScopeSpec
+from ._target import Target, call_context, call_spec
 
 P = ParamSpec("P")
 R = TypeVar("R")
 Y = TypeVar("Y")
-
-
-class _Target:
-    """What a decorator learns once about the function it wraps."""
-
-    __slots__ = (
-        "func",
-        "injected",
-        "is_async",
-        "name",
-        "positional",
-        "public_signature",
-    )
-
-    def __init__(self, func: Callable[..., Any], owner: str) -> None:
-        if not callable(func):
-            raise TypeError(f"{owner}: expected a function, got {func!r}")
-        self.func = func
-        self.name = describe(func)
-        injected = injected_parameters(func)
-        self.injected = frozenset(p.name for p in injected)
-        signature = inspect.signature(func)
-        self.positional = [
-            p.name
-            for p in signature.parameters.values()
-            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-        ]
-        for p in signature.parameters.values():
-            if p.name in self.injected and p.kind is p.POSITIONAL_ONLY:
-                raise TypeError(
-                    f"{owner}: parameter {p.name!r} of {self.name} is positional-only "
-                    "and cannot be injected; make it keyword-capable"
-                )
-        try:
-            # Evaluated annotations for tools that read the wrapper's
-            # signature (Typer, Click) in modules using postponed annotations.
-            shown = inspect.signature(func, eval_str=True)
-        except Exception:  # a name only a type checker knows
-            shown = signature
-        self.public_signature = shown.replace(
-            parameters=[
-                p for p in shown.parameters.values() if p.name not in self.injected
-            ]
-        )
-        self.is_async = inspect.iscoroutinefunction(
-            func
-        ) or inspect.iscoroutinefunction(
-            getattr(func, "__call__", None)  # noqa: B004
-        )
-
-    def supplied(
-        self, args: tuple[Any, ...], kwargs: Mapping[str, Any]
-    ) -> frozenset[str]:
-        """Injectable parameters the caller passed explicitly (they win)."""
-        names = self.injected.intersection(kwargs) if kwargs else set()
-        if args:
-            names = set(names) | self.injected.intersection(
-                self.positional[: len(args)]
-            )
-        return frozenset(names)
-
-
-@functools.lru_cache(maxsize=2048)
-def _cached_target(func: Callable[..., Any], owner: str) -> _Target:
-    return _Target(func, owner)
-
-
-def target_of(func: Callable[..., Any], owner: str) -> _Target:
-    """``_Target(func, owner)``, cached for callers that meet ``func`` per call
-    (a host request's view, Django's ``method_decorator``)."""
-    try:
-        return _cached_target(func, owner)
-    except TypeError:  # an unhashable callable
-        return _Target(func, owner)
-
-
-def _app_for(app: FastAPI | None) -> FastAPI | None:
-    return app if app is not None else _config.configured_app()
-
-
-def _spec(
-    static: Mapping[str, Any] | None, dynamic: Mapping[str, Any] | None
-) -> ScopeSpec | None:
-    if static is None and dynamic is None:
-        return None
-    base = dict(static or {})
-    if dynamic:
-        base.update(dynamic)
-    return ScopeSpec(base=base)
-
-
-def _context_cm(context: Mapping[str, Any] | None) -> Any:
-    factory = _config.context_factory()
-    if context is None or factory is None:
-        return nullcontext()
-    return factory(context)
 
 
 @overload
@@ -159,21 +64,21 @@ def with_fastapi_depends(
     """
     if func is None:
         return lambda f: with_fastapi_depends(f, scope=scope, context=context, app=app)
-    target = _Target(func, "with_fastapi_depends")
+    target = Target(func, "with_fastapi_depends")
 
     @functools.wraps(func)
     async def wrapper(
         *args: Any, _scope: Mapping[str, Any] | None = None, **kwargs: Any
     ) -> Any:
-        use_app = _app_for(app)
+        use_app = _config.app_for(app)
         supplied = target.supplied(args, kwargs)
         plan = plan_for_function(
             func, overrides=_config.overrides_of(use_app), supplied=supplied
         )
         caller = target_caller(func, target.is_async, args, kwargs)
-        with _context_cm(context):
+        with call_context(context):
             return await run_operation(
-                plan, caller, app=use_app, spec=_spec(scope, _scope)
+                plan, caller, app=use_app, spec=call_spec(scope, _scope)
             )
 
     wrapper.__signature__ = target.public_signature  # type: ignore[attr-defined]
@@ -196,19 +101,19 @@ def aiter_with_fastapi_depends(
             f"aiter_with_fastapi_depends: {describe(func)} is not an async "
             "generator function (async def ... yield); use with_fastapi_depends"
         )
-    target = _Target(func, "aiter_with_fastapi_depends")
+    target = Target(func, "aiter_with_fastapi_depends")
 
     @functools.wraps(func)
     async def wrapper(
         *args: Any, _scope: Mapping[str, Any] | None = None, **kwargs: Any
     ) -> AsyncIterator[Any]:
-        use_app = _app_for(app)
+        use_app = _config.app_for(app)
         plan = plan_for_function(
             func,
             overrides=_config.overrides_of(use_app),
             supplied=target.supplied(args, kwargs),
         )
-        async with _owned(plan, use_app, _spec(None, _scope)) as values:
+        async with _owned(plan, use_app, call_spec(None, _scope)) as values:
             agen = func(*args, **kwargs, **values)
             # What ``yield from`` does for generators: sent values and
             # thrown exceptions go to the wrapped generator.
@@ -340,7 +245,7 @@ async def resolve_fastapi_depends(
     if provider is None:
         provider = app
     plan = plan_for_function(func, overrides=_config.overrides_of(provider))
-    async with open_operation(plan, app=app, spec=_spec(scope, None)) as values:
+    async with open_operation(plan, app=app, spec=call_spec(scope, None)) as values:
         yield values
 
 
@@ -355,7 +260,7 @@ def with_fastapi_lifecycle(
 
     @functools.wraps(func)
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
-        use_app = app if app is not None else _config.get_app()
+        use_app = _config.require_app(app)
         async with run_lifespan(use_app, owner=name):
             if is_async:
                 return await func(*args, **kwargs)
@@ -389,7 +294,7 @@ def runnify_with_fastapi_depends(
                 "running event loop; await with_fastapi_depends(...) instead, or "
                 "use fastapi_everywhere.sync from another thread"
             )
-        use_app = app if app is not None else _config.configured_app()
+        use_app = _config.app_for(app)
 
         async def main() -> Any:
             if use_app is None:

@@ -51,21 +51,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from . import _config
-from ._decorators import target_of
 from ._engine import plan_for_function
 from ._engine._compat import TEARDOWN_BEFORE_BACKGROUND, TEARDOWN_BEFORE_RESPONSE
 from ._engine._threads import run_in_thread
-from ._engine.call import swallowed_error, validation_error
+from ._engine.call import swallowed_error, target_caller, validation_error
 from ._engine.plan import Node, Plan, plan_for_dependencies
 from ._engine.run import Resolution, solve
 from ._lifespan import StartupLimit, lifespan_state
 from ._owner import TaskOwner
 from ._scope import ScopeSpec, asgi_request, build_request
+from ._target import target_of
 from .sync import loop as _loop
-from .sync._drive import _NOT_RUN, Exits, SyncDriver
+from .sync._drive import NOT_RUN, Exits, SyncDriver
 from .sync._lifespan import LoopLifespan
 from .sync._task import OwnerTask
-from .sync.runners import _call_async
 
 __all__ = [
     "ProcessLifespan",
@@ -137,7 +136,7 @@ class RequestScope:
         timeout: float | None = None,
         logger: logging.Logger | None = None,
     ) -> None:
-        self.app = app if app is not None else _config.configured_app()
+        self.app = _config.app_for(app)
         self.logger = logger or log
         self.name = name
         self.timeout = timeout
@@ -316,7 +315,7 @@ class RequestScope:
             self._check_open("call")
             driver = _HostDriver(self._resolution(plan, self._request_stack), self)
             if is_async:
-                driver.then = functools.partial(_call_async, func, args, kwargs)
+                driver.then = target_caller(func, True, args, kwargs)
             values = self._enter(driver)
         # The lock guards resolution and teardown, not the view: a view that
         # hands work to threads calling resolve() and joins them must not
@@ -327,7 +326,7 @@ class RequestScope:
             else:
                 with lock:
                     result = driver.then_result
-                    if result is _NOT_RUN:
+                    if result is NOT_RUN:
                         result = driver.on_loop(
                             functools.partial(func, *args, **kwargs, **values)
                         )
@@ -413,7 +412,7 @@ class RequestScope:
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
     ) -> Any:
-        result: Any = _NOT_RUN
+        result: Any = NOT_RUN
         res = self._resolution(plan, self._async_owner().stack)
         res.run_sync = self.run_sync
         async with res.function_stack:
@@ -426,7 +425,7 @@ class RequestScope:
             else:
                 call = functools.partial(func, *args, **kwargs, **res.values)
                 result = await self.run_sync(call)
-        if result is _NOT_RUN:
+        if result is NOT_RUN:
             raise swallowed_error()
         return result
 
@@ -650,7 +649,7 @@ def error_response(
     ``{"detail": ...}`` and headers): the app's own exception handler when it
     registered one, else FastAPI's default. Any other exception: None.
     """
-    app = app if app is not None else _config.configured_app()
+    app = _config.app_for(app)
     handler = _handler_for(exc, app)
     if handler is None:
         return None
@@ -673,7 +672,7 @@ async def aerror_response(
     exc: BaseException, *, app: FastAPI | None = None, request: Request | None = None
 ) -> Response | None:
     """:func:`error_response`, awaitable (the handler runs on the running loop)."""
-    app = app if app is not None else _config.configured_app()
+    app = _config.app_for(app)
     handler = _handler_for(exc, app)
     if handler is None:
         return None

@@ -40,7 +40,7 @@ class FastApiDepsStack:
         if self._container is None:
             async with self._starting:
                 if self._container is None:
-                    app = self._app if self._app is not None else _config.get_app()
+                    app = _config.require_app(self._app)
                     container = FastAPIContainer(app=app)
                     try:
                         await container._start_lifespan()

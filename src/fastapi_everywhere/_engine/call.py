@@ -8,6 +8,7 @@ background tasks run next; request-scoped dependencies close last.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
@@ -122,21 +123,28 @@ async def run_operation(
     return result
 
 
+async def call_target(
+    func: Callable[..., Any],
+    is_async: bool,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    values: dict[str, Any],
+) -> Any:
+    """Call ``func`` with the caller's arguments plus the resolved values.
+
+    The one place a target is called from the event loop: awaited when it
+    is async, in a worker thread when it is sync (FastAPI's rule).
+    """
+    if is_async:
+        return await func(*args, **kwargs, **values)
+    return await run_in_thread(lambda: func(*args, **kwargs, **values))
+
+
 def target_caller(
     func: Callable[..., Any],
     is_async: bool,
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
 ) -> Callable[[dict[str, Any]], Awaitable[Any]]:
-    """Call ``func`` with the caller's arguments plus the resolved values."""
-    if is_async:
-
-        async def call_async(values: dict[str, Any]) -> Any:
-            return await func(*args, **kwargs, **values)
-
-        return call_async
-
-    async def call_sync(values: dict[str, Any]) -> Any:
-        return await run_in_thread(lambda: func(*args, **kwargs, **values))
-
-    return call_sync
+    """:func:`call_target` waiting for the resolved values."""
+    return functools.partial(call_target, func, is_async, args, kwargs)

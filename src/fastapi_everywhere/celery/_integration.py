@@ -29,9 +29,9 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import _config
-from .._decorators import _Target
 from .._engine.call import caller_error
 from .._host import ProcessLifespan, RequestScope
+from .._target import Target
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -52,7 +52,7 @@ class _Integration:
     @property
     def app(self) -> FastAPI | None:
         """The app given to :func:`setup`, else the configured one (read late)."""
-        return self._app if self._app is not None else _config.configured_app()
+        return _config.app_for(self._app)
 
     @property
     def lifespan(self) -> ProcessLifespan:
@@ -171,7 +171,7 @@ def _task_scope(task_name: str, headers: Mapping[str, str] | None) -> dict[str, 
     return scope
 
 
-def _run_task(target: _Target, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def _run_task(target: Target, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     headers = kwargs.pop(HEADERS_KWARG, None)
     if headers is not None and not isinstance(headers, Mapping):
         raise TypeError(
@@ -220,7 +220,7 @@ def _portable(exc: BaseException) -> None:
         exc.args = (http.status_code, http.detail, http.headers)
 
 
-def _public_signature(target: _Target) -> Any:
+def _public_signature(target: Target) -> Any:
     """The task's own parameters plus the reserved ``_headers`` keyword."""
     signature = target.public_signature
     params = list(signature.parameters.values())
@@ -270,7 +270,7 @@ def with_fastapi_depends(func: Callable[..., Any] | None = None) -> Any:
             f"fastapi_everywhere.celery.with_fastapi_depends: {func!r} has a "
             f"parameter named {HEADERS_KWARG!r}, which is reserved for request headers"
         )
-    target = _Target(func, "fastapi_everywhere.celery.with_fastapi_depends")
+    target = Target(func, "fastapi_everywhere.celery.with_fastapi_depends")
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

@@ -184,4 +184,4 @@ setting_changed.connect(_on_setting_changed)
 def configured_app() -> FastAPI | None:
     """The app requests use: the setting's, else ``fastapi_everywhere.configure``'s."""
     app = current().app
-    return app if app is not None else _config.configured_app()
+    return _config.app_for(app)

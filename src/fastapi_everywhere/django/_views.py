@@ -13,8 +13,8 @@ from asgiref.sync import sync_to_async
 from django.db import connections, transaction
 from django.http import HttpRequest, HttpResponseBase
 
-from .._decorators import _Target, target_of
 from .._errors import ScopeError
+from .._target import Target, target_of
 from ._responses import apply_response, arender_error, render_error
 from ._state import RequestState, attach, defer_close, lifespan_to_start, state_of
 
@@ -30,7 +30,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 _OWNER = "fastapi_everywhere.django.with_fastapi_depends"
 
 
-def _target(func: Callable[..., Any]) -> _Target:
+def _target(func: Callable[..., Any]) -> Target:
     return target_of(func, _OWNER)
 
 
@@ -61,7 +61,7 @@ def _find_request(args: tuple[Any, ...], name: str) -> HttpRequest:
 
 
 def _split(
-    target: _Target, kwargs: dict[str, Any]
+    target: Target, kwargs: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """URL kwargs named like an injected parameter are its ``Path`` value.
 
@@ -116,7 +116,7 @@ def with_fastapi_depends(view: F | None = None) -> Any:
     return _dress(AsyncView(_sync_view(func, bound, target), async_view), view, target)
 
 
-def _dress(wrapper: Any, view: Callable[..., Any], target: _Target) -> Any:
+def _dress(wrapper: Any, view: Callable[..., Any], target: Target) -> Any:
     functools.update_wrapper(wrapper, view)
     wrapper.__signature__ = target.public_signature
     setattr(wrapper, _MARK, True)
@@ -146,7 +146,7 @@ class FastAPIDependsMixin:
 
 
 def _sync_view(
-    func: Callable[..., Any], bound: tuple[Any, ...], target: _Target
+    func: Callable[..., Any], bound: tuple[Any, ...], target: Target
 ) -> Callable[..., Any]:
     def view(*args: Any, **kwargs: Any) -> Any:
         request = _find_request(args, target.name)
@@ -185,7 +185,7 @@ def _roll_back_atomic_blocks() -> None:
 
 
 def _async_view(
-    func: Callable[..., Any], bound: tuple[Any, ...], target: _Target
+    func: Callable[..., Any], bound: tuple[Any, ...], target: Target
 ) -> Callable[..., Any]:
     async def view(*args: Any, **kwargs: Any) -> Any:
         request = _find_request(args, target.name)

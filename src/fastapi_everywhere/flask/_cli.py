@@ -14,8 +14,8 @@ from typing import Any
 
 from flask import has_app_context
 
-from .._decorators import _Target
 from .._host import RequestScope
+from .._target import Target
 from ._extension import state_of
 
 __all__ = ["COMMAND_SCOPE", "run_command"]
@@ -24,7 +24,7 @@ __all__ = ["COMMAND_SCOPE", "run_command"]
 COMMAND_SCOPE: dict[str, Any] = {"type": "http", "method": "GET", "path": "/"}
 
 
-def run_command(target: _Target, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def run_command(target: Target, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """Call ``target`` with its dependencies, as one operation with a lifespan."""
     from ._context import (
         RequestState,

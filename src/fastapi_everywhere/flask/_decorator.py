@@ -17,7 +17,7 @@ from typing import Any, TypeVar, overload
 
 from flask import has_app_context, has_request_context
 
-from .._decorators import _Target
+from .._target import Target
 from ._cli import run_command
 from ._context import RequestState, command_state, current_state
 from ._errors import render_error
@@ -29,7 +29,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _run_in_request(
-    target: _Target, args: tuple[Any, ...], kwargs: dict[str, Any]
+    target: Target, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Any:
     found = current_state()
     if kwargs:
@@ -97,7 +97,7 @@ def with_fastapi_depends(func: Callable[..., Any] | None = None) -> Any:
     """
     if func is None:
         return with_fastapi_depends
-    target = _Target(func, "fastapi_everywhere.flask.with_fastapi_depends")
+    target = Target(func, "fastapi_everywhere.flask.with_fastapi_depends")
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

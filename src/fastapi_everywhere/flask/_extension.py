@@ -113,7 +113,7 @@ class FlaskState:
             with self._lock:
                 if self._app is None:
                     self._app = _fastapi_app(self._app_ref, "FASTAPI_EVERYWHERE_APP")
-        return self._app if self._app is not None else _config.configured_app()
+        return _config.app_for(self._app)
 
     @property
     def lifespan(self) -> ProcessLifespan | None:

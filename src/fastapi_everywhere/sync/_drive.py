@@ -139,7 +139,7 @@ class SyncDriver:
         self._function_exits: Exits | None = None
         self.base_pushed = False
         self.then: Callable[[dict[str, Any]], Awaitable[Any]] | None = None
-        self.then_result: Any = _NOT_RUN
+        self.then_result: Any = NOT_RUN
 
     @property
     def owner(self) -> OwnerTask:
@@ -274,7 +274,8 @@ class SyncDriver:
         return suppressed
 
 
-_NOT_RUN: Any = object()
+#: ``then_result`` before ``then`` ran (None is a result).
+NOT_RUN: Any = object()
 
 
 def new_driver(

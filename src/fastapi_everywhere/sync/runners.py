@@ -19,11 +19,11 @@ from typing import Any, ParamSpec, Protocol, TypeVar, overload
 from fastapi import FastAPI
 
 from .. import _config
-from .._decorators import _app_for, _context_cm, _spec, _Target
 from .._engine import describe, plan_for_function
-from .._engine.call import swallowed_error
+from .._engine.call import swallowed_error, target_caller
+from .._target import Target, call_context, call_spec
 from . import loop as _loop
-from ._drive import _NOT_RUN, SyncDriver, new_driver
+from ._drive import NOT_RUN, SyncDriver, new_driver
 from ._lifespan import LoopLifespan
 from ._task import OwnerTask
 
@@ -112,28 +112,32 @@ def with_fastapi_depends(
         return functools.partial(
             with_fastapi_depends, scope=scope, context=context, app=app, timeout=timeout
         )
-    target = _Target(func, "with_fastapi_depends")
+    target = Target(func, "with_fastapi_depends")
     name = f"sync.with_fastapi_depends({target.name})"
     is_async = target.is_async
 
     def call(args: tuple[Any, ...], kwargs: dict[str, Any], dynamic: Any) -> Any:
         _loop.check_not_loop_thread(name)
-        use_app = _app_for(app)
+        use_app = _config.app_for(app)
         plan = plan_for_function(
             func,
             overrides=_config.overrides_of(use_app),
             supplied=target.supplied(args, kwargs),
         )
         driver = new_driver(
-            plan, app=use_app, spec=_spec(scope, dynamic), name=name, timeout=timeout
+            plan,
+            app=use_app,
+            spec=call_spec(scope, dynamic),
+            name=name,
+            timeout=timeout,
         )
         if is_async:
-            driver.then = functools.partial(_call_async, func, args, kwargs)
-        with _context_cm(context), driver as values:
+            driver.then = target_caller(func, True, args, kwargs)
+        with call_context(context), driver as values:
             if not is_async:
                 return func(*args, **kwargs, **values)
             result = driver.then_result
-            if result is _NOT_RUN:
+            if result is NOT_RUN:
                 result = driver.on_loop(
                     functools.partial(func, *args, **kwargs, **values)
                 )
@@ -150,15 +154,6 @@ def with_fastapi_depends(
 
     wrapper.__signature__ = target.public_signature  # type: ignore[attr-defined]
     return wrapper
-
-
-async def _call_async(
-    func: Callable[..., Awaitable[Any]],
-    args: tuple[Any, ...],
-    kwargs: dict[str, Any],
-    values: dict[str, Any],
-) -> Any:
-    return await func(*args, **kwargs, **values)
 
 
 # -- iter_with_fastapi_depends -------------------------------------------------
@@ -220,21 +215,25 @@ def iter_with_fastapi_depends(
             f"iter_with_fastapi_depends: {describe(func)} is not a generator "
             "function (def/async def ... yield); use with_fastapi_depends"
         )
-    target = _Target(func, "iter_with_fastapi_depends")
+    target = Target(func, "iter_with_fastapi_depends")
     name = f"sync.iter_with_fastapi_depends({target.name})"
 
     def iterate(
         args: tuple[Any, ...], kwargs: dict[str, Any], dynamic: Any
     ) -> Generator[Any, Any, Any]:
         _loop.check_not_loop_thread(name)
-        use_app = _app_for(app)
+        use_app = _config.app_for(app)
         plan = plan_for_function(
             func,
             overrides=_config.overrides_of(use_app),
             supplied=target.supplied(args, kwargs),
         )
         driver = new_driver(
-            plan, app=use_app, spec=_spec(scope, dynamic), name=name, timeout=timeout
+            plan,
+            app=use_app,
+            spec=call_spec(scope, dynamic),
+            name=name,
+            timeout=timeout,
         )
         with driver as values:
             try:
@@ -360,7 +359,7 @@ def resolve_fastapi_depends(
     _loop.check_not_loop_thread(name)
     plan = plan_for_function(func, overrides=_config.overrides_of(provider))
     driver = new_driver(
-        plan, app=app, spec=_spec(scope, None), name=name, timeout=timeout
+        plan, app=app, spec=call_spec(scope, None), name=name, timeout=timeout
     )
     with driver as values:
         yield values
@@ -420,7 +419,7 @@ def with_fastapi_lifecycle(
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         _loop.check_not_loop_thread(name)
-        use_app = app if app is not None else _config.get_app()
+        use_app = _config.require_app(app)
         with LoopLifespan(use_app, name, timeout) as _:
             if not is_async:
                 return func(*args, **kwargs)
@@ -477,7 +476,7 @@ def runnify_with_fastapi_depends(
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         _loop.check_not_loop_thread(name)
-        use_app = _app_for(app)
+        use_app = _config.app_for(app)
         if use_app is None:
             return inner(*args, **kwargs)
         with LoopLifespan(use_app, name, timeout):

@@ -1,0 +1,115 @@
+"""What every wrapper of a user function shares: the target and its call spec.
+
+The async and sync vocabularies, the host seam and every adapter learn the
+same things about the function they wrap (:class:`Target`), build a call's
+ASGI scope spec the same way (:func:`call_spec`) and enter the configured
+context factory the same way (:func:`call_context`).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Mapping
+from contextlib import nullcontext
+from typing import Any
+
+from . import _config
+from ._engine import describe
+from ._engine.plan import injected_parameters
+from ._scope import ScopeSpec
+
+
+class Target:
+    """What a decorator learns once about the function it wraps."""
+
+    __slots__ = (
+        "func",
+        "injected",
+        "is_async",
+        "name",
+        "positional",
+        "public_signature",
+    )
+
+    def __init__(self, func: Callable[..., Any], owner: str) -> None:
+        if not callable(func):
+            raise TypeError(f"{owner}: expected a function, got {func!r}")
+        self.func = func
+        self.name = describe(func)
+        injected = injected_parameters(func)
+        self.injected = frozenset(p.name for p in injected)
+        signature = inspect.signature(func)
+        self.positional = [
+            p.name
+            for p in signature.parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+        for p in signature.parameters.values():
+            if p.name in self.injected and p.kind is p.POSITIONAL_ONLY:
+                raise TypeError(
+                    f"{owner}: parameter {p.name!r} of {self.name} is positional-only "
+                    "and cannot be injected; make it keyword-capable"
+                )
+        try:
+            # Evaluated annotations for tools that read the wrapper's
+            # signature (Typer, Click) in modules using postponed annotations.
+            shown = inspect.signature(func, eval_str=True)
+        except Exception:  # a name only a type checker knows
+            shown = signature
+        self.public_signature = shown.replace(
+            parameters=[
+                p for p in shown.parameters.values() if p.name not in self.injected
+            ]
+        )
+        self.is_async = inspect.iscoroutinefunction(
+            func
+        ) or inspect.iscoroutinefunction(
+            getattr(func, "__call__", None)  # noqa: B004
+        )
+
+    def supplied(
+        self, args: tuple[Any, ...], kwargs: Mapping[str, Any]
+    ) -> frozenset[str]:
+        """Injectable parameters the caller passed explicitly (they win)."""
+        names = self.injected.intersection(kwargs) if kwargs else set()
+        if args:
+            names = set(names) | self.injected.intersection(
+                self.positional[: len(args)]
+            )
+        return frozenset(names)
+
+
+@functools.lru_cache(maxsize=2048)
+def _cached_target(func: Callable[..., Any], owner: str) -> Target:
+    return Target(func, owner)
+
+
+def target_of(func: Callable[..., Any], owner: str) -> Target:
+    """``Target(func, owner)``, cached for callers that meet ``func`` per call
+    (a host request's view, Django's ``method_decorator``)."""
+    try:
+        return _cached_target(func, owner)
+    except TypeError:  # an unhashable callable
+        return Target(func, owner)
+
+
+def call_spec(
+    static: Mapping[str, Any] | None, dynamic: Mapping[str, Any] | None
+) -> ScopeSpec | None:
+    """The scope spec of one call: the decorator's ``scope=`` under the
+    call's ``_scope=``; None when there is neither."""
+    if static is None and dynamic is None:
+        return None
+    base = dict(static or {})
+    if dynamic:
+        base.update(dynamic)
+    return ScopeSpec(base=base)
+
+
+def call_context(context: Mapping[str, Any] | None) -> Any:
+    """The configured context factory entered with ``context`` (or nothing)."""
+    factory = _config.context_factory()
+    if context is None or factory is None:
+        return nullcontext()
+    return factory(context)
