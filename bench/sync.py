@@ -56,7 +56,7 @@ from fastapi import Depends, Header
 
 import fastapi_everywhere
 from fastapi_everywhere import sync
-from fastapi_everywhere.sync import loop as sync_loop
+from fastapi_everywhere._bridge import loop as sync_loop
 
 # -- the trees -----------------------------------------------------------------
 
@@ -201,7 +201,7 @@ def build_rcts() -> Callable[[], str]:
 
 def build_two_trips() -> Callable[[], str]:
     """The bridge alone: the two owner-task round trips a mixed call makes."""
-    from fastapi_everywhere.sync._task import OwnerTask
+    from fastapi_everywhere._bridge.owner import OwnerTask
 
     async def noop() -> str:
         return USER

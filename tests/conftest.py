@@ -8,7 +8,7 @@ import pytest
 from fastapi import FastAPI
 
 import fastapi_everywhere
-from fastapi_everywhere.sync import loop
+from fastapi_everywhere._bridge import loop
 
 
 @pytest.fixture(autouse=True)

@@ -24,13 +24,13 @@ from fastapi import BackgroundTasks, FastAPI, params
 from fastapi.exceptions import RequestValidationError
 
 from . import _config
+from ._bridge.owner import TaskOwner
 from ._engine import describe
-from ._engine.call import call_target, caller_error, validation_error
 from ._engine.plan import Node, Plan, plan_for_dependencies, plan_for_function
 from ._engine.run import Resolution, solve
 from ._errors import MissingParameterError, NotConfiguredError, ScopeError
+from ._lifecycle import call_target, caller_error, validation_error
 from ._lifespan import lifespan_state
-from ._owner import TaskOwner
 from ._scope import ScopeSpec, SourceLike, as_source
 from ._target import target_of
 

@@ -15,9 +15,9 @@ from fastapi import FastAPI
 from . import _config
 from ._engine import describe, plan_for_function
 from ._engine._threads import run_in_thread
-from ._engine.call import open_operation, run_operation, target_caller
 from ._engine.plan import Plan
 from ._errors import LoopThreadError
+from ._lifecycle import open_operation, run_operation, target_caller
 from ._lifespan import run_lifespan
 from ._scope import ScopeSpec
 from ._target import Target, call_context, call_spec

@@ -39,8 +39,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import fastapi_everywhere
 import fastapi_everywhere.sync
 from fastapi_everywhere._engine import plan_for_function
-from fastapi_everywhere._engine.call import run_operation, target_caller
 from fastapi_everywhere._host import RequestScope
+from fastapi_everywhere._lifecycle import run_operation, target_caller
 from fastapi_everywhere._scope import ScopeSpec
 
 #: Feature detection, never version parsing.

@@ -90,7 +90,7 @@ async def test_context_set_in_async_dependencies_is_visible(
 @pytest.mark.xfail(
     strict=True,
     reason="the sync API runs sync dependencies on the calling thread without a "
-    "copied context (sync/_drive.py: isolate_context=False), so what a sync "
+    "copied context (_bridge/drive.py: isolate_context=False), so what a sync "
     "dependency sets reaches later dependencies and the target; FastAPI runs "
     "each one in a copy of the context",
 )

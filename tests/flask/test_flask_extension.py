@@ -22,8 +22,8 @@ from flask import Blueprint
 from flask import request as flask_request
 from flask.views import MethodView
 
+from fastapi_everywhere._bridge import loop
 from fastapi_everywhere.flask import FastAPIDepends, with_fastapi_depends
-from fastapi_everywhere.sync import loop
 
 LIFESPAN_EVENTS: list[str] = []
 

@@ -185,7 +185,7 @@ def test_runnify_script(closed: bool) -> None:
 def test_a_hung_shutdown_does_not_hang_the_exit() -> None:
     proc = run_script(
         """
-        from fastapi_everywhere.sync import loop
+        from fastapi_everywhere._bridge import loop
         loop.SHUTDOWN_TIMEOUT = 0.5
 
         @asynccontextmanager

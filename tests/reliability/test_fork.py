@@ -13,7 +13,7 @@ import pytest
 from fastapi import Depends, FastAPI, Request
 
 from fastapi_everywhere import sync
-from fastapi_everywhere.sync import loop
+from fastapi_everywhere._bridge import loop
 
 pytestmark = [
     pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork"),

@@ -71,7 +71,7 @@ def test_no_thread_or_task_leak_after_many_calls() -> None:
     async def count_tasks() -> int:
         return len(asyncio.all_tasks())
 
-    from fastapi_everywhere.sync import loop
+    from fastapi_everywhere._bridge import loop
 
     tasks_before = asyncio.run_coroutine_threadsafe(
         count_tasks(), loop.get_loop()

@@ -172,7 +172,7 @@ def test_generator_collected_on_the_loop_thread_is_closed_from_another() -> None
     import asyncio
     import time
 
-    from fastapi_everywhere.sync import loop
+    from fastapi_everywhere._bridge import loop
 
     done = threading.Event()
     closed_on: list[str] = []

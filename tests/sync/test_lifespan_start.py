@@ -15,7 +15,7 @@ from fastapi import FastAPI
 import fastapi_everywhere
 from _lifespans import BAD_LIFESPANS, Hung, bad_app, on_event_app
 from fastapi_everywhere import LifespanError, _lifespan, sync
-from fastapi_everywhere.sync import loop
+from fastapi_everywhere._bridge import loop
 
 BOUND = 5.0
 

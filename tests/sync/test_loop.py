@@ -10,7 +10,8 @@ import pytest
 from fastapi import Depends
 
 from fastapi_everywhere import LoopThreadError, sync
-from fastapi_everywhere.sync import LoopTimeoutError, loop
+from fastapi_everywhere._bridge import loop
+from fastapi_everywhere.sync import LoopTimeoutError
 
 
 async def on_loop() -> int:

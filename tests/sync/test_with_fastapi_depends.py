@@ -21,7 +21,7 @@ from fastapi.exceptions import FastAPIError, RequestValidationError
 
 import fastapi_everywhere
 from fastapi_everywhere import MissingParameterError, sync
-from fastapi_everywhere.sync import loop
+from fastapi_everywhere._bridge import loop
 
 var: contextvars.ContextVar[str] = contextvars.ContextVar("var", default="unset")
 
@@ -407,9 +407,9 @@ def test_json_body_is_read_on_the_loop() -> None:
     """The seam the Django/Flask adapters use: a ScopeSpec carrying a body."""
     from pydantic import BaseModel
 
+    from fastapi_everywhere._bridge.drive import new_driver
     from fastapi_everywhere._engine import plan_for_function
     from fastapi_everywhere._scope import ScopeSpec
-    from fastapi_everywhere.sync._drive import new_driver
 
     class Item(BaseModel):
         name: str

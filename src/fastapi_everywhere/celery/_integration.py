@@ -29,8 +29,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import _config
-from .._engine.call import caller_error
 from .._host import ProcessLifespan, RequestScope
+from .._lifecycle import caller_error
 from .._target import Target
 
 F = TypeVar("F", bound=Callable[..., Any])

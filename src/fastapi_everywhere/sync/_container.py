@@ -19,11 +19,11 @@ from functools import partial
 from types import TracebackType
 from typing import Any, TypeVar, overload
 
+from .._bridge import loop as _loop
+from .._bridge.owner import OwnerTask
 from .._container import ContainerScope as _AsyncScope
 from .._container import FastAPIContainer as _AsyncContainer
 from .._container import ResolvedDependencies
-from . import loop as _loop
-from ._task import OwnerTask
 
 T = TypeVar("T")
 

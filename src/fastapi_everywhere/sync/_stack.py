@@ -20,9 +20,9 @@ from typing import Any, TypeVar, overload
 
 from fastapi import FastAPI
 
+from .._bridge import loop as _loop
+from .._bridge.owner import OwnerTask
 from .._stack import FastApiDepsStack as _AsyncStack
-from . import loop as _loop
-from ._task import OwnerTask
 
 T = TypeVar("T")
 

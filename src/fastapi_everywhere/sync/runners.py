@@ -19,13 +19,13 @@ from typing import Any, ParamSpec, Protocol, TypeVar, overload
 from fastapi import FastAPI
 
 from .. import _config
+from .._bridge import loop as _loop
+from .._bridge.drive import NOT_RUN, SyncDriver, new_driver
+from .._bridge.lifespan import LoopLifespan
+from .._bridge.owner import OwnerTask
 from .._engine import describe, plan_for_function
-from .._engine.call import swallowed_error, target_caller
+from .._lifecycle import swallowed_error, target_caller
 from .._target import Target, call_context, call_spec
-from . import loop as _loop
-from ._drive import NOT_RUN, SyncDriver, new_driver
-from ._lifespan import LoopLifespan
-from ._task import OwnerTask
 
 __all__ = [
     "iter_with_fastapi_depends",

@@ -128,6 +128,16 @@ def _get() -> _LoopThread:
         return current
 
 
+def loop_thread() -> _LoopThread:
+    """The process's loop thread (started on first use)."""
+    return _get()
+
+
+def is_current(thread: _LoopThread) -> bool:
+    """Whether ``thread`` is still this process's loop thread."""
+    return thread is _current
+
+
 def get_loop() -> asyncio.AbstractEventLoop:
     """The process's loop-thread event loop, started on first use."""
     return _get().loop

@@ -1,17 +1,20 @@
-"""The one loop task that runs every async step of one sync-side owner.
+"""The asyncio task that owns a set of exits: everything set up in it is torn down in it.
 
 Async ``yield`` dependencies must be entered and exited in the same asyncio
 task (anyio cancel scopes, ``httpx.AsyncClient``; FastAPI >= 0.162 shields
-teardown with a cancel scope on the request stack). A resolution driven from
-a sync thread therefore owns one task on the loop thread, created by its first
-async step, that runs the steps sent to it in order and, last, exits the
-stacks.
+teardown with a cancel scope on the request stack). Every long-lived owner
+of dependencies therefore runs its steps in one task of its own:
 
-A step costs one round trip, made as light as it gets: the caller hands the
-job over with ``call_soon_threadsafe`` and sleeps on a plain lock that the
-task releases (no ``concurrent.futures`` machinery, no task per step).
-Context variables travel both ways with each job, as in asgiref: the caller's
-values are applied in the task before the step, the task's after it.
+* :class:`TaskOwner` for callers on the same event loop (a container, a
+  deps stack, an async host request): ``await owner.run(fn)``;
+* :class:`OwnerTask` for callers on other threads (the sync API, a WSGI
+  request): ``owner.call(fn)`` hands the step to the loop thread.
+
+A cross-thread step costs one round trip, made as light as it gets: the
+caller hands the job over with ``call_soon_threadsafe`` and sleeps on a plain
+lock that the task releases (no ``concurrent.futures`` machinery, no task per
+step). Context variables travel both ways with each job, as in asgiref: the
+caller's values are applied in the task before the step, the task's after it.
 """
 
 from __future__ import annotations
@@ -20,12 +23,15 @@ import asyncio
 import contextvars
 import threading
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from contextlib import AsyncExitStack
+from typing import Any, Generic, TypeVar
 
 from .._errors import LoopThreadError
 from . import loop as _loop
 
 T = TypeVar("T")
+
+_STOP: Any = object()
 
 _allocate_lock = threading.Lock
 
@@ -44,7 +50,7 @@ def restore_context(context: contextvars.Context) -> None:
         var.set(value)
 
 
-class _Job:
+class _ThreadJob:
     """One step sent to the owner task, and what came back."""
 
     __slots__ = (
@@ -96,7 +102,7 @@ class OwnerTask:
         self.broken: str | None = None
         self._lt: Any = None
         self._task: asyncio.Task[None] | None = None
-        self._inbox: asyncio.Future[_Job | None] | None = None
+        self._inbox: asyncio.Future[_ThreadJob | None] | None = None
         self._ended = False
 
     @property
@@ -122,14 +128,14 @@ class OwnerTask:
         _loop.check_not_loop_thread(self.name)
         lt = self._lt
         if lt is None:
-            lt = self._lt = _loop._get()
-        elif lt is not _loop._current:
+            lt = self._lt = _loop.loop_thread()
+        elif not _loop.is_current(lt):
             self.broken = (
                 "the event-loop thread its task ran on is gone (it died, or "
                 "this is a forked child)"
             )
             raise LoopThreadError(f"{self.name}: {self.broken}")
-        job = _Job(fn, last)
+        job = _ThreadJob(fn, last)
         deadline = _loop.deadline_after(self.timeout)
         try:
             # An interrupt may land anywhere from here on (even inside
@@ -179,7 +185,7 @@ class OwnerTask:
             if lt.usable():
                 lt.loop.call_soon_threadsafe(self._deliver, None)
 
-    def _abandon(self, job: _Job, lt: Any) -> None:
+    def _abandon(self, job: _ThreadJob, lt: Any) -> None:
         """Cancel ``job`` on the loop and wait (bounded) until it stopped."""
         try:
             lt.loop.call_soon_threadsafe(self._cancel, job)
@@ -195,14 +201,14 @@ class OwnerTask:
 
     # -- the loop thread ---------------------------------------------------
 
-    def _start(self, job: _Job) -> None:
+    def _start(self, job: _ThreadJob) -> None:
         job.seen = True
         coro = self._main(job)
         # The task starts in a copy of the caller's context (Python 3.10 has
         # no create_task(context=)).
         self._task = job.context.run(asyncio.get_running_loop().create_task, coro)
 
-    def _deliver(self, job: _Job | None) -> None:
+    def _deliver(self, job: _ThreadJob | None) -> None:
         if job is not None:
             job.seen = True
         inbox = self._inbox
@@ -212,7 +218,7 @@ class OwnerTask:
             job.error = LoopThreadError(f"{self.name}: its loop task has ended")
             job.done.release()
 
-    def _cancel(self, job: _Job) -> None:
+    def _cancel(self, job: _ThreadJob) -> None:
         # Runs after the job's own _start/_deliver if it was submitted at
         # all (call_soon_threadsafe keeps the order of one thread's calls).
         if not job.seen:
@@ -227,7 +233,7 @@ class OwnerTask:
             if job.running and self._task is not None:
                 self._task.cancel()
 
-    async def _main(self, job: _Job | None) -> None:
+    async def _main(self, job: _ThreadJob | None) -> None:
         task = asyncio.current_task()
         assert task is not None
         loop = asyncio.get_running_loop()
@@ -260,3 +266,118 @@ class OwnerTask:
             job.done.release()
             job = await self._inbox
         self._inbox = None
+
+
+# -- callers on the loop itself ------------------------------------------------
+
+
+class _LoopJob(Generic[T]):
+    """One coroutine function for the owner task, and its caller's future."""
+
+    __slots__ = ("cancelled", "fn", "future", "running")
+
+    def __init__(
+        self, fn: Callable[[], Awaitable[T]], future: asyncio.Future[T]
+    ) -> None:
+        self.fn = fn
+        self.future = future
+        self.running = False
+        self.cancelled = False
+
+
+class TaskOwner:
+    """Runs submitted coroutines one after another in a dedicated task."""
+
+    __slots__ = ("_queue", "_task", "name", "stack")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.stack = AsyncExitStack()
+        self._queue: asyncio.Queue[Any] | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._task is not None
+
+    @property
+    def closed(self) -> bool:
+        return self._task is not None and self._task.done()
+
+    def in_owner(self) -> bool:
+        try:
+            return asyncio.current_task() is self._task
+        except RuntimeError:
+            return False
+
+    async def run(self, fn: Callable[[], Awaitable[T]]) -> T:
+        """Run ``fn()`` in the owner task and return its result.
+
+        Cancelling the caller cancels ``fn`` too (a client that went away):
+        the owner task itself lives on for the teardown that follows.
+        """
+        if self._task is not None and self.in_owner():
+            return await fn()  # re-entrant use from a dependency
+        if self._task is None:
+            self._queue = asyncio.Queue()
+            self._task = asyncio.get_running_loop().create_task(
+                self._main(), name=f"fastapi-everywhere owner of {self.name}"
+            )
+        elif self._task.done():
+            raise RuntimeError(f"{self.name} is closed")
+        assert self._queue is not None
+        job: _LoopJob[T] = _LoopJob(fn, asyncio.get_running_loop().create_future())
+        self._queue.put_nowait(job)
+        try:
+            return await job.future
+        except asyncio.CancelledError:
+            if not job.future.done() or job.future.cancelled():
+                job.cancelled = True
+                if job.running:
+                    self._task.cancel()
+            raise
+
+    async def _main(self) -> None:
+        assert self._queue is not None
+        task = asyncio.current_task()
+        async with self.stack:
+            while True:
+                job = await self._queue.get()
+                if job is _STOP:
+                    return
+                if job.cancelled:
+                    continue
+                job.running = True
+                try:
+                    result = await job.fn()
+                except asyncio.CancelledError as e:
+                    if not job.cancelled:
+                        raise  # the owner task itself is cancelled (loop shutdown)
+                    # Only the caller's job was cancelled: the task goes on.
+                    # Python >= 3.11 counts cancel requests: take ours back.
+                    cancelling = getattr(task, "cancelling", None)
+                    if cancelling is not None and cancelling():
+                        task.uncancel()  # type: ignore[union-attr]
+                    if not job.future.done():
+                        job.future.set_exception(e)
+                except BaseException as e:  # handed to the waiting caller
+                    if not job.future.done():
+                        job.future.set_exception(e)
+                    if not isinstance(e, Exception):
+                        raise
+                else:
+                    if not job.future.done():
+                        job.future.set_result(result)
+                finally:
+                    job.running = False
+
+    async def close(self) -> None:
+        """Exit the stack (in the owner task) and end the task; idempotent."""
+        task = self._task
+        if task is None:
+            await self.stack.aclose()
+            return
+        if not task.done():
+            assert self._queue is not None
+            self._queue.put_nowait(_STOP)
+        await task

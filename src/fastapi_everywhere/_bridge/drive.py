@@ -30,12 +30,12 @@ from fastapi.exceptions import RequestValidationError
 from starlette.background import BackgroundTasks
 
 from .._engine._compat import TEARDOWN_BEFORE_BACKGROUND
-from .._engine.call import caller_error, swallowed_error, validation_error
 from .._engine.plan import Node, Plan, describe
 from .._engine.run import DONE, NEED_ASYNC, Resolution
+from .._lifecycle import caller_error, swallowed_error, validation_error
 from .._lifespan import lifespan_state
 from .._scope import ScopeSpec
-from ._task import OwnerTask
+from .owner import OwnerTask
 
 
 def _has_exits(stack: AsyncExitStack) -> bool:

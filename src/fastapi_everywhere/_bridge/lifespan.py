@@ -10,15 +10,18 @@ parent's (its state is the parent's resources) and starts its own.
 from __future__ import annotations
 
 import os
+import threading
 import weakref
 from contextlib import AsyncExitStack
 from functools import partial
 from types import TracebackType
 from typing import Any
 
+from fastapi import FastAPI
+
 from .. import _lifespan
 from . import loop as _loop
-from ._task import OwnerTask
+from .owner import OwnerTask
 
 #: Apps whose lifespan the sync API started in this process.
 _started: weakref.WeakSet[Any] = weakref.WeakSet()
@@ -115,3 +118,80 @@ def _forget_parent_lifespans() -> None:
 
 
 _loop.after_fork_in_child(_forget_parent_lifespans)
+
+
+# -- the lifespan of one process ---------------------------------------------
+
+_lifespans: weakref.WeakSet[ProcessLifespan] = weakref.WeakSet()
+
+
+class ProcessLifespan:
+    """The FastAPI app's lifespan for one process: started lazily, once per process.
+
+    :meth:`ensure_started` is thread-safe and cheap once started. In a forked
+    child (gunicorn ``--preload``, Celery prefork) the parent's lifespan is
+    forgotten and the child starts its own on first use. The lifespan runs on
+    the shared loop thread and is shut down at interpreter exit. ``timeout``
+    bounds each wait on the loop thread, ``limit`` the start-up (default: the
+    process-wide ``configure(lifespan_timeout=...)``).
+    """
+
+    def __init__(
+        self,
+        app: FastAPI | None,
+        *,
+        name: str,
+        timeout: float | None = None,
+        limit: _lifespan.StartupLimit | None = None,
+    ) -> None:
+        self.app = app
+        self.name = name
+        self.timeout = timeout
+        self.limit = limit
+        self._pid = 0
+        self._lifespan: LoopLifespan | None = None
+        self._lock = threading.Lock()
+        _lifespans.add(self)
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "not running"
+        app = type(self.app).__name__ if self.app is not None else None
+        return f"<ProcessLifespan {self.name} app={app} {state}>"
+
+    @property
+    def running(self) -> bool:
+        """Whether the lifespan runs in this process."""
+        return self._pid == os.getpid()
+
+    def ensure_started(self) -> None:
+        """Start the lifespan unless it runs in this process already (no app: no-op)."""
+        if self.app is None or self._pid == os.getpid():
+            return
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            lifespan = LoopLifespan(self.app, self.name, self.timeout, self.limit)
+            lifespan.start()  # a failed start-up leaves nothing running
+            self._lifespan = lifespan
+            self._pid = os.getpid()
+
+    def close(self) -> None:
+        """Shut the lifespan down now (idempotent; a no-op in a forked child)."""
+        with self._lock:
+            lifespan, self._lifespan = self._lifespan, None
+            running, self._pid = self.running, 0
+            if lifespan is not None and running:
+                lifespan.close()
+
+    def _after_fork(self) -> None:
+        self._lock = threading.Lock()  # another thread may have held it
+        self._lifespan = None
+        self._pid = 0
+
+
+def _forget_after_fork() -> None:
+    for lifespan in list(_lifespans):
+        lifespan._after_fork()
+
+
+_loop.after_fork_in_child(_forget_after_fork)

@@ -16,13 +16,13 @@ from typing import Any
 from fastapi._compat import Undefined
 from fastapi.exceptions import FastAPIError, RequestValidationError
 
-from .._errors import MissingParameterError
-from .._lifespan import lifespan_state
-from .._scope import ScopeSpec
-from ._compat import TEARDOWN_BEFORE_BACKGROUND
-from ._threads import run_in_thread
-from .plan import Plan, describe
-from .run import Resolution, solve
+from ._engine._compat import TEARDOWN_BEFORE_BACKGROUND
+from ._engine._threads import run_in_thread
+from ._engine.plan import Plan, describe
+from ._engine.run import Resolution, solve
+from ._errors import MissingParameterError
+from ._lifespan import lifespan_state
+from ._scope import ScopeSpec
 
 _NOT_SET: Any = object()
 

@@ -17,9 +17,8 @@ closed; everything else is the engine's:
   sync work through a pluggable ``run_sync`` (Django passes asgiref's
   thread-sensitive executor).
 
-:func:`error_response` renders ``HTTPException`` and validation errors as the
-app (or FastAPI by default) would; :class:`ProcessLifespan` runs the app's
-lifespan once per process (lazily, fork-aware).
+Errors are rendered in ``errors.py``; the process lifespan lives in
+``_bridge.lifespan``.
 """
 
 from __future__ import annotations
@@ -29,10 +28,8 @@ import contextvars
 import functools
 import inspect
 import logging
-import os
 import threading
 import warnings
-import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack
 from types import TracebackType
@@ -40,43 +37,30 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.background import BackgroundTasks
-from fastapi.exception_handlers import (
-    http_exception_handler,
-    request_validation_exception_handler,
-)
 from fastapi.exceptions import RequestValidationError
 from starlette.datastructures import Headers
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import _config
-from ._engine import plan_for_function
-from ._engine._compat import TEARDOWN_BEFORE_BACKGROUND, TEARDOWN_BEFORE_RESPONSE
-from ._engine._threads import run_in_thread
-from ._engine.call import swallowed_error, target_caller, validation_error
-from ._engine.plan import Node, Plan, plan_for_dependencies
-from ._engine.run import Resolution, solve
-from ._lifespan import StartupLimit, lifespan_state
-from ._owner import TaskOwner
-from ._scope import ScopeSpec, asgi_request, build_request
-from ._target import target_of
-from .sync import loop as _loop
-from .sync._drive import NOT_RUN, Exits, SyncDriver
-from .sync._lifespan import LoopLifespan
-from .sync._task import OwnerTask
+from .. import _config
+from .._bridge import loop as _loop
+from .._bridge.drive import NOT_RUN, Exits, SyncDriver
+from .._bridge.owner import OwnerTask, TaskOwner
+from .._engine import plan_for_function
+from .._engine._compat import TEARDOWN_BEFORE_BACKGROUND, TEARDOWN_BEFORE_RESPONSE
+from .._engine._threads import run_in_thread
+from .._engine.plan import Node, Plan, plan_for_dependencies
+from .._engine.run import Resolution, solve
+from .._lifecycle import swallowed_error, target_caller, validation_error
+from .._lifespan import lifespan_state
+from .._scope import asgi_request
+from .._target import target_of
 
-__all__ = [
-    "ProcessLifespan",
-    "RequestScope",
-    "aerror_response",
-    "error_response",
-    "failed_dependency",
-]
+__all__ = ["RequestScope", "failed_dependency"]
 
 RunSync = Callable[..., Awaitable[Any]]
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("fastapi_everywhere._host")
 
 
 class _HostDriver(SyncDriver):
@@ -617,149 +601,3 @@ def failed_dependency(error: BaseException) -> str:
             return f"{module}.{getattr(code, 'co_qualname', code.co_name)}"
         tb = tb.tb_next
     return "unknown"
-
-
-# -- errors -----------------------------------------------------------------------
-
-
-def _handler_for(exc: BaseException, app: FastAPI | None) -> Any:
-    if isinstance(exc, RequestValidationError):
-        default: Any = request_validation_exception_handler
-    elif isinstance(exc, StarletteHTTPException):
-        default = http_exception_handler
-    else:
-        return None
-    handlers: Mapping[Any, Any] = getattr(app, "exception_handlers", None) or {}
-    for cls in type(exc).__mro__:
-        if cls in handlers:
-            return handlers[cls]
-    return default
-
-
-def _fallback_request(app: FastAPI | None) -> Request:
-    return build_request(ScopeSpec(), app=app, state=lifespan_state(app), required={})
-
-
-def error_response(
-    exc: BaseException, *, app: FastAPI | None = None, request: Request | None = None
-) -> Response | None:
-    """The response FastAPI sends for ``exc``, or None if it would not send one.
-
-    For ``RequestValidationError`` (422) and ``HTTPException`` (its status,
-    ``{"detail": ...}`` and headers): the app's own exception handler when it
-    registered one, else FastAPI's default. Any other exception: None.
-    """
-    app = _config.app_for(app)
-    handler = _handler_for(exc, app)
-    if handler is None:
-        return None
-    request = request if request is not None else _fallback_request(app)
-    if handler in (http_exception_handler, request_validation_exception_handler):
-        # FastAPI's own handlers never await: run them without a loop.
-        coro = handler(request, exc)
-        try:
-            coro.send(None)
-        except StopIteration as stop:
-            response: Response = stop.value
-            return response
-        coro.close()
-    return OwnerTask("error_response").call(
-        functools.partial(_call_handler, handler, request, exc), last=True
-    )
-
-
-async def aerror_response(
-    exc: BaseException, *, app: FastAPI | None = None, request: Request | None = None
-) -> Response | None:
-    """:func:`error_response`, awaitable (the handler runs on the running loop)."""
-    app = _config.app_for(app)
-    handler = _handler_for(exc, app)
-    if handler is None:
-        return None
-    request = request if request is not None else _fallback_request(app)
-    return await _call_handler(handler, request, exc)
-
-
-async def _call_handler(handler: Any, request: Request, exc: BaseException) -> Response:
-    if inspect.iscoroutinefunction(handler):
-        response: Response = await handler(request, exc)
-    else:
-        response = await run_in_thread(handler, request, exc)
-    return response
-
-
-# -- the lifespan of one process ------------------------------------------------------
-
-_lifespans: weakref.WeakSet[ProcessLifespan] = weakref.WeakSet()
-
-
-class ProcessLifespan:
-    """The FastAPI app's lifespan for one process: started lazily, once per process.
-
-    :meth:`ensure_started` is thread-safe and cheap once started. In a forked
-    child (gunicorn ``--preload``, Celery prefork) the parent's lifespan is
-    forgotten and the child starts its own on first use. The lifespan runs on
-    the shared loop thread and is shut down at interpreter exit. ``timeout``
-    bounds each wait on the loop thread, ``limit`` the start-up (default: the
-    process-wide ``configure(lifespan_timeout=...)``).
-    """
-
-    def __init__(
-        self,
-        app: FastAPI | None,
-        *,
-        name: str,
-        timeout: float | None = None,
-        limit: StartupLimit | None = None,
-    ) -> None:
-        self.app = app
-        self.name = name
-        self.timeout = timeout
-        self.limit = limit
-        self._pid = 0
-        self._lifespan: LoopLifespan | None = None
-        self._lock = threading.Lock()
-        _lifespans.add(self)
-
-    def __repr__(self) -> str:
-        state = "running" if self.running else "not running"
-        app = type(self.app).__name__ if self.app is not None else None
-        return f"<ProcessLifespan {self.name} app={app} {state}>"
-
-    @property
-    def running(self) -> bool:
-        """Whether the lifespan runs in this process."""
-        return self._pid == os.getpid()
-
-    def ensure_started(self) -> None:
-        """Start the lifespan unless it runs in this process already (no app: no-op)."""
-        if self.app is None or self._pid == os.getpid():
-            return
-        with self._lock:
-            if self._pid == os.getpid():
-                return
-            lifespan = LoopLifespan(self.app, self.name, self.timeout, self.limit)
-            lifespan.start()  # a failed start-up leaves nothing running
-            self._lifespan = lifespan
-            self._pid = os.getpid()
-
-    def close(self) -> None:
-        """Shut the lifespan down now (idempotent; a no-op in a forked child)."""
-        with self._lock:
-            lifespan, self._lifespan = self._lifespan, None
-            running, self._pid = self.running, 0
-            if lifespan is not None and running:
-                lifespan.close()
-
-    def _after_fork(self) -> None:
-        self._lock = threading.Lock()  # another thread may have held it
-        self._lifespan = None
-        self._pid = 0
-
-
-def _forget_after_fork() -> None:
-    for lifespan in list(_lifespans):
-        lifespan._after_fork()
-
-
-_loop.after_fork_in_child(_forget_after_fork)

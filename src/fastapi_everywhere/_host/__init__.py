@@ -1,0 +1,20 @@
+"""The host seam: what a web-framework adapter is written against.
+
+An adapter (Django, Flask) or worker integration (Celery) uses only these
+names: :class:`RequestScope` (one host request as one FastAPI request),
+:func:`error_response` / :func:`aerror_response` (FastAPI's error bodies),
+:func:`failed_dependency` (which dependency a teardown error came from) and
+:class:`ProcessLifespan` (the app's lifespan, once per process).
+"""
+
+from .._bridge.lifespan import ProcessLifespan
+from .errors import aerror_response, error_response
+from .request import RequestScope, failed_dependency
+
+__all__ = [
+    "ProcessLifespan",
+    "RequestScope",
+    "aerror_response",
+    "error_response",
+    "failed_dependency",
+]
