@@ -34,6 +34,7 @@ from fastapi.testclient import TestClient
 
 from fastapi_everywhere._engine._compat import TEARDOWN_BEFORE_BACKGROUND
 from fastapi_everywhere._host import RequestScope, aerror_response, error_response
+from fastapi_everywhere._scope import RequestSource
 
 LOOP_THREAD = "fastapi-everywhere-loop"
 
@@ -164,24 +165,25 @@ def test_header_only_dependencies_build_no_request_and_agree_with_one() -> None:
 
     built: list[str] = []
 
-    def build() -> dict[str, Any]:
-        built.append("scope")
-        return {"type": "http", "headers": raw}
+    class Lazy(RequestSource):
+        def asgi_scope(self) -> dict[str, Any]:
+            built.append("scope")
+            return {"type": "http", "headers": raw}
 
-    def headers() -> list[tuple[bytes, bytes]]:
-        built.append("headers")
-        return raw
+        def raw_headers(self) -> list[tuple[bytes, bytes]]:
+            built.append("headers")
+            return raw
 
-    for given in ({"type": "http", "headers": raw}, build):
+    for given in ({"type": "http", "headers": raw}, Lazy()):
         built.clear()
-        scope = RequestScope(given, headers=headers)
+        scope = RequestScope(given)
         assert scope.call(by_header) == ("a", ["1", "2"])
-        assert scope._request is None  # headers are read without a Request
+        assert not scope.source.has_request  # headers are read without a Request
         assert scope.call(by_request) == ("a", ["1", "2"])
         assert scope.call(by_header) == ("a", ["1", "2"])  # through the Request
         scope.close()
-        # A lazy scope is built once, when a dependency needs the Request.
-        assert built == (["headers", "scope"] if given is build else [])
+        # A lazy source is read once each, the scope when the Request is needed.
+        assert built == (["headers", "scope"] if isinstance(given, Lazy) else [])
 
 
 def test_matches_fastapi_order_of_teardown_and_background_tasks(

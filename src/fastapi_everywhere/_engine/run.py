@@ -32,7 +32,7 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .._scope import ScopeSpec, build_request, scope_headers
+from .._scope import RequestSource, ScopeSpec, build_request, scope_headers
 from . import _compat
 from ._threads import run_in_thread
 from .plan import AGEN, ASYNC, GEN, SYNC, Node, Plan
@@ -62,9 +62,7 @@ class Resolution:
         "frames",
         "function_stack",
         "headers",
-        "headers_source",
         "isolate_context",
-        "make_request",
         "pc",
         "plan",
         "push_sync_exit",
@@ -72,6 +70,7 @@ class Resolution:
         "request_stack",
         "response",
         "run_sync",
+        "source",
         "spec",
         "stack_for",
         "state",
@@ -89,6 +88,7 @@ class Resolution:
         request_stack: AsyncExitStack,
         function_stack: AsyncExitStack,
         request: Request | None = None,
+        source: RequestSource | None = None,
         background_tasks: BackgroundTasks | None = None,
         response: Response | None = None,
         isolate_context: bool = True,
@@ -101,6 +101,8 @@ class Resolution:
         self.request_stack = request_stack
         self.function_stack = function_stack
         self.request = request
+        #: A host request's data (Django, Flask): read from it, not from ``spec``.
+        self.source = source
         self.background_tasks = background_tasks
         self.response = response
         self.isolate_context = isolate_context
@@ -120,10 +122,6 @@ class Resolution:
         self.push_sync_exit: (
             Callable[[Node, AbstractContextManager[Any]], None] | None
         ) = None
-        #: A host's own request (built on first use) and, until then, its
-        #: headers without a Request: most dependencies read only headers.
-        self.make_request: Callable[[], Request] | None = None
-        self.headers_source: Callable[[], Headers] | None = None
         self.headers: Headers | None = None
         self.body: Any = _compat.EMPTY_BODY
         self.pc = 0
@@ -136,8 +134,8 @@ class Resolution:
     def get_request(self) -> Request:
         request = self.request
         if request is None:
-            if self.make_request is not None:
-                request = self.request = self.make_request()
+            if self.source is not None:
+                request = self.request = self.source.request
             else:
                 request = self.request = build_request(
                     self.spec or ScopeSpec(),
@@ -149,16 +147,15 @@ class Resolution:
 
     def get_headers(self) -> Headers:
         if self.request is None:
-            if self.headers_source is not None:
-                return self.headers_source()
-            if self.make_request is None:
-                # Only headers so far: read them without building a Request.
-                headers = self.headers
-                if headers is None:
-                    headers = self.headers = Headers(
-                        raw=scope_headers(self.spec or ScopeSpec(), self.plan.required)
-                    )
-                return headers
+            # Only headers so far: read them without building a Request.
+            if self.source is not None:
+                return self.source.headers
+            headers = self.headers
+            if headers is None:
+                headers = self.headers = Headers(
+                    raw=scope_headers(self.spec or ScopeSpec(), self.plan.required)
+                )
+            return headers
         return self.get_request().headers
 
     def get_response(self) -> Response:

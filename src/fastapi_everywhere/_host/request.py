@@ -53,7 +53,7 @@ from .._engine.plan import Node, Plan, plan_for_dependencies
 from .._engine.run import Resolution, solve
 from .._lifecycle import swallowed_error, target_caller, validation_error
 from .._lifespan import lifespan_state
-from .._scope import asgi_request
+from .._scope import RequestSource, ScopeSource
 from .._target import target_of
 
 __all__ = ["RequestScope", "failed_dependency"]
@@ -96,12 +96,11 @@ class _HostDriver(SyncDriver):
 class RequestScope:
     """One host-framework request handled as one FastAPI request.
 
-    ``scope`` is the ASGI HTTP scope the adapter built from its request, or
-    a function building it (called once, when a dependency first needs more
-    than ``headers``, a function returning the scope's header list). ``body``
-    is the raw body, or a function reading it (called, on the loop thread,
-    only if a dependency reads the body). ``app`` (default: the configured one) supplies
-    ``dependency_overrides``, the lifespan state and exception handlers.
+    ``source`` is where the request's data comes from: the adapter's
+    :class:`~fastapi_everywhere._scope.RequestSource` (its ``app``, default
+    the configured one, supplies ``dependency_overrides``, the lifespan state
+    and exception handlers), or a ready ASGI scope with its ``body`` (bytes,
+    or a function reading them) and ``app``.
     ``run_sync`` is how the async side runs sync code (default: the engine's
     worker threads). ``timeout`` bounds each wait on the loop thread.
     ``logger`` (default ``fastapi_everywhere._host``) gets the errors raised
@@ -110,9 +109,8 @@ class RequestScope:
 
     def __init__(
         self,
-        scope: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
+        source: RequestSource | Mapping[str, Any],
         *,
-        headers: Callable[[], list[tuple[bytes, bytes]]] | None = None,
         body: bytes | Callable[[], bytes | None] | None = None,
         app: FastAPI | None = None,
         name: str = "request",
@@ -120,7 +118,13 @@ class RequestScope:
         timeout: float | None = None,
         logger: logging.Logger | None = None,
     ) -> None:
-        self.app = _config.app_for(app)
+        if isinstance(source, RequestSource):
+            if source.app is None:
+                source.app = _config.app_for(app)
+        else:
+            source = ScopeSource(source, body=body, app=_config.app_for(app))
+        self.source = source
+        self.app = source.app
         self.logger = logger or log
         self.name = name
         self.timeout = timeout
@@ -132,11 +136,6 @@ class RequestScope:
         self._torn_down = False
         #: The validation error a resolution raised (see :meth:`close`).
         self._invalid: BaseException | None = None
-        self._scope = scope
-        self._raw_headers = headers
-        self._body = body
-        self._request: Request | None = None
-        self._headers: Headers | None = None
         self._lock = threading.RLock()
         # The sync side: one loop task, one request exit stack (sync exits
         # and async segments in entry order), FastAPI's request stack below.
@@ -152,7 +151,7 @@ class RequestScope:
         return f"<RequestScope {self.name} {state}, {len(self.cache)} cached>"
 
     def __del__(self) -> None:
-        if not self.closed and (
+        if not getattr(self, "closed", True) and (
             self._request_exits is not None or self._async is not None
         ):
             warnings.warn(
@@ -167,15 +166,7 @@ class RequestScope:
     @property
     def request(self) -> Request:
         """The Starlette request every dependency of this request sees."""
-        request = self._request
-        if request is None:
-            request = self._request = asgi_request(
-                self._asgi_scope(),
-                body=self._body,
-                app=self.app,
-                state=lifespan_state(self.app),
-            )
-        return request
+        return self.source.request
 
     @property
     def owner(self) -> OwnerTask:
@@ -201,29 +192,7 @@ class RequestScope:
     @property
     def headers(self) -> Headers:
         """The request's headers (no ``Request`` is built for them)."""
-        request = self._request
-        if request is not None:
-            return request.headers
-        headers = self._headers
-        if headers is None:
-            if callable(self._scope) and self._raw_headers is not None:
-                raw = self._raw_headers()  # the rest of the scope is not needed
-            else:
-                raw = self._asgi_scope().get("headers") or []
-            headers = self._headers = Headers(raw=raw)
-        return headers
-
-    def _asgi_scope(self) -> Mapping[str, Any]:
-        scope = self._scope
-        if callable(scope):
-            scope = self._scope = scope()
-        return scope
-
-    def _get_request(self) -> Request:
-        return self.request
-
-    def _get_headers(self) -> Headers:
-        return self.headers
+        return self.source.headers
 
     def _resolution(self, plan: Plan, request_stack: AsyncExitStack) -> Resolution:
         res = Resolution(
@@ -234,13 +203,10 @@ class RequestScope:
             cache=self.cache,
             request_stack=request_stack,
             function_stack=AsyncExitStack(),
-            request=self._request,
+            source=self.source,
             background_tasks=self.background_tasks,
             response=self.response,
         )
-        if self._request is None:  # built on first use, once per host request
-            res.make_request = self._get_request
-            res.headers_source = self._get_headers
         return res
 
     def _adopt(self, res: Resolution) -> None:

@@ -1,8 +1,9 @@
-"""The Django request as an ASGI HTTP scope, plus its body.
+"""The Django request as the engine's request source: ASGI scope, headers, body.
 
 FastAPI's parameters (``Header``, ``Cookie``, ``Query``, ``Path``, ``Body``,
 ``Form``, ``Request``) read an ASGI scope; this module is the one place that
-translates a Django ``HttpRequest`` (WSGI or ASGI) into one.
+translates a Django ``HttpRequest`` (WSGI or ASGI) into one
+(:class:`DjangoSource`).
 """
 
 from __future__ import annotations
@@ -18,53 +19,10 @@ from django.http import HttpRequest
 from django.http.request import RawPostDataException
 from django.utils.encoding import escape_uri_path
 
+from .._scope import HostSource
 from .._wsgi import address, environ_headers
 
-__all__ = ["asgi_scope", "request_body", "request_headers"]
-
-
-def asgi_scope(
-    request: HttpRequest, path_params: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
-    """The ASGI HTTP scope FastAPI would see for ``request``.
-
-    Under ASGI the server's own scope is the source (headers exactly as
-    received, client and server addresses); under WSGI it is rebuilt from
-    ``request.META``. ``scheme`` is Django's ``request.scheme``, so
-    ``SECURE_PROXY_SSL_HEADER`` applies. ``path_params`` are the URL kwargs.
-    """
-    meta = request.META
-    asgi = _server_scope(request)
-    headers = _headers(request, asgi)
-    if asgi is not None:
-        client = asgi.get("client")
-        server = asgi.get("server")
-        http_version = asgi.get("http_version", "1.1")
-        query: Any = asgi.get("query_string", b"")
-    else:
-        client = address(meta.get("REMOTE_ADDR"), meta.get("REMOTE_PORT"))
-        server = address(meta.get("SERVER_NAME"), meta.get("SERVER_PORT"))
-        protocol = str(meta.get("SERVER_PROTOCOL", "HTTP/1.1"))
-        http_version = protocol.partition("/")[2] or "1.1"
-        # PEP 3333: the query string is bytes decoded as latin-1.
-        query = str(meta.get("QUERY_STRING", "")).encode("latin-1")
-    path = request.path
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": http_version,
-        "method": request.method or "GET",
-        "scheme": request.scheme or "http",
-        # ASGI's path includes root_path, as Django's request.path does.
-        "path": path,
-        "raw_path": escape_uri_path(path).encode("ascii"),
-        "root_path": meta.get("SCRIPT_NAME", "") or "",
-        "query_string": query.encode("latin-1") if isinstance(query, str) else query,
-        "headers": headers,
-        "client": tuple(client) if client else None,
-        "server": tuple(server) if server else None,
-        "path_params": dict(path_params or {}),
-    }
+__all__ = ["DjangoSource"]
 
 
 def _server_scope(request: HttpRequest) -> Mapping[str, Any] | None:
@@ -74,41 +32,12 @@ def _server_scope(request: HttpRequest) -> Mapping[str, Any] | None:
     return None
 
 
-def request_headers(request: HttpRequest) -> list[tuple[bytes, bytes]]:
-    """The ASGI header list of ``request`` (the scope's ``headers``)."""
-    return _headers(request, _server_scope(request))
-
-
 def _headers(
     request: HttpRequest, asgi: Mapping[str, Any] | None
 ) -> list[tuple[bytes, bytes]]:
     if asgi is not None:
         return [(bytes(k).lower(), bytes(v)) for k, v in asgi.get("headers", ())]
     return environ_headers(request.META)
-
-
-def request_body(request: HttpRequest) -> bytes | None:
-    """The raw body of ``request``, read when a dependency first needs it.
-
-    Reading ``request.body`` caches it, so ``request.POST`` and
-    ``request.FILES`` still work afterwards. Over
-    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` Django refuses it (``RequestDataTooBig``),
-    which the engine reports as FastAPI does an unreadable body (400). A
-    multipart body Django already parsed (``request.POST`` was read first)
-    cannot be read again: None, an empty body.
-    """
-    terminated = _read_to_terminated_end(request)
-    try:
-        body = bytes(request.body)
-    except RawPostDataException:
-        return None
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    if terminated and limit is not None and len(body) > limit:
-        # Older Django releases check only Content-Length.
-        raise RequestDataTooBig(
-            "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE."
-        )
-    return body
 
 
 def _read_to_terminated_end(request: HttpRequest) -> bool:
@@ -136,3 +65,81 @@ def _read_to_terminated_end(request: HttpRequest) -> bool:
         meta["wsgi.input"], sys.maxsize if limit is None else limit + 1
     )
     return True
+
+
+class DjangoSource(HostSource[HttpRequest]):
+    """A Django request's data for the engine; ``path_params`` are its URL kwargs."""
+
+    __slots__ = ()
+
+    def asgi_scope(self) -> dict[str, Any]:
+        """The ASGI HTTP scope FastAPI would see for this request.
+
+        Under ASGI the server's own scope is the source (headers exactly as
+        received, client and server addresses); under WSGI it is rebuilt from
+        ``request.META``. ``scheme`` is Django's ``request.scheme``, so
+        ``SECURE_PROXY_SSL_HEADER`` applies.
+        """
+        request = self.http
+        meta = request.META
+        asgi = _server_scope(request)
+        headers = _headers(request, asgi)
+        if asgi is not None:
+            client = asgi.get("client")
+            server = asgi.get("server")
+            http_version = asgi.get("http_version", "1.1")
+            query: Any = asgi.get("query_string", b"")
+        else:
+            client = address(meta.get("REMOTE_ADDR"), meta.get("REMOTE_PORT"))
+            server = address(meta.get("SERVER_NAME"), meta.get("SERVER_PORT"))
+            protocol = str(meta.get("SERVER_PROTOCOL", "HTTP/1.1"))
+            http_version = protocol.partition("/")[2] or "1.1"
+            # PEP 3333: the query string is bytes decoded as latin-1.
+            query = str(meta.get("QUERY_STRING", "")).encode("latin-1")
+        path = request.path
+        return {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": http_version,
+            "method": request.method or "GET",
+            "scheme": request.scheme or "http",
+            # ASGI's path includes root_path, as Django's request.path does.
+            "path": path,
+            "raw_path": escape_uri_path(path).encode("ascii"),
+            "root_path": meta.get("SCRIPT_NAME", "") or "",
+            "query_string": query.encode("latin-1")
+            if isinstance(query, str)
+            else query,
+            "headers": headers,
+            "client": tuple(client) if client else None,
+            "server": tuple(server) if server else None,
+        }
+
+    def raw_headers(self) -> list[tuple[bytes, bytes]]:
+        """The ASGI header list (the scope's ``headers``)."""
+        request = self.http
+        return _headers(request, _server_scope(request))
+
+    def read_body(self) -> bytes | None:
+        """The raw body of ``request``, read when a dependency first needs it.
+
+        Reading ``request.body`` caches it, so ``request.POST`` and
+        ``request.FILES`` still work afterwards. Over
+        ``DATA_UPLOAD_MAX_MEMORY_SIZE`` Django refuses it (``RequestDataTooBig``),
+        which the engine reports as FastAPI does an unreadable body (400). A
+        multipart body Django already parsed (``request.POST`` was read first)
+        cannot be read again: None, an empty body.
+        """
+        request = self.http
+        terminated = _read_to_terminated_end(request)
+        try:
+            body = bytes(request.body)
+        except RawPostDataException:
+            return None
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if terminated and limit is not None and len(body) > limit:
+            # Older Django releases check only Content-Length.
+            raise RequestDataTooBig(
+                "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE."
+            )
+        return body

@@ -25,7 +25,7 @@ from django.http import HttpRequest, HttpResponseBase
 from .._engine._compat import TEARDOWN_BEFORE_RESPONSE
 from .._host import ProcessLifespan, RequestScope
 from . import _settings
-from ._request import asgi_scope, request_body, request_headers
+from ._request import DjangoSource
 
 __all__ = ["RequestState", "attach", "defer_close", "lifespan_to_start", "state_of"]
 
@@ -148,11 +148,11 @@ class RequestState:
             config = _settings.current()
             self._runner = _ThreadSensitive()
             scope = self.scope = RequestScope(
-                # Built when first needed: most requests only read headers.
-                functools.partial(asgi_scope, request, dict(path_params or {})),
-                headers=functools.partial(request_headers, request),
-                body=functools.partial(request_body, request),  # read if used
-                app=_settings.configured_app(),
+                DjangoSource(
+                    request,
+                    app=_settings.configured_app(),
+                    path_params=path_params,
+                ),
                 name=f"Django request {request.method} {request.path}",
                 run_sync=self._runner,
                 timeout=config.timeout,

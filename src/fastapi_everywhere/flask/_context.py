@@ -31,7 +31,7 @@ from starlette.responses import Response as StarletteResponse
 
 from .._host import RequestScope
 from ._extension import FlaskState, state_of
-from ._request import asgi_scope, request_body, request_headers
+from ._request import FlaskSource
 
 __all__ = [
     "RequestState",
@@ -82,11 +82,7 @@ def current_state() -> RequestState:
     state = state_of()
     state.ensure_started()
     scope = RequestScope(
-        # Built when first needed: most requests only read headers.
-        functools.partial(asgi_scope, owner, dict(owner.view_args or {})),
-        headers=functools.partial(request_headers, owner),
-        body=functools.partial(request_body, owner),  # read if used
-        app=state.fastapi_app,
+        FlaskSource(owner, app=state.fastapi_app, path_params=owner.view_args),
         name=f"flask request {owner.method} {owner.path}",
         timeout=state.timeout,
         logger=log,

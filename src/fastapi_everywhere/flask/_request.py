@@ -15,9 +15,10 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Request
 
+from .._scope import HostSource
 from .._wsgi import address, environ_headers
 
-__all__ = ["asgi_scope", "request_body", "request_headers"]
+__all__ = ["FlaskSource"]
 
 
 def _wsgi_str(value: str) -> str:
@@ -33,46 +34,49 @@ def _raw_path(environ: Mapping[str, Any], path: str) -> bytes:
     return quote(path).encode("latin-1")
 
 
-def asgi_scope(
-    request: Request, path_params: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
-    """The ASGI HTTP scope of ``request``; ``path_params`` are the Flask ``view_args``."""
-    environ = request.environ
-    root_path = _wsgi_str(environ.get("SCRIPT_NAME", ""))
-    path = root_path + _wsgi_str(environ.get("PATH_INFO", "") or "/")
-    protocol = str(environ.get("SERVER_PROTOCOL", "HTTP/1.1"))
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": protocol.partition("/")[2] or "1.1",
-        "method": request.method,
-        "scheme": environ.get("wsgi.url_scheme", "http"),
-        "path": path,
-        "raw_path": _raw_path(environ, path),
-        "root_path": root_path,
-        "query_string": str(environ.get("QUERY_STRING", "")).encode("latin-1"),
-        "headers": request_headers(request),
-        "client": address(environ.get("REMOTE_ADDR"), environ.get("REMOTE_PORT")),
-        "server": address(environ.get("SERVER_NAME"), environ.get("SERVER_PORT")),
-        "path_params": dict(path_params or {}),
-    }
+class FlaskSource(HostSource[Request]):
+    """A werkzeug request's data for the engine; ``path_params`` are its ``view_args``."""
 
+    __slots__ = ()
 
-def request_headers(request: Request) -> list[tuple[bytes, bytes]]:
-    """The ASGI header list of ``request`` (the scope's ``headers``)."""
-    return environ_headers(request.environ)
+    def asgi_scope(self) -> dict[str, Any]:
+        """The request's ASGI HTTP scope (the base class adds ``view_args``)."""
+        request = self.http
+        environ = request.environ
+        root_path = _wsgi_str(environ.get("SCRIPT_NAME", ""))
+        path = root_path + _wsgi_str(environ.get("PATH_INFO", "") or "/")
+        protocol = str(environ.get("SERVER_PROTOCOL", "HTTP/1.1"))
+        return {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": protocol.partition("/")[2] or "1.1",
+            "method": request.method,
+            "scheme": environ.get("wsgi.url_scheme", "http"),
+            "path": path,
+            "raw_path": _raw_path(environ, path),
+            "root_path": root_path,
+            "query_string": str(environ.get("QUERY_STRING", "")).encode("latin-1"),
+            "headers": self.raw_headers(),
+            "client": address(environ.get("REMOTE_ADDR"), environ.get("REMOTE_PORT")),
+            "server": address(environ.get("SERVER_NAME"), environ.get("SERVER_PORT")),
+        }
 
+    def raw_headers(self) -> list[tuple[bytes, bytes]]:
+        """The ASGI header list (the scope's ``headers``)."""
+        request = self.http
+        return environ_headers(request.environ)
 
-def request_body(request: Request) -> bytes:
-    """The raw body, cached on the request so the view can still read it.
+    def read_body(self) -> bytes | None:
+        """The raw body, cached on the request so the view can still read it.
 
-    ``get_data(cache=True)`` keeps the bytes; werkzeug parses ``request.form``
-    and ``request.get_json()`` from that cache afterwards. A request with no
-    ``Content-Length`` and no chunked body has none (nothing to read).
-    """
-    environ = request.environ
-    if not environ.get("CONTENT_LENGTH") and "chunked" not in environ.get(
-        "HTTP_TRANSFER_ENCODING", ""
-    ):
-        return b""
-    return request.get_data(cache=True)
+        ``get_data(cache=True)`` keeps the bytes; werkzeug parses ``request.form``
+        and ``request.get_json()`` from that cache afterwards. A request with no
+        ``Content-Length`` and no chunked body has none (nothing to read).
+        """
+        request = self.http
+        environ = request.environ
+        if not environ.get("CONTENT_LENGTH") and "chunked" not in environ.get(
+            "HTTP_TRANSFER_ENCODING", ""
+        ):
+            return b""
+        return request.get_data(cache=True)
