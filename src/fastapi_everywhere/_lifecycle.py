@@ -1,9 +1,13 @@
-"""One FastAPI-like operation: resolve, call the target, run teardown.
+"""One FastAPI-like operation: resolve, call the target, end it in FastAPI's order.
 
 Mirrors FastAPI's request handling: a request-scope and a function-scope exit
 stack; the target's exception is thrown into ``yield`` dependencies;
 function-scoped dependencies close right after the target returns;
 background tasks run next; request-scoped dependencies close last.
+
+:data:`END_ORDER` is that order for the installed FastAPI, in one place;
+:func:`end_operation` (sync callers: the sync API, WSGI hosts) and
+:func:`aend_operation` (the async API) follow it.
 """
 
 from __future__ import annotations
@@ -25,6 +29,106 @@ from ._lifespan import lifespan_state
 from ._scope import ScopeSpec
 
 _NOT_SET: Any = object()
+
+#: The phases that end an operation.
+FUNCTION, BACKGROUND, REQUEST = (
+    "function-scoped exits",
+    "background tasks",
+    "request-scoped exits",
+)
+#: FastAPI's order of them: from 0.120 background tasks run between the
+#: function- and request-scoped exits; before, after every exit.
+END_ORDER: tuple[str, ...] = (
+    (FUNCTION, REQUEST, BACKGROUND)
+    if TEARDOWN_BEFORE_BACKGROUND
+    else (FUNCTION, BACKGROUND, REQUEST)
+)
+
+#: An exit: called with the error so far, returns the error left after it.
+Exit = Callable[[BaseException | None], BaseException | None]
+AsyncExit = Callable[[BaseException | None], Awaitable[BaseException | None]]
+
+
+def end_operation(
+    exc: BaseException | None,
+    *,
+    function: Exit | None = None,
+    background: Callable[[], Any] | None = None,
+    request: Exit | None = None,
+) -> BaseException | None:
+    """End an operation in :data:`END_ORDER`; return the error left, if any.
+
+    ``exc`` (the target's error) is thrown into the exits; background tasks
+    run only if no error is left when their turn comes; an error a phase
+    raises goes on to the next one. None back with an ``exc`` given: a
+    ``yield`` dependency swallowed it.
+    """
+    for phase in END_ORDER:
+        if phase is FUNCTION:
+            if function is not None:
+                exc = function(exc)
+        elif phase is REQUEST:
+            if request is not None:
+                exc = request(exc)
+        elif exc is None and background is not None:
+            try:
+                background()
+            except BaseException as e:  # thrown into what is left, then raised
+                exc = e
+    return exc
+
+
+async def aend_operation(
+    exc: BaseException | None,
+    *,
+    function: AsyncExit | None = None,
+    background: Callable[[], Awaitable[Any]] | None = None,
+    request: AsyncExit | None = None,
+) -> BaseException | None:
+    """:func:`end_operation` for async exits and tasks."""
+    for phase in END_ORDER:
+        if phase is FUNCTION:
+            if function is not None:
+                exc = await function(exc)
+        elif phase is REQUEST:
+            if request is not None:
+                exc = await request(exc)
+        elif exc is None and background is not None:
+            try:
+                await background()
+            except BaseException as e:  # thrown into what is left, then raised
+                exc = e
+    return exc
+
+
+def exit_with(
+    exit_: Callable[[Any, Any, Any], bool | None], exc: BaseException | None
+) -> BaseException | None:
+    """Run an ``__exit__``-like ``exit_`` with ``exc``; the error that is left."""
+    try:
+        if exc is None:
+            exit_(None, None, None)
+            return None
+        if exit_(type(exc), exc, exc.__traceback__):
+            return None  # a dependency swallowed it: as FastAPI, carry on
+        return exc
+    except BaseException as e:  # teardown raised (exc re-raised or a new one)
+        return e
+
+
+async def aexit_with(
+    stack: AsyncExitStack, exc: BaseException | None
+) -> BaseException | None:
+    """:func:`exit_with` for an ``AsyncExitStack``."""
+    try:
+        if exc is None:
+            await stack.__aexit__(None, None, None)
+            return None
+        if await stack.__aexit__(type(exc), exc, exc.__traceback__):
+            return None
+        return exc
+    except BaseException as e:
+        return e
 
 
 def validation_error(errors: list[Any], body: Any) -> RequestValidationError:
@@ -72,38 +176,46 @@ async def open_operation(
     dependencies; function-scoped ones close when it ends, then background
     tasks run, then request-scoped ones close.
     """
+    request_stack, function_stack = AsyncExitStack(), AsyncExitStack()
+    res = Resolution(
+        plan,
+        spec=spec,
+        app=app,
+        state=lifespan_state(app),
+        cache={} if cache is None else cache,
+        request_stack=request_stack,
+        function_stack=function_stack,
+    )
     invalid: RequestValidationError | None = None
+    exc: BaseException | None = None
     try:
-        async with AsyncExitStack() as request_stack:
-            async with AsyncExitStack() as function_stack:
-                res = Resolution(
-                    plan,
-                    spec=spec,
-                    app=app,
-                    state=lifespan_state(app),
-                    cache={} if cache is None else cache,
-                    request_stack=request_stack,
-                    function_stack=function_stack,
-                )
-                await solve(res)
-                if res.errors:
-                    invalid = validation_error(res.errors, res.body)
-                    if not TEARDOWN_BEFORE_BACKGROUND:
-                        raise invalid
-                else:
-                    yield res.values
-            if res.background_tasks is not None and not TEARDOWN_BEFORE_BACKGROUND:
-                await res.background_tasks()
-    except RequestValidationError as e:
-        if e is invalid:  # the dependencies saw FastAPI's exact error
-            raise caller_error(describe(plan.target), e) from None
-        raise
-    # FastAPI < 0.120 closed the dependencies first (they saw no exception),
-    # then raised the validation error or ran the background tasks.
-    if invalid is not None:
-        raise caller_error(describe(plan.target), invalid)
-    if res.background_tasks is not None and TEARDOWN_BEFORE_BACKGROUND:
-        await res.background_tasks()
+        await solve(res)
+        if res.errors:
+            invalid = validation_error(res.errors, res.body)
+            if not TEARDOWN_BEFORE_BACKGROUND:
+                raise invalid  # FastAPI's exact error, thrown into the deps
+        else:
+            yield res.values
+    except BaseException as e:
+        exc = e
+    if invalid is not None and TEARDOWN_BEFORE_BACKGROUND:
+        # FastAPI < 0.120 closed the dependencies first (they saw no
+        # exception), then raised the validation error; no task ran.
+        res.background_tasks = None
+    tasks = res.background_tasks
+    left = await aend_operation(
+        exc,
+        function=functools.partial(aexit_with, function_stack),
+        background=tasks,
+        request=functools.partial(aexit_with, request_stack),
+    )
+    if invalid is not None and (left is invalid or exc is None):
+        raise caller_error(describe(plan.target), invalid) from None
+    if left is exc:
+        if exc is not None:
+            raise exc
+    elif left is not None:
+        raise left
 
 
 async def run_operation(

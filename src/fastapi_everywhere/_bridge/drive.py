@@ -32,7 +32,13 @@ from starlette.background import BackgroundTasks
 from .._engine._compat import TEARDOWN_BEFORE_BACKGROUND
 from .._engine.plan import Node, Plan, describe
 from .._engine.run import DONE, NEED_ASYNC, Resolution
-from .._lifecycle import caller_error, swallowed_error, validation_error
+from .._lifecycle import (
+    caller_error,
+    end_operation,
+    exit_with,
+    swallowed_error,
+    validation_error,
+)
 from .._lifespan import lifespan_state
 from .._scope import ScopeSpec
 from .owner import OwnerTask
@@ -237,41 +243,27 @@ class SyncDriver:
         return res.values
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
-        """Exit like ``with request: (with function: <block>); tasks`` would."""
-        suppressed = False
-        try:
-            function_exits = self._function_exits
-            if function_exits is not None and function_exits.stack.__exit__(
-                exc_type, exc, tb
-            ):
-                suppressed, exc_type, exc, tb = True, None, None, None
-            if (
-                exc_type is None
-                and self.res.background_tasks is not None
-                and not TEARDOWN_BEFORE_BACKGROUND
-            ):
-                self.run_background()
-        except BaseException as e:  # raised by function scope or a task
-            request_exits = self._request_exits
-            if request_exits is not None and request_exits.stack.__exit__(
-                type(e), e, e.__traceback__
-            ):
-                return True
-            raise
-        request_exits = self._request_exits
-        if request_exits is not None and request_exits.stack.__exit__(
-            exc_type, exc, tb
-        ):
-            suppressed, exc_type = True, None
-        if (
-            exc_type is None
-            and self.res.background_tasks is not None
-            and TEARDOWN_BEFORE_BACKGROUND
-        ):
-            self.run_background()
-            if self._owner is not None:
-                self._owner.finish()
-        return suppressed
+        """End the operation in FastAPI's order (``end_operation``)."""
+        function, request = self._function_exits, self._request_exits
+        left = end_operation(
+            exc,
+            function=None
+            if function is None
+            else partial(exit_with, function.stack.__exit__),
+            background=None
+            if self.res.background_tasks is None
+            else self.run_background,
+            request=None
+            if request is None
+            else partial(exit_with, request.stack.__exit__),
+        )
+        if self._owner is not None:
+            self._owner.finish()  # tasks that ran after the last exit used it
+        if left is None:
+            return exc is not None  # a yield dependency swallowed it
+        if left is exc:
+            return False
+        raise left
 
 
 #: ``then_result`` before ``then`` ran (None is a result).

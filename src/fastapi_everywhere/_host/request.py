@@ -51,7 +51,13 @@ from .._engine._compat import TEARDOWN_BEFORE_BACKGROUND, TEARDOWN_BEFORE_RESPON
 from .._engine._threads import run_in_thread
 from .._engine.plan import Node, Plan, plan_for_dependencies
 from .._engine.run import Resolution, solve
-from .._lifecycle import swallowed_error, target_caller, validation_error
+from .._lifecycle import (
+    end_operation,
+    exit_with,
+    swallowed_error,
+    target_caller,
+    validation_error,
+)
 from .._lifespan import lifespan_state
 from .._scope import RequestSource, ScopeSource
 from .._target import target_of
@@ -458,13 +464,10 @@ class RequestScope:
                 # FastAPI < 0.120 closed the dependencies before raising a
                 # validation error: they never saw it.
                 error = self._teardown(None)
-            elif exc is not None:
-                error = self._teardown(exc)
-            elif TEARDOWN_BEFORE_BACKGROUND:
-                error = self._teardown(None) or self._run_background()
-            else:
-                error = self._run_background()
-                error = self._teardown(error)
+            else:  # the view's function scope closed when it returned
+                error = end_operation(
+                    exc, background=self._run_background, request=self._teardown
+                )
             if error is not None and error is not exc:
                 raise error
 
@@ -472,22 +475,18 @@ class RequestScope:
         """:meth:`close`, awaitable from any event loop (runs via ``run_sync``)."""
         await self.run_sync(self.close, exc)
 
-    def _run_background(self) -> BaseException | None:
+    def _run_background(self) -> None:
         tasks = self.background_tasks
         if tasks is None:
-            return None
-        try:
-            for task in tasks.tasks:
-                if task.is_async:
-                    fn = functools.partial(task.func, *task.args, **task.kwargs)
-                    OwnerTask(f"{self.name} background task", self.timeout).call(
-                        fn, last=True
-                    )
-                else:
-                    task.func(*task.args, **task.kwargs)
-        except BaseException as e:  # thrown into the dependencies, then raised
-            return e
-        return None
+            return
+        for task in tasks.tasks:
+            if task.is_async:
+                fn = functools.partial(task.func, *task.args, **task.kwargs)
+                OwnerTask(f"{self.name} background task", self.timeout).call(
+                    fn, last=True
+                )
+            else:
+                task.func(*task.args, **task.kwargs)
 
     def _teardown(self, exc: BaseException | None) -> BaseException | None:
         """Close both sides (async, then sync); return the error left, if any."""
@@ -495,9 +494,9 @@ class RequestScope:
             return exc
         self._torn_down = True
         if self._async is not None:
-            exc = _exit(self._close_async, exc)
+            exc = exit_with(self._close_async, exc)
         if self._request_exits is not None:
-            exc = _exit(self._request_exits.stack.__exit__, exc)
+            exc = exit_with(self._request_exits.stack.__exit__, exc)
         elif self._owner is not None:
             self._owner.finish()
         return exc
@@ -518,21 +517,6 @@ class RequestScope:
 
         future = asyncio.run_coroutine_threadsafe(close(), _loop.get_loop())
         return future.result(self.timeout)
-
-
-def _exit(
-    exit_: Callable[[Any, Any, Any], bool | None], exc: BaseException | None
-) -> BaseException | None:
-    """Run an ``__exit__``-like ``exit_`` with ``exc``; the error that is left."""
-    try:
-        if exc is None:
-            exit_(None, None, None)
-            return None
-        if exit_(type(exc), exc, exc.__traceback__):
-            return None  # a dependency swallowed it: as FastAPI, carry on
-        return exc
-    except BaseException as e:  # teardown raised (exc re-raised or a new one)
-        return e
 
 
 # Modules whose frames run a dependency's teardown, not the dependency itself.
