@@ -9,7 +9,7 @@ from typing import Any, TypeVar, overload
 from fastapi import FastAPI
 
 from . import _config
-from ._container import FastAPIContainer
+from ._container import FastAPIContainer, start_lifespan
 
 T = TypeVar("T")
 
@@ -43,7 +43,7 @@ class FastApiDepsStack:
                     app = _config.require_app(self._app)
                     container = FastAPIContainer(app=app)
                     try:
-                        await container._start_lifespan()
+                        await start_lifespan(container)
                     except BaseException:
                         await container.aclose()  # ends its owner task
                         raise
