@@ -7,12 +7,12 @@ import inspect
 import warnings
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from types import TracebackType
 from typing import Any, TypeVar
 
 from fastapi import FastAPI
 
 from .. import _config
+from .._closing import AsyncClosing
 from .._engine import describe
 from .._engine.plan import Plan, plan_for_dependencies, plan_for_function
 from .._errors import MissingParameterError, NotConfiguredError, ScopeError
@@ -145,7 +145,7 @@ class ContainerScope(_Resolver):
         )
 
 
-class FastAPIContainer(_Resolver):
+class FastAPIContainer(AsyncClosing, _Resolver):
     """A long-lived resolver of FastAPI dependencies.
 
     ``app`` provides ``dependency_overrides`` (merged under
@@ -240,17 +240,6 @@ class FastAPIContainer(_Resolver):
             here.level.cache.clear()
         for here in loops.values():
             await here.close()
-
-    async def __aenter__(self) -> FastAPIContainer:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     def __repr__(self) -> str:
         state = "closed" if getattr(self, "_closed", False) else "open"
