@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from types import TracebackType
 from typing import Any, TypeVar, overload
 
 from fastapi import FastAPI
 
 from . import _config
-from ._container import FastAPIContainer
+from ._closing import AsyncClosing
+from ._container import FastAPIContainer, start_lifespan
 
 T = TypeVar("T")
 
 
-class FastApiDepsStack:
+class FastApiDepsStack(AsyncClosing):
     """An async context manager that starts the app's lifespan once and keeps
     every dependency it resolves alive until :meth:`close`.
 
@@ -43,7 +43,7 @@ class FastApiDepsStack:
                     app = _config.require_app(self._app)
                     container = FastAPIContainer(app=app)
                     try:
-                        await container._start_lifespan()
+                        await start_lifespan(container)
                     except BaseException:
                         await container.aclose()  # ends its owner task
                         raise
@@ -70,16 +70,16 @@ class FastApiDepsStack:
         if container is not None:
             await container.aclose()
 
+    async def aclose(self) -> None:
+        """The same as :meth:`close`, under the name ``async with`` and
+        :func:`contextlib.aclosing` close with.
+
+        .. versionadded:: 0.2
+        """
+        await self.close()
+
     async def __aenter__(self) -> FastApiDepsStack:
         return await self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     def __repr__(self) -> str:
         state = "started" if self.started else "not started"

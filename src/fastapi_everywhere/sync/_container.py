@@ -16,11 +16,11 @@ import weakref
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
-from types import TracebackType
 from typing import Any, TypeVar, overload
 
 from .._bridge import loop as _loop
 from .._bridge.owner import OwnerTask
+from .._closing import Closing
 from .._container import ContainerScope as _AsyncScope
 from .._container import FastAPIContainer as _AsyncContainer
 from .._container import ResolvedDependencies
@@ -88,7 +88,7 @@ class ContainerScope(_SyncResolver):
         return f"<sync.{repr(self._scope)[1:]}"
 
 
-class FastAPIContainer(_SyncResolver):
+class FastAPIContainer(Closing, _SyncResolver):
     """The sync twin of :class:`fastapi_everywhere.FastAPIContainer`.
 
     Takes the same arguments (plus ``timeout``, bounding each wait on the
@@ -162,17 +162,6 @@ class FastAPIContainer(_SyncResolver):
             return  # the parent's container: not ours to close
         self._unregister()
         _run(self._inner.aclose, "close", self._timeout)
-
-    def __enter__(self) -> FastAPIContainer:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"<sync.{repr(self._inner)[1:]}"

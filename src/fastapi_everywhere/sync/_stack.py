@@ -15,19 +15,19 @@ import os
 import threading
 from collections.abc import Awaitable, Callable
 from functools import partial
-from types import TracebackType
 from typing import Any, TypeVar, overload
 
 from fastapi import FastAPI
 
 from .._bridge import loop as _loop
 from .._bridge.owner import OwnerTask
+from .._closing import Closing
 from .._stack import FastApiDepsStack as _AsyncStack
 
 T = TypeVar("T")
 
 
-class FastApiDepsStack:
+class FastApiDepsStack(Closing):
     """A sync context manager that starts the app's lifespan once and keeps
     every dependency it resolves alive until :meth:`close`.
 
@@ -104,14 +104,6 @@ class FastApiDepsStack:
 
     def __enter__(self) -> FastApiDepsStack:
         return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         state = "started" if self.started else "not started"

@@ -1,0 +1,28 @@
+"""The container vocabulary (``fastapi-standalone-di``) of the async API.
+
+A :class:`FastAPIContainer` keeps resolved dependencies alive across calls:
+``DependencyScope.CONTAINER`` ones until :meth:`FastAPIContainer.aclose`,
+``DependencyScope.SCOPED`` ones until the :meth:`FastAPIContainer.scope`
+block ends. Each resolution is still FastAPI's (same cache key, same
+``use_cache=False`` rebuilds, same validation); only the cache outlives it.
+
+``container`` holds the public classes (and :func:`start_lifespan`, which
+``FastApiDepsStack`` builds on); ``options`` its constructor arguments,
+checked once; ``scopes`` which :class:`DependencyScope` each dependency
+gets; ``levels`` what a container keeps per event loop and per level
+(cache, teardown, background tasks); ``resolution`` one call resolved at
+those levels; ``resolved`` what a call hands back.
+"""
+
+from .container import ContainerScope, FastAPIContainer, start_lifespan
+from .resolved import ResolvedDependencies, dependency_key
+from .scopes import DependencyScope
+
+__all__ = [
+    "ContainerScope",
+    "DependencyScope",
+    "FastAPIContainer",
+    "ResolvedDependencies",
+    "dependency_key",
+    "start_lifespan",
+]
