@@ -1,7 +1,8 @@
 """What every wrapper of a user function shares: the target and its call spec.
 
 The async and sync vocabularies, the host seam and every adapter learn the
-same things about the function they wrap (:class:`Target`), build a call's
+same things about the function they wrap (:class:`Target`, whose
+:meth:`Target.plan_for` is the plan for one call), build a call's
 ASGI scope spec the same way (:func:`call_spec`) and enter the configured
 context factory the same way (:func:`call_context`).
 """
@@ -15,8 +16,8 @@ from contextlib import nullcontext
 from typing import Any
 
 from . import _config
-from ._engine import describe
-from ._engine.plan import injected_parameters
+from ._engine import describe, plan_for_function
+from ._engine.plan import Plan, injected_parameters
 from ._scope import ScopeSpec
 
 
@@ -78,6 +79,18 @@ class Target:
                 self.positional[: len(args)]
             )
         return frozenset(names)
+
+    def plan_for(
+        self, app: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]
+    ) -> Plan:
+        """The plan for one call: ``app``'s dependency overrides (``app`` is
+        any object with ``dependency_overrides``, or None), less what the
+        caller passed in ``args``/``kwargs``."""
+        return plan_for_function(
+            self.func,
+            overrides=_config.overrides_of(app),
+            supplied=self.supplied(args, kwargs),
+        )
 
 
 @functools.lru_cache(maxsize=2048)

@@ -119,11 +119,7 @@ def with_fastapi_depends(
     def call(args: tuple[Any, ...], kwargs: dict[str, Any], dynamic: Any) -> Any:
         _loop.check_not_loop_thread(name)
         use_app = _config.app_for(app)
-        plan = plan_for_function(
-            func,
-            overrides=_config.overrides_of(use_app),
-            supplied=target.supplied(args, kwargs),
-        )
+        plan = target.plan_for(use_app, args, kwargs)
         driver = new_driver(
             plan,
             app=use_app,
@@ -223,11 +219,7 @@ def iter_with_fastapi_depends(
     ) -> Generator[Any, Any, Any]:
         _loop.check_not_loop_thread(name)
         use_app = _config.app_for(app)
-        plan = plan_for_function(
-            func,
-            overrides=_config.overrides_of(use_app),
-            supplied=target.supplied(args, kwargs),
-        )
+        plan = target.plan_for(use_app, args, kwargs)
         driver = new_driver(
             plan,
             app=use_app,
