@@ -71,10 +71,7 @@ def with_fastapi_depends(
         *args: Any, _scope: Mapping[str, Any] | None = None, **kwargs: Any
     ) -> Any:
         use_app = _config.app_for(app)
-        supplied = target.supplied(args, kwargs)
-        plan = plan_for_function(
-            func, overrides=_config.overrides_of(use_app), supplied=supplied
-        )
+        plan = target.plan_for(use_app, args, kwargs)
         caller = target_caller(func, target.is_async, args, kwargs)
         with call_context(context):
             return await run_operation(
@@ -108,11 +105,7 @@ def aiter_with_fastapi_depends(
         *args: Any, _scope: Mapping[str, Any] | None = None, **kwargs: Any
     ) -> AsyncIterator[Any]:
         use_app = _config.app_for(app)
-        plan = plan_for_function(
-            func,
-            overrides=_config.overrides_of(use_app),
-            supplied=target.supplied(args, kwargs),
-        )
+        plan = target.plan_for(use_app, args, kwargs)
         async with _owned(plan, use_app, call_spec(None, _scope)) as values:
             agen = func(*args, **kwargs, **values)
             # What ``yield from`` does for generators: sent values and

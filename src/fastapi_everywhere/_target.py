@@ -1,9 +1,12 @@
 """What every wrapper of a user function shares: the target and its call spec.
 
 The async and sync vocabularies, the host seam and every adapter learn the
-same things about the function they wrap (:class:`Target`), build a call's
+same things about the function they wrap (:class:`Target`, whose
+:meth:`Target.plan_for` is the plan for one call), build a call's
 ASGI scope spec the same way (:func:`call_spec`) and enter the configured
-context factory the same way (:func:`call_context`).
+context factory the same way (:func:`call_context`). The host adapters wrap
+a target the same way (:func:`target_wrapper`) and type their one-dependency
+``resolve`` the same way (:func:`dependency_resolver`).
 """
 
 from __future__ import annotations
@@ -12,12 +15,17 @@ import functools
 import inspect
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
-from typing import Any
+from typing import Any, Protocol, TypeVar, cast, overload
 
 from . import _config
-from ._engine import describe
-from ._engine.plan import injected_parameters
+from ._engine import describe, plan_for_function
+from ._engine.plan import Plan, injected_parameters
 from ._scope import ScopeSpec
+
+T = TypeVar("T")
+
+#: ``run(target, args, kwargs)``: one call of a :func:`target_wrapper`.
+TargetRun = Callable[["Target", tuple[Any, ...], dict[str, Any]], Any]
 
 
 class Target:
@@ -79,6 +87,18 @@ class Target:
             )
         return frozenset(names)
 
+    def plan_for(
+        self, app: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]
+    ) -> Plan:
+        """The plan for one call: ``app``'s dependency overrides (``app`` is
+        any object with ``dependency_overrides``, or None), less what the
+        caller passed in ``args``/``kwargs``."""
+        return plan_for_function(
+            self.func,
+            overrides=_config.overrides_of(app),
+            supplied=self.supplied(args, kwargs),
+        )
+
 
 @functools.lru_cache(maxsize=2048)
 def _cached_target(func: Callable[..., Any], owner: str) -> Target:
@@ -113,3 +133,33 @@ def call_context(context: Mapping[str, Any] | None) -> Any:
     if context is None or factory is None:
         return nullcontext()
     return factory(context)
+
+
+def target_wrapper(
+    target: Target, run: TargetRun, signature: inspect.Signature | None = None
+) -> Callable[..., Any]:
+    """A plain wrapper of ``target.func`` whose every call is ``run(target,
+    args, kwargs)``; it shows ``signature`` (by default the target's public
+    one, without the injected parameters) to tools that read it."""
+
+    @functools.wraps(target.func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return run(target, args, kwargs)
+
+    shown = target.public_signature if signature is None else signature
+    wrapper.__signature__ = shown  # type: ignore[attr-defined]
+    return wrapper
+
+
+class DependencyResolver(Protocol):
+    """An adapter's ``resolve(dependency)``: a class resolves to an instance."""
+
+    @overload
+    def __call__(self, dependency: type[T]) -> T: ...
+    @overload
+    def __call__(self, dependency: Any) -> Any: ...
+
+
+def dependency_resolver(resolve: Callable[[Any], Any]) -> DependencyResolver:
+    """Type ``resolve`` as a :class:`DependencyResolver`; returns it unchanged."""
+    return cast(DependencyResolver, resolve)

@@ -13,7 +13,6 @@ what shuts their lifespan down.
 from __future__ import annotations
 
 import contextvars
-import functools
 import inspect
 import os
 import threading
@@ -31,10 +30,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import _config
 from .._host import ProcessLifespan, RequestScope
 from .._lifecycle import caller_error
-from .._target import Target
+from .._target import Target, dependency_resolver, target_wrapper
 
 F = TypeVar("F", bound=Callable[..., Any])
-T = TypeVar("T")
 
 #: The reserved task keyword carrying request headers into the task's scope.
 HEADERS_KWARG = "_headers"
@@ -271,12 +269,7 @@ def with_fastapi_depends(func: Callable[..., Any] | None = None) -> Any:
             f"parameter named {HEADERS_KWARG!r}, which is reserved for request headers"
         )
     target = Target(func, "fastapi_everywhere.celery.with_fastapi_depends")
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return _run_task(target, args, kwargs)
-
-    wrapper.__signature__ = _public_signature(target)  # type: ignore[attr-defined]
+    wrapper = target_wrapper(target, _run_task, _public_signature(target))
     wrapper.__fastapi_everywhere_celery__ = True  # type: ignore[attr-defined]
     return wrapper
 
@@ -303,12 +296,7 @@ class FastAPIDependsTask(Task):  # type: ignore[misc]
             cls.__header__ = staticmethod(head_from_fun(wrapped, bound=bound))
 
 
-@overload
-def resolve(dependency: type[T]) -> T: ...
-@overload
-def resolve(dependency: Any) -> Any: ...
-
-
+@dependency_resolver
 def resolve(dependency: Any) -> Any:
     """Resolve one dependency in the running task's request (its cache).
 

@@ -11,20 +11,18 @@ are used on the loop that created them.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
 from flask import has_app_context, has_request_context
 
-from .._target import Target
+from .._target import Target, dependency_resolver, target_wrapper
 from ._cli import run_command
 from ._context import RequestState, command_state, current_state
 from ._errors import render_error
 
 __all__ = ["resolve", "with_fastapi_depends"]
 
-T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -98,23 +96,16 @@ def with_fastapi_depends(func: Callable[..., Any] | None = None) -> Any:
     if func is None:
         return with_fastapi_depends
     target = Target(func, "fastapi_everywhere.flask.with_fastapi_depends")
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if has_request_context():
-            return _run_in_request(target, args, kwargs)
-        return run_command(target, args, kwargs)
-
-    wrapper.__signature__ = target.public_signature  # type: ignore[attr-defined]
-    return wrapper
+    return target_wrapper(target, _run)
 
 
-@overload
-def resolve(dependency: type[T]) -> T: ...
-@overload
-def resolve(dependency: Any) -> Any: ...
+def _run(target: Target, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    if has_request_context():
+        return _run_in_request(target, args, kwargs)
+    return run_command(target, args, kwargs)
 
 
+@dependency_resolver
 def resolve(dependency: Any) -> Any:
     """Resolve one dependency in the current Flask request (or CLI command).
 
