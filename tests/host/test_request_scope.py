@@ -34,7 +34,7 @@ from fastapi.testclient import TestClient
 
 from fastapi_everywhere._engine._compat import TEARDOWN_BEFORE_BACKGROUND
 from fastapi_everywhere._host import RequestScope, aerror_response, error_response
-from fastapi_everywhere._scope import RequestSource
+from fastapi_everywhere._source import RequestSource
 
 LOOP_THREAD = "fastapi-everywhere-loop"
 

@@ -32,7 +32,8 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .._scope import RequestSource, ScopeSpec, build_request, scope_headers
+from .._scope import ScopeSpec, build_request, scope_headers
+from .._source import RequestSource
 from . import _compat
 from ._threads import run_in_thread
 from .plan import AGEN, ASYNC, GEN, SYNC, Node, Plan

@@ -59,7 +59,7 @@ from .._lifecycle import (
     validation_error,
 )
 from .._lifespan import lifespan_state
-from .._scope import RequestSource, ScopeSource
+from .._source import RequestSource, ScopeSource
 from .._target import target_of
 
 __all__ = ["RequestScope", "failed_dependency"]

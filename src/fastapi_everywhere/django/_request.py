@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.http.request import RawPostDataException
 from django.utils.encoding import escape_uri_path
 
-from .._scope import HostSource
+from .._source import HostSource
 from .._wsgi import address, environ_headers
 
 __all__ = ["DjangoSource"]

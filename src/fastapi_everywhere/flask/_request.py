@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Request
 
-from .._scope import HostSource
+from .._source import HostSource
 from .._wsgi import address, environ_headers
 
 __all__ = ["FlaskSource"]

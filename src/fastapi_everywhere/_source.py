@@ -1,0 +1,159 @@
+"""Where a host request's data comes from: the seam between a host and the engine.
+
+A host adapter (Django, Flask) gives the engine one :class:`RequestSource`
+per request, when the request is opened; the engine reads the headers, the
+ASGI scope, the body and the Starlette ``Request`` from it, each decided
+once, on first need. A worker task or a command with a ready ASGI scope
+uses :class:`ScopeSource`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, TypeVar
+
+from starlette.datastructures import Headers
+from starlette.requests import Request
+
+from ._lifespan import lifespan_state
+from ._scope import asgi_request
+
+__all__ = ["HostSource", "RequestSource", "ScopeSource"]
+
+H = TypeVar("H")
+
+
+class RequestSource:
+    """Where a host request's data comes from: the seam between a host and the engine.
+
+    Given to the engine when a host request is opened, it decides once, on
+    first need, each thing a dependency may read: the header list (most
+    dependencies read nothing else, so it is read without building the
+    rest), the full ASGI scope with the request's path parameters, the body
+    (read only if a dependency reads it) and the Starlette ``Request`` on
+    them. A host adapter subclasses it and implements :meth:`asgi_scope`,
+    and :meth:`raw_headers` / :meth:`read_body` where it has them cheaper.
+
+    ``path_params`` are the host's URL parameters (Django's URL kwargs,
+    Flask's ``view_args``): the one way both reach ``Path()``.
+    """
+
+    __slots__ = ("_headers", "_request", "_scope", "app", "path_params", "state")
+
+    def __init__(
+        self,
+        *,
+        app: Any = None,
+        state: Mapping[str, Any] | None = None,
+        path_params: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.app = app
+        self.state = state
+        self.path_params = path_params
+        self._scope: Mapping[str, Any] | None = None
+        self._headers: Headers | None = None
+        self._request: Request | None = None
+
+    # -- what a host provides ----------------------------------------------
+
+    def asgi_scope(self) -> Mapping[str, Any]:
+        """The request as an ASGI HTTP scope (its path parameters are added)."""
+        raise NotImplementedError
+
+    def raw_headers(self) -> list[tuple[bytes, bytes]]:
+        """The ASGI header list (lowercase ``bytes`` names)."""
+        return list(self.scope.get("headers") or [])
+
+    def read_body(self) -> bytes | None:
+        """The raw body; called once, only when a dependency reads it."""
+        return None
+
+    # -- what the engine reads ---------------------------------------------
+
+    @property
+    def scope(self) -> Mapping[str, Any]:
+        """The full ASGI scope, built on first use."""
+        scope = self._scope
+        if scope is None:
+            scope = self.asgi_scope()
+            if self.path_params:
+                scope = {
+                    **scope,
+                    "path_params": {
+                        **(scope.get("path_params") or {}),
+                        **self.path_params,
+                    },
+                }
+            self._scope = scope
+        return scope
+
+    @property
+    def headers(self) -> Headers:
+        """The request's headers, without building a ``Request`` for them."""
+        request = self._request
+        if request is not None:
+            return request.headers
+        headers = self._headers
+        if headers is None:
+            headers = self._headers = Headers(raw=self.raw_headers())
+        return headers
+
+    @property
+    def request(self) -> Request:
+        """The Starlette request every dependency of this request sees."""
+        request = self._request
+        if request is None:
+            state = self.state if self.state is not None else lifespan_state(self.app)
+            request = self._request = asgi_request(
+                self.scope, body=self.read_body, app=self.app, state=state
+            )
+        return request
+
+    @property
+    def has_request(self) -> bool:
+        """Whether the ``Request`` was built already."""
+        return self._request is not None
+
+
+class HostSource(RequestSource, Generic[H]):
+    """A source over a host framework's own request object (``http``).
+
+    The Django and Flask adapters subclass it for their request types.
+    """
+
+    __slots__ = ("http",)
+
+    def __init__(
+        self,
+        http: H,
+        *,
+        app: Any = None,
+        path_params: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(app=app, path_params=path_params)
+        self.http = http
+
+
+class ScopeSource(RequestSource):
+    """A source over a ready ASGI scope (a worker task, a CLI command, tests)."""
+
+    __slots__ = ("_body", "_given")
+
+    def __init__(
+        self,
+        scope: Mapping[str, Any],
+        *,
+        body: bytes | Callable[[], bytes | None] | None = None,
+        app: Any = None,
+        state: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(app=app, state=state)
+        self._given = scope
+        self._body = body
+
+    def asgi_scope(self) -> Mapping[str, Any]:
+        return self._given
+
+    def read_body(self) -> bytes | None:
+        body = self._body
+        return body() if callable(body) else body
