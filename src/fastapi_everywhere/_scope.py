@@ -26,7 +26,7 @@ __all__ = [
     "ParamSource",
     "ScopeSpec",
     "asgi_request",
-    "build_scope",
+    "build_request",
     "make_receive",
     "scope_headers",
 ]
@@ -185,7 +185,7 @@ def _http_defaults() -> dict[str, Any]:
 def scope_headers(
     spec: ScopeSpec, required: Mapping[str, tuple[str, ...]]
 ) -> list[tuple[bytes, bytes]]:
-    """The ``headers`` of ``spec``'s scope: what ``build_scope`` puts there.
+    """The ``headers`` of ``spec``'s scope: what ``build_request`` puts there.
 
     A resolution whose dependencies read only headers reads them from this
     list, without building the rest of the scope or a ``Request``.
@@ -207,14 +207,14 @@ def scope_headers(
     return headers
 
 
-def build_scope(
+def build_request(
     spec: ScopeSpec,
     *,
     app: Any,
     state: Mapping[str, Any] | None,
     required: Mapping[str, tuple[str, ...]],
-) -> dict[str, Any]:
-    """Assemble the ASGI HTTP scope of one resolution."""
+) -> Request:
+    """A real Starlette ``Request`` on the ASGI HTTP scope of ``spec``."""
     scope = _http_defaults()
     if spec.base:
         scope.update(spec.base)
@@ -239,7 +239,10 @@ def build_scope(
     path = _source_items(spec.path, required.get("path", ()))
     if path:
         scope["path_params"].update(dict(path))
-    return scope
+    receive = spec.receive
+    if receive is None:
+        receive = make_receive(spec.body or b"")
+    return Request(scope, receive)
 
 
 def make_receive(
@@ -262,21 +265,6 @@ def make_receive(
         return {"type": "http.disconnect"}
 
     return receive
-
-
-def build_request(
-    spec: ScopeSpec,
-    *,
-    app: Any,
-    state: Mapping[str, Any] | None,
-    required: Mapping[str, tuple[str, ...]],
-) -> Request:
-    """A real Starlette ``Request`` on the scope of ``spec``."""
-    scope = build_scope(spec, app=app, state=state, required=required)
-    receive = spec.receive
-    if receive is None:
-        receive = make_receive(spec.body or b"")
-    return Request(scope, receive)
 
 
 def asgi_request(

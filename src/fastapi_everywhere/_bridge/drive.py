@@ -41,7 +41,7 @@ from .._lifecycle import (
 )
 from .._lifespan import lifespan_state
 from .._scope import ScopeSpec
-from .owner import OwnerTask
+from .owner import HasOwnerTask, OwnerTask
 
 
 def _has_exits(stack: AsyncExitStack) -> bool:
@@ -105,7 +105,7 @@ class Exits:
         self.top = segment
 
 
-class SyncDriver:
+class SyncDriver(HasOwnerTask):
     """Runs one :class:`Resolution` from the calling thread.
 
     Used as a context manager it is one FastAPI operation (the shape of
@@ -146,13 +146,6 @@ class SyncDriver:
         self.base_pushed = False
         self.then: Callable[[dict[str, Any]], Awaitable[Any]] | None = None
         self.then_result: Any = NOT_RUN
-
-    @property
-    def owner(self) -> OwnerTask:
-        owner = self._owner
-        if owner is None:
-            owner = self._owner = OwnerTask(self.name, self.timeout)
-        return owner
 
     def _exits(self, node: Node) -> Exits:
         if node.function_scope:

@@ -268,6 +268,23 @@ class OwnerTask:
         self._inbox = None
 
 
+class HasOwnerTask:
+    """Mixin: ``owner``, the :class:`OwnerTask` made on first async need."""
+
+    __slots__ = ()
+    name: str
+    timeout: float | None
+    _owner: OwnerTask | None  # a slot of the subclass
+
+    @property
+    def owner(self) -> OwnerTask:
+        """The task on the loop thread (made on first use)."""
+        owner = self._owner
+        if owner is None:
+            owner = self._owner = OwnerTask(self.name, self.timeout)  # type: ignore[misc]
+        return owner
+
+
 # -- callers on the loop itself ------------------------------------------------
 
 

@@ -93,6 +93,7 @@ class Resolution:
         background_tasks: BackgroundTasks | None = None,
         response: Response | None = None,
         isolate_context: bool = True,
+        run_sync: Runner | None = None,
     ) -> None:
         self.plan = plan
         self.spec = spec
@@ -111,7 +112,7 @@ class Resolution:
         #: How steps that must not block the loop run sync code:
         #: ``await run_sync(fn, *args)``. A host framework may swap it (Django
         #: async views: asgiref's thread-sensitive executor).
-        self.run_sync: Callable[..., Awaitable[Any]] = run_in_thread
+        self.run_sync: Runner = run_sync or run_in_thread
         #: Containers route each yield dependency to the stack of its scope,
         #: and give each dependency the background tasks of its scope.
         self.stack_for: Callable[[Node], AsyncExitStack] | None = None
@@ -220,21 +221,13 @@ class Resolution:
         # FastAPI's order: path, query, header, cookie.
         found: list[Any] = []
         if node.path_params:
-            v, e = node.path_params(self.get_request().path_params)
-            values.update(v)
-            found += e
+            found += _take(node.path_params, self.get_request().path_params, values)
         if node.query_params:
-            v, e = node.query_params(self.get_request().query_params)
-            values.update(v)
-            found += e
+            found += _take(node.query_params, self.get_request().query_params, values)
         if node.header_params:
-            v, e = node.header_params(self.get_headers())
-            values.update(v)
-            found += e
+            found += _take(node.header_params, self.get_headers(), values)
         if node.cookie_params:
-            v, e = node.cookie_params(self.get_request().cookies)
-            values.update(v)
-            found += e
+            found += _take(node.cookie_params, self.get_request().cookies, values)
         errors += found
 
     def _specials(self, node: Node, values: dict[str, Any]) -> None:
@@ -416,6 +409,14 @@ class Resolution:
 
 
 Runner = Callable[..., Awaitable[Any]]
+
+
+def _take(read: Any, data: Any, values: dict[str, Any]) -> list[Any]:
+    """Read one source's parameters into ``values``; return their errors."""
+    errors: list[Any]
+    found, errors = read(data)
+    values.update(found)
+    return errors
 
 
 def _threaded_exit(cm: Any, run_sync: Runner) -> Callable[..., Any]:

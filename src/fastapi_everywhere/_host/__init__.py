@@ -8,8 +8,8 @@ names: :class:`RequestScope` (one host request as one FastAPI request),
 """
 
 from .._bridge.lifespan import ProcessLifespan
-from .errors import aerror_response, error_response
-from .request import RequestScope, failed_dependency
+from .errors import aerror_response, error_response, failed_dependency
+from .request import RequestScope
 
 __all__ = [
     "ProcessLifespan",

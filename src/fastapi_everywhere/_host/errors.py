@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Mapping
+from types import TracebackType
 from typing import Any
 
 from fastapi import FastAPI
@@ -93,3 +94,37 @@ async def _call_handler(handler: Any, request: Request, exc: BaseException) -> R
     else:
         response = await run_in_thread(handler, request, exc)
     return response
+
+
+# Modules whose frames run a dependency's teardown, not the dependency itself.
+_MACHINERY = (
+    "contextlib",
+    "asyncio",
+    "concurrent",
+    "threading",
+    "functools",
+    "anyio",
+    "starlette",
+    "fastapi",
+    "fastapi_everywhere",
+)
+_GENERATOR_FLAGS = inspect.CO_GENERATOR | inspect.CO_ASYNC_GENERATOR
+
+
+def failed_dependency(error: BaseException) -> str:
+    """The name of the ``yield`` dependency whose teardown raised ``error``.
+
+    The outermost generator frame of ``error``'s traceback outside the exit
+    machinery (the exit stacks, thread and loop hops) is the dependency's
+    own: what its teardown called (a ``with`` block, a driver) is deeper.
+    """
+    tb: TracebackType | None = error.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        module = str(tb.tb_frame.f_globals.get("__name__", ""))
+        if code.co_flags & _GENERATOR_FLAGS and module.partition(".")[0] not in (
+            _MACHINERY
+        ):
+            return f"{module}.{getattr(code, 'co_qualname', code.co_name)}"
+        tb = tb.tb_next
+    return "unknown"

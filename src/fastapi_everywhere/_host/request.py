@@ -26,14 +26,12 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
-import inspect
 import logging
 import threading
 import warnings
-from collections.abc import Awaitable, Callable, Mapping
-from contextlib import AsyncExitStack
-from types import TracebackType
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any, NamedTuple
 
 from fastapi import FastAPI
 from fastapi.background import BackgroundTasks
@@ -45,28 +43,34 @@ from starlette.responses import Response
 from .. import _config
 from .._bridge import loop as _loop
 from .._bridge.drive import NOT_RUN, Exits, SyncDriver
-from .._bridge.owner import OwnerTask, TaskOwner
-from .._engine import plan_for_function
-from .._engine._compat import TEARDOWN_BEFORE_BACKGROUND, TEARDOWN_BEFORE_RESPONSE
+from .._bridge.owner import HasOwnerTask, OwnerTask, TaskOwner
 from .._engine._threads import run_in_thread
 from .._engine.plan import Node, Plan, plan_for_dependencies
 from .._engine.run import Resolution, solve
 from .._lifecycle import (
-    end_operation,
-    exit_with,
     swallowed_error,
     target_caller,
     validation_error,
 )
 from .._lifespan import lifespan_state
 from .._source import RequestSource, ScopeSource
-from .._target import target_of
+from .._target import Target, target_of
+from .ending import RequestEnd
 
-__all__ = ["RequestScope", "failed_dependency"]
+__all__ = ["RequestScope"]
 
 RunSync = Callable[..., Awaitable[Any]]
 
 log = logging.getLogger("fastapi_everywhere._host")
+
+
+class _Job(NamedTuple):
+    """One call in a host request: the target, its plan, the caller's arguments."""
+
+    target: Target
+    plan: Plan
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
 
 
 class _HostDriver(SyncDriver):
@@ -99,7 +103,7 @@ class _HostDriver(SyncDriver):
         pass  # the host request runs them once, at close
 
 
-class RequestScope:
+class RequestScope(RequestEnd, HasOwnerTask):
     """One host-framework request handled as one FastAPI request.
 
     ``source`` is where the request's data comes from: the adapter's
@@ -175,14 +179,6 @@ class RequestScope:
         return self.source.request
 
     @property
-    def owner(self) -> OwnerTask:
-        """The sync side's task on the loop thread (made on first async need)."""
-        owner = self._owner
-        if owner is None:
-            owner = self._owner = OwnerTask(self.name, self.timeout)
-        return owner
-
-    @property
     def request_exits(self) -> Exits:
         exits = self._request_exits
         if exits is None:
@@ -200,8 +196,10 @@ class RequestScope:
         """The request's headers (no ``Request`` is built for them)."""
         return self.source.headers
 
-    def _resolution(self, plan: Plan, request_stack: AsyncExitStack) -> Resolution:
-        res = Resolution(
+    def _resolution(
+        self, plan: Plan, request_stack: AsyncExitStack, run_sync: RunSync | None = None
+    ) -> Resolution:
+        return Resolution(
             plan,
             spec=None,
             app=self.app,
@@ -212,8 +210,8 @@ class RequestScope:
             source=self.source,
             background_tasks=self.background_tasks,
             response=self.response,
+            run_sync=run_sync,
         )
-        return res
 
     def _adopt(self, res: Resolution) -> None:
         """Keep what the resolution made (response, tasks) for the next one."""
@@ -231,16 +229,9 @@ class RequestScope:
         if self.closed:
             raise RuntimeError(f"{self.name}: {what}() after the request was closed")
 
-    def _plan_for(
-        self, func: Callable[..., Any], args: Any, kwargs: Any
-    ) -> tuple[Plan, bool]:
+    def _job(self, func: Callable[..., Any], args: Any, kwargs: Any) -> _Job:
         target = target_of(func, "RequestScope.call")
-        plan = plan_for_function(
-            func,
-            overrides=_config.overrides_of(self.app),
-            supplied=target.supplied(args, kwargs),
-        )
-        return plan, target.is_async
+        return _Job(target, target.plan_for(self.app, args, kwargs), args, kwargs)
 
     # -- the sync side ----------------------------------------------------------
 
@@ -252,19 +243,11 @@ class RequestScope:
         when it returns (its exception thrown in); request-scoped ones at
         :meth:`close`.
         """
-        plan, is_async = self._plan_for(func, args, kwargs)
-        return contextvars.copy_context().run(
-            self._call, plan, func, is_async, args, kwargs
-        )
+        return contextvars.copy_context().run(self._call, self._job(func, args, kwargs))
 
-    def _call(
-        self,
-        plan: Plan,
-        func: Callable[..., Any],
-        is_async: bool,
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-    ) -> Any:
+    def _call(self, job: _Job) -> Any:
+        (target, plan, args, kwargs), func = job, job.target.func
+        is_async = target.is_async
         _loop.check_not_loop_thread(f"{self.name}: call")
         lock = self._lock
         with lock:
@@ -354,33 +337,20 @@ class RequestScope:
         Dependencies and an async ``func`` run on the shared loop thread (in
         this request's one task there); sync ones through ``run_sync``.
         """
-        plan, is_async = self._plan_for(func, args, kwargs)
+        job = self._job(func, args, kwargs)
         self._check_open("acall")
-        return await self._on_loop(
-            functools.partial(self._acall, plan, func, is_async, args, kwargs)
-        )
+        return await self._on_loop(functools.partial(self._acall, job))
 
-    async def _acall(
-        self,
-        plan: Plan,
-        func: Callable[..., Any],
-        is_async: bool,
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-    ) -> Any:
+    async def _acall(self, job: _Job) -> Any:
+        (target, plan, args, kwargs), func = job, job.target.func
         result: Any = NOT_RUN
-        res = self._resolution(plan, self._async_owner().stack)
-        res.run_sync = self.run_sync
-        async with res.function_stack:
-            await solve(res)
-            self._adopt(res)
-            if res.errors:
-                raise self._invalid_error(plan, res)
-            if is_async:
-                result = await func(*args, **kwargs, **res.values)
+        async with self._asolved(plan) as values:
+            if target.is_async:
+                result = await func(*args, **kwargs, **values)
             else:
-                call = functools.partial(func, *args, **kwargs, **res.values)
-                result = await self.run_sync(call)
+                result = await self.run_sync(
+                    functools.partial(func, *args, **kwargs, **values)
+                )
         if result is NOT_RUN:
             raise swallowed_error()
         return result
@@ -397,157 +367,17 @@ class RequestScope:
         return values["d0"]
 
     async def _aresolve(self, plan: Plan) -> dict[str, Any]:
-        res = self._resolution(plan, self._async_owner().stack)
-        res.run_sync = self.run_sync
+        async with self._asolved(plan) as values:
+            return values
+        raise swallowed_error()  # a yield dependency swallowed an error
+
+    @asynccontextmanager
+    async def _asolved(self, plan: Plan) -> AsyncIterator[dict[str, Any]]:
+        """Resolve ``plan`` in the request's task; function scope closes after."""
+        res = self._resolution(plan, self._async_owner().stack, self.run_sync)
         async with res.function_stack:
             await solve(res)
             self._adopt(res)
             if res.errors:
                 raise self._invalid_error(plan, res)
-        return res.values
-
-    # -- the end of the request -------------------------------------------------
-
-    def respond(self, *, streaming: bool = False) -> None:
-        """The host's response is ready to be sent: FastAPI < 0.118 tears down now.
-
-        Those versions closed request-scoped ``yield`` dependencies before
-        sending the response, so a teardown error raises here (the host
-        answers 500, as FastAPI's server did) and no background task runs.
-        Later versions tear down after the response was sent (see
-        :meth:`close_sent`): then this does nothing. A ``streaming`` body
-        keeps them open on every version (closing them before it was the
-        bug 0.118 fixed). Not on the loop thread.
-        """
-        if not TEARDOWN_BEFORE_RESPONSE or streaming:
-            return
-        _loop.check_not_loop_thread(f"{self.name}: respond")
-        with self._lock:
-            if self.closed or self._torn_down:
-                return
-            error = self._teardown(None)
-            if error is not None:
-                self.closed = True  # FastAPI runs no background task either
-                raise error
-
-    def close_sent(self, close: Callable[[], None] | None = None) -> None:
-        """:meth:`close` (or ``close``, the host's wrapper of it) after the response was sent.
-
-        A teardown or background-task error can no longer change the
-        response: it is logged, naming the failing dependency, as FastAPI's
-        server logs it, and not raised.
-        """
-        try:
-            (close or self.close)()
-        except Exception as error:
-            self.logger.error(
-                "%s: teardown failed after the response was sent (dependency %s)",
-                self.name,
-                failed_dependency(error),
-                exc_info=error,
-            )
-
-    def close(self, exc: BaseException | None = None) -> None:
-        """End the request: background tasks, then request-scoped teardown.
-
-        With ``exc`` (the view failed) no background task runs and ``exc`` is
-        thrown into the ``yield`` dependencies (so a transaction rolls back);
-        it is not raised again here, but an error raised by teardown or a
-        background task is. Idempotent; not on the loop thread.
-        """
-        _loop.check_not_loop_thread(f"{self.name}: close")
-        with self._lock:
-            if self.closed:
-                return
-            self.closed = True
-            if exc is not None and exc is self._invalid and TEARDOWN_BEFORE_BACKGROUND:
-                # FastAPI < 0.120 closed the dependencies before raising a
-                # validation error: they never saw it.
-                error = self._teardown(None)
-            else:  # the view's function scope closed when it returned
-                error = end_operation(
-                    exc, background=self._run_background, request=self._teardown
-                )
-            if error is not None and error is not exc:
-                raise error
-
-    async def aclose(self, exc: BaseException | None = None) -> None:
-        """:meth:`close`, awaitable from any event loop (runs via ``run_sync``)."""
-        await self.run_sync(self.close, exc)
-
-    def _run_background(self) -> None:
-        tasks = self.background_tasks
-        if tasks is None:
-            return
-        for task in tasks.tasks:
-            if task.is_async:
-                fn = functools.partial(task.func, *task.args, **task.kwargs)
-                OwnerTask(f"{self.name} background task", self.timeout).call(
-                    fn, last=True
-                )
-            else:
-                task.func(*task.args, **task.kwargs)
-
-    def _teardown(self, exc: BaseException | None) -> BaseException | None:
-        """Close both sides (async, then sync); return the error left, if any."""
-        if self._torn_down:  # by respond(): only background tasks were left
-            return exc
-        self._torn_down = True
-        if self._async is not None:
-            exc = exit_with(self._close_async, exc)
-        if self._request_exits is not None:
-            exc = exit_with(self._request_exits.stack.__exit__, exc)
-        elif self._owner is not None:
-            self._owner.finish()
-        return exc
-
-    def _close_async(self, exc_type: Any, exc: Any, tb: Any) -> bool:
-        owner = self._async
-        assert owner is not None
-
-        async def close() -> bool:
-            suppress: bool | None = False
-            try:
-                if owner.started and not owner.closed:
-                    exit_ = functools.partial(owner.stack.__aexit__, exc_type, exc, tb)
-                    suppress = await owner.run(exit_)
-            finally:
-                await owner.close()  # ends the task, whatever teardown raised
-            return bool(suppress)
-
-        future = asyncio.run_coroutine_threadsafe(close(), _loop.get_loop())
-        return future.result(self.timeout)
-
-
-# Modules whose frames run a dependency's teardown, not the dependency itself.
-_MACHINERY = (
-    "contextlib",
-    "asyncio",
-    "concurrent",
-    "threading",
-    "functools",
-    "anyio",
-    "starlette",
-    "fastapi",
-    "fastapi_everywhere",
-)
-_GENERATOR_FLAGS = inspect.CO_GENERATOR | inspect.CO_ASYNC_GENERATOR
-
-
-def failed_dependency(error: BaseException) -> str:
-    """The name of the ``yield`` dependency whose teardown raised ``error``.
-
-    The outermost generator frame of ``error``'s traceback outside the exit
-    machinery (the exit stacks, thread and loop hops) is the dependency's
-    own: what its teardown called (a ``with`` block, a driver) is deeper.
-    """
-    tb: TracebackType | None = error.__traceback__
-    while tb is not None:
-        code = tb.tb_frame.f_code
-        module = str(tb.tb_frame.f_globals.get("__name__", ""))
-        if code.co_flags & _GENERATOR_FLAGS and module.partition(".")[0] not in (
-            _MACHINERY
-        ):
-            return f"{module}.{getattr(code, 'co_qualname', code.co_name)}"
-        tb = tb.tb_next
-    return "unknown"
+            yield res.values
