@@ -35,7 +35,7 @@ TEARDOWN_BEFORE_RESPONSE = FASTAPI_VERSION < (0, 118)
 
 _GET_DEPENDANT_PARAMS = frozenset(inspect.signature(get_dependant).parameters)
 #: FastAPI >= 0.123 splits security scopes into own/parent lists.
-_SPLIT_OAUTH_SCOPES = "parent_oauth_scopes" in _GET_DEPENDANT_PARAMS
+SPLIT_OAUTH_SCOPES = "parent_oauth_scopes" in _GET_DEPENDANT_PARAMS
 #: FastAPI >= 0.121 has ``Depends(scope="function" | "request")``.
 HAS_DEPENDS_SCOPE = "scope" in _GET_DEPENDANT_PARAMS
 #: FastAPI >= 0.163 has ``Depends(max_concurrency=...)``.
@@ -115,7 +115,7 @@ def concurrency(dependant: Dependant) -> Any:
 def override_dependant(sub: Dependant, call: Callable[..., Any]) -> Dependant:
     """Build the dependant FastAPI builds for an overridden sub-dependency."""
     kwargs: dict[str, Any] = {"path": sub.path or "", "call": call, "name": sub.name}
-    if _SPLIT_OAUTH_SCOPES:
+    if SPLIT_OAUTH_SCOPES:
         kwargs["parent_oauth_scopes"] = oauth_scopes(sub)
     else:
         kwargs["security_scopes"] = getattr(sub, "security_scopes", None)

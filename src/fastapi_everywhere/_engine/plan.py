@@ -294,7 +294,7 @@ def _root_dependant(
 ) -> Dependant:
     kwargs: dict[str, Any] = {"path": path, "call": call}
     if security_scopes:
-        if _compat._SPLIT_OAUTH_SCOPES:
+        if _compat.SPLIT_OAUTH_SCOPES:
             kwargs["own_oauth_scopes"] = list(security_scopes)
         else:
             kwargs["security_scopes"] = list(security_scopes)

@@ -16,7 +16,7 @@ from flask import has_app_context
 
 from .._host import RequestScope
 from .._target import Target
-from ._extension import state_of
+from ._state import state_of
 
 __all__ = ["COMMAND_SCOPE", "run_command"]
 

@@ -30,8 +30,8 @@ from flask import Response, after_this_request, g, request
 from starlette.responses import Response as StarletteResponse
 
 from .._host import RequestScope
-from ._extension import FlaskState, state_of
 from ._request import FlaskSource
+from ._state import FlaskState, state_of
 
 __all__ = [
     "RequestState",

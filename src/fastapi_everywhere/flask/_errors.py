@@ -18,7 +18,7 @@ from starlette.requests import Request as StarletteRequest
 from starlette.responses import Response as StarletteResponse
 
 from .._host import error_response
-from ._extension import FlaskState
+from ._state import FlaskState
 
 __all__ = ["FASTAPI_ERRORS", "flask_response", "render_error"]
 
