@@ -133,11 +133,18 @@ class SyncDriver(HasOwnerTask):
     #: missing (a host request raises FastAPI's exact error to its handlers).
     caller_errors = True
 
-    def __init__(self, res: Resolution, name: str, timeout: float | None) -> None:
-        res.isolate_context = False  # contextvars set by deps reach the target
-        res.stack_for = self._stack_for
-        res.push_sync_exit = self._push_sync_exit
-        self.res = res
+    def __init__(
+        self, plan: Plan, name: str, timeout: float | None, **resolution: Any
+    ) -> None:
+        """Drive a new :class:`Resolution` of ``plan`` (``resolution``: its
+        arguments besides the driver's own routing of exits)."""
+        self.res = Resolution(
+            plan,
+            isolate_context=False,  # contextvars set by deps reach the target
+            stack_for=self._stack_for,
+            push_sync_exit=self._push_sync_exit,
+            **resolution,
+        )
         self.name = name
         self.timeout = timeout
         self._owner: OwnerTask | None = None
@@ -272,8 +279,10 @@ def new_driver(
     timeout: float | None,
 ) -> SyncDriver:
     """A driver for one one-shot resolution (one FastAPI request's worth)."""
-    res = Resolution(
+    return SyncDriver(
         plan,
+        name,
+        timeout,
         spec=spec,
         app=app,
         state=lifespan_state(app),
@@ -281,4 +290,3 @@ def new_driver(
         request_stack=AsyncExitStack(),
         function_stack=AsyncExitStack(),
     )
-    return SyncDriver(res, name, timeout)

@@ -80,10 +80,10 @@ async def resolve_at(
                 cache=cache,
                 request_stack=owner_level.stack,
                 function_stack=call_stack,
+                stack_for=lambda node: level_of(node).stack,
+                background_for=tasks_for,
+                cleanup_scope=here.teardown_shield(),
             )
-            res.stack_for = lambda node: level_of(node).stack
-            res.background_for = tasks_for
-            res.cleanup_scope = here.teardown_shield()
             await solve(res)
             if res.errors:
                 # FastAPI's exact error, thrown into the call's dependencies.

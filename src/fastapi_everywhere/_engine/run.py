@@ -94,6 +94,11 @@ class Resolution:
         response: Response | None = None,
         isolate_context: bool = True,
         run_sync: Runner | None = None,
+        stack_for: Callable[[Node], AsyncExitStack] | None = None,
+        background_for: Callable[[Node], BackgroundTasks] | None = None,
+        push_sync_exit: Callable[[Node, AbstractContextManager[Any]], None]
+        | None = None,
+        cleanup_scope: Any = None,
     ) -> None:
         self.plan = plan
         self.spec = spec
@@ -108,22 +113,21 @@ class Resolution:
         self.background_tasks = background_tasks
         self.response = response
         self.isolate_context = isolate_context
-        self.cleanup_scope: Any = None
+        #: FastAPI's shield of async teardown; a container shares one.
+        self.cleanup_scope = cleanup_scope
         #: How steps that must not block the loop run sync code:
         #: ``await run_sync(fn, *args)``. A host framework may swap it (Django
         #: async views: asgiref's thread-sensitive executor).
         self.run_sync: Runner = run_sync or run_in_thread
         #: Containers route each yield dependency to the stack of its scope,
         #: and give each dependency the background tasks of its scope.
-        self.stack_for: Callable[[Node], AsyncExitStack] | None = None
-        self.background_for: Callable[[Node], BackgroundTasks] | None = None
+        self.stack_for = stack_for
+        self.background_for = background_for
         #: Where :meth:`advance` registers the exit of a sync ``yield``
         #: dependency it entered. None: an async exit on the node's stack that
-        #: runs it in a worker thread. The sync driver (``fastapi_everywhere.
-        #: sync``) sets it to keep the exit on the calling thread.
-        self.push_sync_exit: (
-            Callable[[Node, AbstractContextManager[Any]], None] | None
-        ) = None
+        #: runs it in a worker thread. The sync driver gives one that keeps
+        #: the exit on the calling thread.
+        self.push_sync_exit = push_sync_exit
         self.headers: Headers | None = None
         self.body: Any = _compat.EMPTY_BODY
         self.pc = 0

@@ -82,8 +82,10 @@ class _HostDriver(SyncDriver):
     __slots__ = ("host",)
     caller_errors = False  # the host's error handlers get FastAPI's exact error
 
-    def __init__(self, res: Resolution, host: RequestScope) -> None:
-        super().__init__(res, host.name, host.timeout)
+    def __init__(self, plan: Plan, host: RequestScope) -> None:
+        super().__init__(
+            plan, host.name, host.timeout, **host.resolution_args(host.sync_stack)
+        )
         self.host = host
 
     @property
@@ -196,22 +198,24 @@ class RequestScope(RequestEnd, HasOwnerTask):
         """The request's headers (no ``Request`` is built for them)."""
         return self.source.headers
 
-    def _resolution(
-        self, plan: Plan, request_stack: AsyncExitStack, run_sync: RunSync | None = None
-    ) -> Resolution:
-        return Resolution(
-            plan,
-            spec=None,
-            app=self.app,
-            state=lifespan_state(self.app),
-            cache=self.cache,
-            request_stack=request_stack,
-            function_stack=AsyncExitStack(),
-            source=self.source,
-            background_tasks=self.background_tasks,
-            response=self.response,
-            run_sync=run_sync,
-        )
+    @property
+    def sync_stack(self) -> AsyncExitStack:
+        """FastAPI's request stack of the sync side (closed last, in its task)."""
+        return self._request_stack
+
+    def resolution_args(self, request_stack: AsyncExitStack) -> dict[str, Any]:
+        """What every resolution in this request shares (its cache, source...)."""
+        return {
+            "spec": None,
+            "app": self.app,
+            "state": lifespan_state(self.app),
+            "cache": self.cache,
+            "request_stack": request_stack,
+            "function_stack": AsyncExitStack(),
+            "source": self.source,
+            "background_tasks": self.background_tasks,
+            "response": self.response,
+        }
 
     def _adopt(self, res: Resolution) -> None:
         """Keep what the resolution made (response, tasks) for the next one."""
@@ -252,7 +256,7 @@ class RequestScope(RequestEnd, HasOwnerTask):
         lock = self._lock
         with lock:
             self._check_open("call")
-            driver = _HostDriver(self._resolution(plan, self._request_stack), self)
+            driver = _HostDriver(plan, self)
             if is_async:
                 driver.then = target_caller(func, True, args, kwargs)
             values = self._enter(driver)
@@ -301,7 +305,7 @@ class RequestScope(RequestEnd, HasOwnerTask):
         _loop.check_not_loop_thread(f"{self.name}: resolve")
         with self._lock:
             self._check_open("resolve")
-            driver = _HostDriver(self._resolution(plan, self._request_stack), self)
+            driver = _HostDriver(plan, self)
             values = self._enter(driver)
             driver.__exit__(None, None, None)
             return values["d0"]
@@ -374,7 +378,8 @@ class RequestScope(RequestEnd, HasOwnerTask):
     @asynccontextmanager
     async def _asolved(self, plan: Plan) -> AsyncIterator[dict[str, Any]]:
         """Resolve ``plan`` in the request's task; function scope closes after."""
-        res = self._resolution(plan, self._async_owner().stack, self.run_sync)
+        stack = self._async_owner().stack
+        res = Resolution(plan, run_sync=self.run_sync, **self.resolution_args(stack))
         async with res.function_stack:
             await solve(res)
             self._adopt(res)
