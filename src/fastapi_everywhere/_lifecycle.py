@@ -44,6 +44,9 @@ END_ORDER: tuple[str, ...] = (
     else (FUNCTION, BACKGROUND, REQUEST)
 )
 
+_AFTER_FUNCTION = END_ORDER[1:]
+assert END_ORDER[0] is FUNCTION
+
 #: An exit: called with the error so far, returns the error left after it.
 Exit = Callable[[BaseException | None], BaseException | None]
 AsyncExit = Callable[[BaseException | None], Awaitable[BaseException | None]]
@@ -63,11 +66,10 @@ def end_operation(
     raises goes on to the next one. None back with an ``exc`` given: a
     ``yield`` dependency swallowed it.
     """
-    for phase in END_ORDER:
-        if phase is FUNCTION:
-            if function is not None:
-                exc = function(exc)
-        elif phase is REQUEST:
+    if function is not None:  # FUNCTION is first in every order
+        exc = function(exc)
+    for phase in _AFTER_FUNCTION:
+        if phase is REQUEST:
             if request is not None:
                 exc = request(exc)
         elif exc is None and background is not None:
@@ -86,11 +88,10 @@ async def aend_operation(
     request: AsyncExit | None = None,
 ) -> BaseException | None:
     """:func:`end_operation` for async exits and tasks."""
-    for phase in END_ORDER:
-        if phase is FUNCTION:
-            if function is not None:
-                exc = await function(exc)
-        elif phase is REQUEST:
+    if function is not None:
+        exc = await function(exc)
+    for phase in _AFTER_FUNCTION:
+        if phase is REQUEST:
             if request is not None:
                 exc = await request(exc)
         elif exc is None and background is not None:

@@ -26,8 +26,9 @@ from contextlib import AbstractContextManager, AsyncExitStack, ExitStack
 from functools import partial
 from typing import Any, Protocol
 
+from fastapi.background import BackgroundTasks
 from fastapi.exceptions import RequestValidationError
-from starlette.background import BackgroundTasks
+from starlette.responses import Response
 
 from .._engine._compat import TEARDOWN_BEFORE_BACKGROUND
 from .._engine.plan import Node, Plan, describe
@@ -41,6 +42,7 @@ from .._lifecycle import (
 )
 from .._lifespan import lifespan_state
 from .._scope import ScopeSpec
+from .._source import RequestSource
 from .owner import HasOwnerTask, OwnerTask
 
 
@@ -69,6 +71,10 @@ class Exits:
         self.stack = ExitStack()
         #: The segment on top of the stack, if the top entry is async.
         self.top: AsyncExitStack | None = None
+
+    def close(self, exc: BaseException | None) -> BaseException | None:
+        """Exit everything with ``exc`` thrown in; the error left (``exit_with``)."""
+        return exit_with(self.stack.__exit__, exc)
 
     def push_sync(self, cm: AbstractContextManager[Any]) -> None:
         self.stack.push(cm)
@@ -134,16 +140,35 @@ class SyncDriver(HasOwnerTask):
     caller_errors = True
 
     def __init__(
-        self, plan: Plan, name: str, timeout: float | None, **resolution: Any
+        self,
+        plan: Plan,
+        name: str,
+        timeout: float | None,
+        *,
+        spec: ScopeSpec | None,
+        app: Any,
+        state: Any,
+        cache: dict[Any, Any],
+        request_stack: AsyncExitStack,
+        source: RequestSource | None = None,
+        background_tasks: BackgroundTasks | None = None,
+        response: Response | None = None,
     ) -> None:
-        """Drive a new :class:`Resolution` of ``plan`` (``resolution``: its
-        arguments besides the driver's own routing of exits)."""
+        """Drive a new :class:`Resolution` of ``plan``; the driver routes its exits."""
         self.res = Resolution(
             plan,
+            spec=spec,
+            app=app,
+            state=state,
+            cache=cache,
+            request_stack=request_stack,
+            function_stack=AsyncExitStack(),
+            source=source,
+            background_tasks=background_tasks,
+            response=response,
             isolate_context=False,  # contextvars set by deps reach the target
             stack_for=self._stack_for,
             push_sync_exit=self._push_sync_exit,
-            **resolution,
         )
         self.name = name
         self.timeout = timeout
@@ -245,17 +270,12 @@ class SyncDriver(HasOwnerTask):
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
         """End the operation in FastAPI's order (``end_operation``)."""
         function, request = self._function_exits, self._request_exits
+        tasks = self.res.background_tasks
         left = end_operation(
             exc,
-            function=None
-            if function is None
-            else partial(exit_with, function.stack.__exit__),
-            background=None
-            if self.res.background_tasks is None
-            else self.run_background,
-            request=None
-            if request is None
-            else partial(exit_with, request.stack.__exit__),
+            function=None if function is None else function.close,
+            background=None if tasks is None else self.run_background,
+            request=None if request is None else request.close,
         )
         if self._owner is not None:
             self._owner.finish()  # tasks that ran after the last exit used it
@@ -288,5 +308,4 @@ def new_driver(
         state=lifespan_state(app),
         cache={},
         request_stack=AsyncExitStack(),
-        function_stack=AsyncExitStack(),
     )

@@ -211,7 +211,6 @@ class RequestScope(RequestEnd, HasOwnerTask):
             "state": lifespan_state(self.app),
             "cache": self.cache,
             "request_stack": request_stack,
-            "function_stack": AsyncExitStack(),
             "source": self.source,
             "background_tasks": self.background_tasks,
             "response": self.response,
@@ -379,7 +378,12 @@ class RequestScope(RequestEnd, HasOwnerTask):
     async def _asolved(self, plan: Plan) -> AsyncIterator[dict[str, Any]]:
         """Resolve ``plan`` in the request's task; function scope closes after."""
         stack = self._async_owner().stack
-        res = Resolution(plan, run_sync=self.run_sync, **self.resolution_args(stack))
+        res = Resolution(
+            plan,
+            function_stack=AsyncExitStack(),
+            run_sync=self.run_sync,
+            **self.resolution_args(stack),
+        )
         async with res.function_stack:
             await solve(res)
             self._adopt(res)
