@@ -270,13 +270,21 @@ class SyncDriver(HasOwnerTask):
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
         """End the operation in FastAPI's order (``end_operation``)."""
         function, request = self._function_exits, self._request_exits
-        tasks = self.res.background_tasks
-        left = end_operation(
-            exc,
-            function=None if function is None else function.close,
-            background=None if tasks is None else self.run_background,
-            request=None if request is None else request.close,
-        )
+        res = self.res
+        tasks = res.background_tasks
+        try:
+            left = end_operation(
+                exc,
+                function=None if function is None else function.close,
+                background=None if tasks is None else self.run_background,
+                request=None if request is None else request.close,
+            )
+        finally:
+            # Nothing runs after this: break the driver's reference cycles
+            # (the resolution's routing, the exits' driver) so that reference
+            # counting frees the call, not the cyclic collector.
+            res.stack_for = res.push_sync_exit = None
+            self._function_exits = self._request_exits = None
         if self._owner is not None:
             self._owner.finish()  # tasks that ran after the last exit used it
         if left is None:
