@@ -9,6 +9,7 @@ uses :class:`ScopeSource`.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
 
@@ -118,10 +119,13 @@ class RequestSource:
 class HostSource(RequestSource, Generic[H]):
     """A source over a host framework's own request object (``http``).
 
-    The Django and Flask adapters subclass it for their request types.
+    The Django and Flask adapters subclass it for their request types. The
+    request is held weakly: the adapter keeps its state on the request, so
+    a strong reference back would make a cycle that only the cyclic garbage
+    collector frees; the request outlives every read of its source.
     """
 
-    __slots__ = ("http",)
+    __slots__ = ("_http",)
 
     def __init__(
         self,
@@ -131,7 +135,15 @@ class HostSource(RequestSource, Generic[H]):
         path_params: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(app=app, path_params=path_params)
-        self.http = http
+        self._http = weakref.ref(http)
+
+    @property
+    def http(self) -> H:
+        """The host's request object."""
+        http = self._http()
+        if http is None:
+            raise RuntimeError(f"{type(self).__name__}: its request is gone")
+        return http
 
 
 class ScopeSource(RequestSource):

@@ -132,7 +132,8 @@ class RequestEnd:
         if self._async is not None:
             exc = exit_with(self._close_async, exc)
         if self._request_exits is not None:
-            exc = exit_with(self._request_exits.stack.__exit__, exc)
+            exc = self._request_exits.close(exc)
+            self._request_exits = None  # its driver is this request: no cycle left
         elif self._owner is not None:
             self._owner.finish()
         return exc

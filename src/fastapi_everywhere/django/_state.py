@@ -128,7 +128,10 @@ class RequestState:
     __slots__ = ("__weakref__", "_runner", "managed", "request", "scope")
 
     def __init__(self, request: HttpRequest, *, managed: bool) -> None:
-        self.request = request
+        # Until the scope is opened; then only its source holds the request
+        # (weakly): the state lives on the request, so a strong reference
+        # back would be a cycle for the garbage collector.
+        self.request: HttpRequest | None = request
         self.managed = managed
         self.scope: RequestScope | None = None
         self._runner: _ThreadSensitive | None = None
@@ -142,6 +145,8 @@ class RequestState:
         scope = self.scope
         if scope is None:
             request = self.request
+            assert request is not None  # set until the scope exists
+            self.request = None
             if path_params is None:
                 match = getattr(request, "resolver_match", None)
                 path_params = match.kwargs if match is not None else None

@@ -50,9 +50,7 @@ def run_command(target: Target, args: tuple[Any, ...], kwargs: dict[str, Any]) -
             timeout=state.timeout,
         )
         in_app = has_app_context()
-        previous = (
-            push_command_state(RequestState(scope, state, None)) if in_app else None
-        )
+        previous = push_command_state(RequestState(scope, state)) if in_app else None
         try:
             result = scope.call(target.func, *args, **kwargs)
         except BaseException as exc:

@@ -49,12 +49,11 @@ _KEY = "_fastapi_everywhere"
 class RequestState:
     """The per-request scope and what the adapter knows about its request."""
 
-    __slots__ = ("deferred", "depth", "failed", "owner", "scope", "state")
+    __slots__ = ("deferred", "depth", "failed", "scope", "state")
 
-    def __init__(self, scope: RequestScope, state: FlaskState, owner: Any) -> None:
+    def __init__(self, scope: RequestScope, state: FlaskState) -> None:
         self.scope = scope
         self.state = state
-        self.owner = owner  # the werkzeug request, or None for a CLI command
         self.depth = 0  # nesting of decorated calls: the outermost ends the request
         self.failed = False
         self.deferred = False
@@ -87,7 +86,7 @@ def current_state() -> RequestState:
         timeout=state.timeout,
         logger=log,
     )
-    found = RequestState(scope, state, owner)
+    found = RequestState(scope, state)
     setattr(owner, _KEY, found)
     after_this_request(lambda response: _finish(found, response))
     return found

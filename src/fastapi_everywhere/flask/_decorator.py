@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
-from flask import has_app_context, has_request_context
+from flask import has_app_context, has_request_context, request
 
 from .._target import Target, dependency_resolver, target_wrapper
 from ._cli import run_command
@@ -34,7 +34,7 @@ def _run_in_request(
         # Flask passes view_args as keyword arguments; those the view declares
         # as FastAPI parameters (Path(ge=1)...) are resolved and validated
         # from path_params instead, like every other request value.
-        view_args = found.owner.view_args or {}
+        view_args = request.view_args or {}
         kwargs = {
             k: v
             for k, v in kwargs.items()
