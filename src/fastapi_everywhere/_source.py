@@ -55,6 +55,14 @@ class RequestSource:
         self._headers: Headers | None = None
         self._request: Request | None = None
 
+    def __repr__(self) -> str:
+        read = (
+            "request"
+            if self._request is not None
+            else ("headers" if self._headers is not None else "nothing")
+        )
+        return f"<{type(self).__name__} app={type(self.app).__name__}, read: {read}>"
+
     # -- what a host provides ----------------------------------------------
 
     def asgi_scope(self) -> Mapping[str, Any]:
