@@ -3,93 +3,57 @@
 Async ``yield`` dependencies must be entered and exited in the same asyncio
 task (anyio cancel scopes, ``httpx.AsyncClient``; FastAPI >= 0.162 shields
 teardown with a cancel scope on the request stack). Every long-lived owner
-of dependencies therefore runs its steps in one task of its own:
+of dependencies therefore runs its steps, in order, in one
+:class:`OwnerTask`, whose ``stack`` is exited in that task when it ends:
 
-* :class:`TaskOwner` for callers on the same event loop (a container, a
-  deps stack, an async host request): ``await owner.run(fn)``;
-* :class:`OwnerTask` for callers on other threads (the sync API, a WSGI
-  request): ``owner.call(fn)`` hands the step to the loop thread.
+* callers on other threads (the sync API, a WSGI request):
+  ``owner.call(fn)``, and ``owner.finish()`` (or ``last=True``) to end it;
+* callers on the owner's loop (a container, a deps stack, an async host
+  request): ``await owner.run(fn)``, and ``await owner.close()``.
 
 A cross-thread step costs one round trip, made as light as it gets: the
 caller hands the job over with ``call_soon_threadsafe`` and sleeps on a plain
 lock that the task releases (no ``concurrent.futures`` machinery, no task per
-step). Context variables travel both ways with each job, as in asgiref: the
-caller's values are applied in the task before the step, the task's after it.
+step). Context variables travel both ways with each such job, as in asgiref:
+the caller's values are applied in the task before the step, the task's after
+it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
-import threading
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from .._errors import LoopThreadError
 from . import loop as _loop
+from .job import Inbox, Job, LoopJob, ThreadJob, restore_context
+
+__all__ = ["HasOwnerTask", "OwnerTask"]
 
 T = TypeVar("T")
 
-_STOP: Any = object()
-
-_allocate_lock = threading.Lock
-
-
-def restore_context(context: contextvars.Context) -> None:
-    """Set every variable of ``context`` that differs in the current one."""
-    skip = _loop.NON_PORTABLE
-    for var, value in context.items():
-        if var in skip:
-            continue
-        try:
-            if var.get() is value:
-                continue
-        except LookupError:
-            pass
-        var.set(value)
-
-
-class _ThreadJob:
-    """One step sent to the owner task, and what came back."""
-
-    __slots__ = (
-        "cancel_requested",
-        "context",
-        "done",
-        "error",
-        "fn",
-        "last",
-        "result",
-        "running",
-        "seen",
-    )
-
-    def __init__(self, fn: Callable[[], Awaitable[Any]], last: bool) -> None:
-        self.fn = fn
-        self.last = last
-        self.context = contextvars.copy_context()
-        self.done = _allocate_lock()
-        self.done.acquire()
-        self.result: Any = None
-        self.error: BaseException | None = None
-        self.running = False
-        self.seen = False  # reached the loop thread
-        self.cancel_requested = False
+# What a step may raise without ending the task (a cancelled step's own
+# CancelledError included); None is no error.
+_HANDED_OVER = (Exception, asyncio.CancelledError, type(None))
 
 
 class OwnerTask:
-    """One task on the loop thread running the async steps of one owner.
+    """One task running the steps of one owner, one after another.
 
-    Driven from one thread at a time (the owner serialises its callers). The
-    task is created by the first :meth:`call` and ends after a call with
-    ``last=True`` (or :meth:`finish`).
+    The task is created by the first :meth:`call` (on the loop thread) or
+    :meth:`run` (on the running loop). It ends after a call with
+    ``last=True``, :meth:`finish` or :meth:`close`, exiting :attr:`stack`;
+    a later :meth:`call` starts a new one, :meth:`run` refuses.
     """
 
     __slots__ = (
         "_ended",
         "_inbox",
         "_lt",
+        "_stack",
         "_task",
         "broken",
         "name",
@@ -102,19 +66,40 @@ class OwnerTask:
         self.broken: str | None = None
         self._lt: Any = None
         self._task: asyncio.Task[None] | None = None
-        self._inbox: asyncio.Future[_ThreadJob | None] | None = None
+        self._inbox: Inbox | None = None  # None: no task takes steps
         self._ended = False
+        self._stack: AsyncExitStack | None = None
+
+    @property
+    def stack(self) -> AsyncExitStack:
+        """Exits entered in the task; exited in it when the task ends."""
+        stack = self._stack
+        if stack is None:
+            stack = self._stack = AsyncExitStack()
+        return stack
 
     @property
     def started(self) -> bool:
         """Whether a task is running for this owner."""
         return self._task is not None and not self._ended
 
+    @property
+    def closed(self) -> bool:
+        """Whether the task has ended (its stack was exited)."""
+        return self._task is not None and self._task.done()
+
+    def in_owner(self) -> bool:
+        """Whether the current task is the owner task."""
+        try:
+            return asyncio.current_task() is self._task
+        except RuntimeError:
+            return False
+
     def __repr__(self) -> str:
         state = "broken" if self.broken else "started" if self.started else "new"
         return f"<OwnerTask {self.name} {state}>"
 
-    # -- the calling thread ------------------------------------------------
+    # -- callers on other threads -------------------------------------------
 
     def call(self, fn: Callable[[], Awaitable[T]], *, last: bool = False) -> T:
         """Run ``await fn()`` in the owner task and return its result.
@@ -135,7 +120,7 @@ class OwnerTask:
                 "this is a forked child)"
             )
             raise LoopThreadError(f"{self.name}: {self.broken}")
-        job = _ThreadJob(fn, last)
+        job = ThreadJob(fn, last)
         deadline = _loop.deadline_after(self.timeout)
         try:
             # An interrupt may land anywhere from here on (even inside
@@ -185,7 +170,7 @@ class OwnerTask:
             if lt.usable():
                 lt.loop.call_soon_threadsafe(self._deliver, None)
 
-    def _abandon(self, job: _ThreadJob, lt: Any) -> None:
+    def _abandon(self, job: ThreadJob, lt: Any) -> None:
         """Cancel ``job`` on the loop and wait (bounded) until it stopped."""
         try:
             lt.loop.call_soon_threadsafe(self._cancel, job)
@@ -199,73 +184,154 @@ class OwnerTask:
         elif job.last:
             self._ended = True
 
+    def _start(self, job: ThreadJob) -> None:
+        job.seen = True
+        # The task starts in a copy of the caller's context.
+        self._launch(job, job.context)
+
+    # -- callers on the loop ---------------------------------------------------
+
+    async def run(self, fn: Callable[[], Awaitable[T]]) -> T:
+        """Run ``fn()`` in the owner task and return its result.
+
+        Re-entrant from inside the owner task; concurrent callers take
+        turns. Cancelling the caller cancels ``fn`` too (a client that went
+        away): the owner task itself lives on for the teardown that follows.
+        """
+        task = self._task
+        if task is not None and asyncio.current_task() is task:
+            return await fn()  # re-entrant use from a dependency
+        job = LoopJob(fn, asyncio.get_running_loop().create_future())
+        if task is None:
+            self._launch(job, None)
+        elif self._inbox is None:
+            raise RuntimeError(f"{self.name} is closed")
+        else:
+            self._deliver(job)
+        try:
+            result: T = await job.future
+        except asyncio.CancelledError:
+            self._cancel(job)
+            raise
+        return result
+
+    async def close(self) -> None:
+        """End the task (its stack exits in it) and wait for it; idempotent."""
+        task = self._task
+        if task is None:
+            if self._stack is not None:
+                await self._stack.aclose()
+            return
+        if not task.done():
+            self._deliver(None)
+        await task
+
     # -- the loop thread ---------------------------------------------------
 
-    def _start(self, job: _ThreadJob) -> None:
-        job.seen = True
+    def _launch(self, job: Job, context: contextvars.Context | None) -> None:
+        self._inbox = Inbox()
         coro = self._main(job)
-        # The task starts in a copy of the caller's context (Python 3.10 has
-        # no create_task(context=)).
-        self._task = job.context.run(asyncio.get_running_loop().create_task, coro)
+        loop = asyncio.get_running_loop()
+        name = f"fastapi-everywhere owner of {self.name}"
+        if context is None:
+            self._task = loop.create_task(coro, name=name)
+        else:  # Python 3.10 has no create_task(context=)
+            self._task = context.run(loop.create_task, coro, name=name)
 
-    def _deliver(self, job: _ThreadJob | None) -> None:
+    def _deliver(self, job: Job | None) -> None:
         if job is not None:
             job.seen = True
         inbox = self._inbox
-        if inbox is not None and not inbox.done():
-            inbox.set_result(job)
+        if inbox is not None:
+            inbox.put(job)
         elif job is not None:  # the task ended (cancelled at shutdown)
-            job.error = LoopThreadError(f"{self.name}: its loop task has ended")
-            job.done.release()
+            job.settle(None, LoopThreadError(f"{self.name}: its loop task has ended"))
 
-    def _cancel(self, job: _ThreadJob) -> None:
-        # Runs after the job's own _start/_deliver if it was submitted at
-        # all (call_soon_threadsafe keeps the order of one thread's calls).
+    def _cancel(self, job: Job) -> None:
+        # A thread caller's _cancel runs after the job's own _start/_deliver
+        # if it was submitted at all (call_soon_threadsafe keeps the order
+        # of one thread's calls).
         if not job.seen:
-            job.cancel_requested = True
+            job.cancelled = True
             if job.last:  # the task waits for a last job that never came
                 self._deliver(None)
-            if job.done.locked():
-                job.done.release()
+            job.settle(None, asyncio.CancelledError())
             return
-        if job.done.locked() and not job.cancel_requested:
-            job.cancel_requested = True
-            if job.running and self._task is not None:
-                self._task.cancel()
+        if job.settled or job.cancelled:
+            return
+        job.cancelled = True
+        if job.running and self._task is not None:
+            self._task.cancel()
 
-    async def _main(self, job: _ThreadJob | None) -> None:
+    async def _main(self, job: Job | None) -> None:
+        """Run the steps in order until a ``last`` one or ``None``."""
+        # One coroutine, the inbox read inline: the thread round trip pays
+        # for no frame beyond the step's own.
+        inbox = self._inbox
+        assert inbox is not None
+        jobs, loop = inbox.jobs, asyncio.get_running_loop()
         task = asyncio.current_task()
         assert task is not None
-        loop = asyncio.get_running_loop()
-        while job is not None:
-            if job.cancel_requested:  # interrupted before it started
-                job.error = asyncio.CancelledError()
-            else:
-                restore_context(job.context)
-                job.running = True
-                try:
-                    job.result = await job.fn()
-                except BaseException as e:  # handed to the waiting caller
-                    job.error = e
-                job.running = False
-                if job.cancel_requested:
-                    uncancel = getattr(task, "uncancel", None)
-                    if uncancel is not None and task.cancelling():
-                        uncancel()
-                elif isinstance(job.error, asyncio.CancelledError):
-                    # Cancelled from outside (loop shutdown): end the task.
-                    self.broken = "its loop task was cancelled"
-                    job.last = True
-                job.context = contextvars.copy_context()
-            if job.last:
-                self._inbox = None
-                self._ended = True
-                job.done.release()
-                return
-            self._inbox = loop.create_future()
-            job.done.release()
-            job = await self._inbox
-        self._inbox = None
+        try:
+            while job is not None:
+                result: Any = None
+                error: BaseException | None = None
+                if job.cancelled:  # abandoned before it started
+                    error = asyncio.CancelledError()
+                else:
+                    job.begin()
+                    job.running = True
+                    try:
+                        result = await job.fn()
+                    except BaseException as e:  # handed to the waiting caller
+                        error = e
+                    job.running = False
+                    if job.cancelled:
+                        # Only the caller's step was cancelled: the task goes
+                        # on. Python >= 3.11 counts cancel requests: take ours
+                        # back.
+                        uncancel = getattr(task, "uncancel", None)
+                        if uncancel is not None and task.cancelling():
+                            uncancel()
+                    elif isinstance(error, asyncio.CancelledError):
+                        # The task itself was cancelled (loop shutdown): it ends.
+                        self.broken = "its loop task was cancelled"
+                        self._inbox, self._ended = None, True
+                        job.last = True
+                        job.settle(None, error)
+                        raise error
+                if job.last:
+                    self._inbox, self._ended = None, True
+                    job.settle(result, error)
+                    break
+                job.settle(result, error)
+                if job.propagates and not isinstance(error, _HANDED_OVER):
+                    raise error
+                while not jobs:
+                    waiter = inbox.waiter = loop.create_future()
+                    await waiter
+                job = jobs.popleft()
+            self._ended = True
+        except BaseException as e:
+            self._stop(inbox)
+            stack = self._stack
+            if stack is None or not await stack.__aexit__(type(e), e, e.__traceback__):
+                raise
+        else:
+            self._stop(inbox)
+            if self._stack is not None:
+                await self._stack.__aexit__(None, None, None)
+
+    def _stop(self, inbox: Inbox) -> None:
+        """Take no more steps; those still queued fail."""
+        if self._inbox is inbox:
+            self._inbox = None
+        for job in inbox.jobs:
+            if job is not None:
+                job.settle(
+                    None, LoopThreadError(f"{self.name}: its loop task has ended")
+                )
+        inbox.jobs.clear()
 
 
 class HasOwnerTask:
@@ -283,118 +349,3 @@ class HasOwnerTask:
         if owner is None:
             owner = self._owner = OwnerTask(self.name, self.timeout)  # type: ignore[misc]
         return owner
-
-
-# -- callers on the loop itself ------------------------------------------------
-
-
-class _LoopJob(Generic[T]):
-    """One coroutine function for the owner task, and its caller's future."""
-
-    __slots__ = ("cancelled", "fn", "future", "running")
-
-    def __init__(
-        self, fn: Callable[[], Awaitable[T]], future: asyncio.Future[T]
-    ) -> None:
-        self.fn = fn
-        self.future = future
-        self.running = False
-        self.cancelled = False
-
-
-class TaskOwner:
-    """Runs submitted coroutines one after another in a dedicated task."""
-
-    __slots__ = ("_queue", "_task", "name", "stack")
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.stack = AsyncExitStack()
-        self._queue: asyncio.Queue[Any] | None = None
-        self._task: asyncio.Task[None] | None = None
-
-    @property
-    def started(self) -> bool:
-        return self._task is not None
-
-    @property
-    def closed(self) -> bool:
-        return self._task is not None and self._task.done()
-
-    def in_owner(self) -> bool:
-        try:
-            return asyncio.current_task() is self._task
-        except RuntimeError:
-            return False
-
-    async def run(self, fn: Callable[[], Awaitable[T]]) -> T:
-        """Run ``fn()`` in the owner task and return its result.
-
-        Cancelling the caller cancels ``fn`` too (a client that went away):
-        the owner task itself lives on for the teardown that follows.
-        """
-        if self._task is not None and self.in_owner():
-            return await fn()  # re-entrant use from a dependency
-        if self._task is None:
-            self._queue = asyncio.Queue()
-            self._task = asyncio.get_running_loop().create_task(
-                self._main(), name=f"fastapi-everywhere owner of {self.name}"
-            )
-        elif self._task.done():
-            raise RuntimeError(f"{self.name} is closed")
-        assert self._queue is not None
-        job: _LoopJob[T] = _LoopJob(fn, asyncio.get_running_loop().create_future())
-        self._queue.put_nowait(job)
-        try:
-            return await job.future
-        except asyncio.CancelledError:
-            if not job.future.done() or job.future.cancelled():
-                job.cancelled = True
-                if job.running:
-                    self._task.cancel()
-            raise
-
-    async def _main(self) -> None:
-        assert self._queue is not None
-        task = asyncio.current_task()
-        async with self.stack:
-            while True:
-                job = await self._queue.get()
-                if job is _STOP:
-                    return
-                if job.cancelled:
-                    continue
-                job.running = True
-                try:
-                    result = await job.fn()
-                except asyncio.CancelledError as e:
-                    if not job.cancelled:
-                        raise  # the owner task itself is cancelled (loop shutdown)
-                    # Only the caller's job was cancelled: the task goes on.
-                    # Python >= 3.11 counts cancel requests: take ours back.
-                    cancelling = getattr(task, "cancelling", None)
-                    if cancelling is not None and cancelling():
-                        task.uncancel()  # type: ignore[union-attr]
-                    if not job.future.done():
-                        job.future.set_exception(e)
-                except BaseException as e:  # handed to the waiting caller
-                    if not job.future.done():
-                        job.future.set_exception(e)
-                    if not isinstance(e, Exception):
-                        raise
-                else:
-                    if not job.future.done():
-                        job.future.set_result(result)
-                finally:
-                    job.running = False
-
-    async def close(self) -> None:
-        """Exit the stack (in the owner task) and end the task; idempotent."""
-        task = self._task
-        if task is None:
-            await self.stack.aclose()
-            return
-        if not task.done():
-            assert self._queue is not None
-            self._queue.put_nowait(_STOP)
-        await task

@@ -17,7 +17,7 @@ from typing import Any
 import anyio
 from fastapi import BackgroundTasks
 
-from .._bridge.owner import TaskOwner
+from .._bridge.owner import OwnerTask
 from .._engine import describe
 from .scopes import DependencyScope
 
@@ -92,7 +92,7 @@ class LoopState:
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.owner = TaskOwner("FastAPIContainer")
+        self.owner = OwnerTask("FastAPIContainer")
         self.level = Level(DependencyScope.CONTAINER)
         self.cleanup_scope: anyio.CancelScope | None = None
         self.lifespan: dict[str, Any] | None = None

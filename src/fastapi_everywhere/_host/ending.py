@@ -20,7 +20,7 @@ from fastapi.background import BackgroundTasks
 
 from .._bridge import loop as _loop
 from .._bridge.drive import Exits
-from .._bridge.owner import OwnerTask, TaskOwner
+from .._bridge.owner import OwnerTask
 from .._engine._compat import TEARDOWN_BEFORE_BACKGROUND, TEARDOWN_BEFORE_RESPONSE
 from .._lifecycle import end_operation, exit_with
 from .errors import failed_dependency
@@ -40,7 +40,7 @@ class RequestEnd:
     _lock: threading.RLock
     _torn_down: bool
     _invalid: BaseException | None
-    _async: TaskOwner | None
+    _async: OwnerTask | None
     _owner: OwnerTask | None
     _request_exits: Exits | None
 

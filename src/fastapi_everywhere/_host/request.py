@@ -43,7 +43,7 @@ from starlette.responses import Response
 from .. import _config
 from .._bridge import loop as _loop
 from .._bridge.drive import NOT_RUN, Exits, SyncDriver
-from .._bridge.owner import HasOwnerTask, OwnerTask, TaskOwner
+from .._bridge.owner import HasOwnerTask, OwnerTask
 from .._engine._threads import run_in_thread
 from .._engine.plan import Node, Plan, plan_for_dependencies
 from .._engine.run import Resolution, solve
@@ -156,7 +156,7 @@ class RequestScope(RequestEnd, HasOwnerTask):
         self._request_stack = AsyncExitStack()
         self._base_pushed = False
         # The async side: one task on the shared loop with its own stack.
-        self._async: TaskOwner | None = None
+        self._async: OwnerTask | None = None
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
@@ -323,10 +323,10 @@ class RequestScope(RequestEnd, HasOwnerTask):
         future = asyncio.run_coroutine_threadsafe(self._async_owner_run(fn), loop)
         return await asyncio.wrap_future(future)
 
-    def _async_owner(self) -> TaskOwner:
+    def _async_owner(self) -> OwnerTask:
         owner = self._async
         if owner is None:
-            owner = self._async = TaskOwner(f"{self.name} (async)")
+            owner = self._async = OwnerTask(f"{self.name} (async)")
         return owner
 
     async def _async_owner_run(self, fn: Callable[[], Awaitable[Any]]) -> Any:
