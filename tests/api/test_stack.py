@@ -1,6 +1,7 @@
 """FastApiDepsStack: a started app plus dependencies kept until close()."""
 
 import asyncio
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
@@ -256,3 +257,23 @@ async def test_a_failed_start_leaves_no_task_behind() -> None:
     assert not stack.started
     await asyncio.sleep(0)
     assert asyncio.all_tasks() == {asyncio.current_task()}
+
+
+async def test_aclose_is_close_for_contextlib_aclosing() -> None:
+    from contextlib import aclosing
+
+    events: list[str] = []
+
+    async def resource() -> AsyncIterator[str]:
+        events.append("open")
+        yield "r"
+        events.append("close")
+
+    async with aclosing(FastApiDepsStack(app=FastAPI())) as stack:
+        await stack.start()
+        assert await stack.resolve(resource) == "r"
+        assert stack.started
+    assert events == ["open", "close"]
+    assert not stack.started
+    await stack.aclose()  # idempotent
+    assert events == ["open", "close"]
