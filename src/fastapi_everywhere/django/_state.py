@@ -1,120 +1,175 @@
-"""One Django request's FastAPI request scope, opened lazily, closed once.
+"""One Django request's FastAPI side: its data for the engine, its scope.
 
-The middleware attaches a :class:`RequestState` to every request; a decorated
-view without the middleware attaches its own. The :class:`RequestScope` under
-it is opened on first use (a request that resolves nothing pays nothing) and
-closed when Django closes the response: after the body was sent, for a
-streaming response after its last chunk.
+:class:`DjangoSource` translates the ``HttpRequest`` (WSGI or ASGI) into what
+FastAPI's parameters read: headers, the ASGI scope, the body. The middleware
+attaches a :class:`RequestState` to every request; a decorated view without
+the middleware attaches its own. The :class:`RequestScope` under it is opened
+on first use (a request that resolves nothing pays nothing) and closed when
+Django closes the response: after the body was sent, for a streaming
+response after its last chunk.
 """
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-import contextvars
 import functools
 import logging
-import queue
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponseBase
+from django.http.request import RawPostDataException
+from django.utils.encoding import escape_uri_path
 
 from .._engine._compat import TEARDOWN_BEFORE_RESPONSE
 from .._host import ProcessLifespan, RequestScope
+from .._source import HostSource, address, environ_headers
 from . import _settings
-from ._request import DjangoSource
+from ._threads import ThreadSensitive
 
-__all__ = ["RequestState", "attach", "defer_close", "lifespan_to_start", "state_of"]
+__all__ = [
+    "DjangoSource",
+    "RequestState",
+    "attach",
+    "defer_close",
+    "lifespan_to_start",
+    "state_of",
+]
 
 log = logging.getLogger("fastapi_everywhere.django")
 
 _ATTR = "_fastapi_everywhere"
 
 
-class _ThreadSensitive:
-    """``run_sync`` for async views: Django's thread-sensitive ``sync_to_async``.
+# -- the request's data, as the engine reads it ---------------------------------
 
-    The view's dependencies run on the shared loop thread, but their sync
-    parts must run where Django would run ``sync_to_async(thread_sensitive=True)``
-    work for this request (the request's sync thread), so ORM calls share one
-    connection. asgiref decides that from state it keeps per thread, which a
-    loop in another thread cannot see: each call is therefore sent back to
-    the loop that awaits the view (:meth:`bind`) and started there. At close
-    the thread that closes the request serves them itself (:meth:`serve_while`)
-    when it is that same thread: blocked on the loop, it would deadlock if
-    asgiref sent the teardown back to it.
+
+def _server_scope(request: HttpRequest) -> Mapping[str, Any] | None:
+    asgi: Mapping[str, Any] | None = getattr(request, "scope", None)
+    if isinstance(asgi, Mapping) and asgi.get("type") == "http":
+        return asgi
+    return None
+
+
+def _headers(
+    request: HttpRequest, asgi: Mapping[str, Any] | None
+) -> list[tuple[bytes, bytes]]:
+    if asgi is not None:
+        return [(bytes(k).lower(), bytes(v)) for k, v in asgi.get("headers", ())]
+    return environ_headers(request.META)
+
+
+def _read_to_terminated_end(request: HttpRequest) -> bool:
+    """Let Django read a body the WSGI server terminates (a chunked request).
+
+    Under WSGI Django reads no more than ``Content-Length``, and without one
+    (``Transfer-Encoding: chunked``) nothing. A server that sets
+    ``wsgi.input_terminated`` (gunicorn) ends the input at the body's end, so,
+    as werkzeug does, it is read to its end; ``request.body`` still applies
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE``: no more than one byte past it is read.
+    Whether the body is read that way.
     """
+    meta = request.META
+    if (
+        meta.get("CONTENT_LENGTH")
+        or not meta.get("wsgi.input_terminated")
+        or _server_scope(request) is not None  # ASGI: Django reads it all
+        or hasattr(request, "_body")
+        or getattr(request, "_read_started", True)
+    ):
+        return False
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    # Django's own stream type: its close() leaves the server's input open.
+    request._stream = LimitedStream(
+        meta["wsgi.input"], sys.maxsize if limit is None else limit + 1
+    )
+    return True
 
-    __slots__ = ("_context", "_loop", "_serving", "thread", "used")
 
-    def __init__(self) -> None:
-        self._serving: queue.SimpleQueue[Any] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._context: contextvars.Context | None = None
-        self.used = False
-        self.thread: int | None = None
+class DjangoSource(HostSource[HttpRequest]):
+    """A Django request's data for the engine; ``path_params`` are its URL kwargs."""
 
-    def bind(self) -> None:
-        """Remember the calling loop and context: the view's (call it there)."""
-        self._loop = asyncio.get_running_loop()
-        self._context = contextvars.copy_context()
+    __slots__ = ()
 
-    async def __call__(self, fn: Callable[..., Any], /, *args: Any) -> Any:
-        self.used = True
-        serving = self._serving
-        if serving is not None:
-            future: concurrent.futures.Future[Any] = concurrent.futures.Future()
-            serving.put((future, contextvars.copy_context(), fn, args))
-            return await asyncio.wrap_future(future)
-        call = sync_to_async(
-            functools.partial(self._run, fn, args), thread_sensitive=True
-        )
-        loop, context = self._loop, self._context
-        if loop is None or context is None or loop.is_closed():
-            return await call()
-        if loop is asyncio.get_running_loop():
-            return await call()
-        handed = context.run(asyncio.run_coroutine_threadsafe, call(), loop)
-        return await asyncio.wrap_future(handed)
+    def asgi_scope(self) -> dict[str, Any]:
+        """The ASGI HTTP scope FastAPI would see for this request.
 
-    def _run(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
-        if self.thread is None:
-            self.thread = threading.get_ident()
-        return fn(*args)
+        Under ASGI the server's own scope is the source (headers exactly as
+        received, client and server addresses); under WSGI it is rebuilt from
+        ``request.META``. ``scheme`` is Django's ``request.scheme``, so
+        ``SECURE_PROXY_SSL_HEADER`` applies.
+        """
+        request = self.http
+        meta = request.META
+        asgi = _server_scope(request)
+        headers = _headers(request, asgi)
+        if asgi is not None:
+            client = asgi.get("client")
+            server = asgi.get("server")
+            http_version = asgi.get("http_version", "1.1")
+            query: Any = asgi.get("query_string", b"")
+        else:
+            client = address(meta.get("REMOTE_ADDR"), meta.get("REMOTE_PORT"))
+            server = address(meta.get("SERVER_NAME"), meta.get("SERVER_PORT"))
+            protocol = str(meta.get("SERVER_PROTOCOL", "HTTP/1.1"))
+            http_version = protocol.partition("/")[2] or "1.1"
+            # PEP 3333: the query string is bytes decoded as latin-1.
+            query = str(meta.get("QUERY_STRING", "")).encode("latin-1")
+        path = request.path
+        return {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": http_version,
+            "method": request.method or "GET",
+            "scheme": request.scheme or "http",
+            # ASGI's path includes root_path, as Django's request.path does.
+            "path": path,
+            "raw_path": escape_uri_path(path).encode("ascii"),
+            "root_path": meta.get("SCRIPT_NAME", "") or "",
+            "query_string": query.encode("latin-1")
+            if isinstance(query, str)
+            else query,
+            "headers": headers,
+            "client": tuple(client) if client else None,
+            "server": tuple(server) if server else None,
+        }
 
-    def serve_while(self, fn: Callable[..., None], *args: Any) -> None:
-        """Run ``fn(*args)`` on a helper thread; run sync work sent here meanwhile."""
-        work: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        done = object()
-        errors: list[BaseException] = []
+    def raw_headers(self) -> list[tuple[bytes, bytes]]:
+        """The ASGI header list (the scope's ``headers``)."""
+        request = self.http
+        return _headers(request, _server_scope(request))
 
-        def run() -> None:
-            try:
-                fn(*args)
-            except BaseException as e:  # re-raised on the serving thread
-                errors.append(e)
-            finally:
-                work.put(done)
+    def read_body(self) -> bytes | None:
+        """The raw body of ``request``, read when a dependency first needs it.
 
-        self._serving = work
-        helper = threading.Thread(target=run, name="fastapi-everywhere close")
-        helper.start()
+        Reading ``request.body`` caches it, so ``request.POST`` and
+        ``request.FILES`` still work afterwards. Over
+        ``DATA_UPLOAD_MAX_MEMORY_SIZE`` Django refuses it (``RequestDataTooBig``),
+        which the engine reports as FastAPI does an unreadable body (400). A
+        multipart body Django already parsed (``request.POST`` was read first)
+        cannot be read again: None, an empty body.
+        """
+        request = self.http
+        terminated = _read_to_terminated_end(request)
         try:
-            while (item := work.get()) is not done:
-                future, ctx, func, func_args = item
-                if future.set_running_or_notify_cancel():
-                    try:
-                        future.set_result(ctx.run(func, *func_args))
-                    except BaseException as e:  # handed to the awaiting side
-                        future.set_exception(e)
-        finally:
-            self._serving = None
-            helper.join()
-        if errors:
-            raise errors[0]
+            body = bytes(request.body)
+        except RawPostDataException:
+            return None
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if terminated and limit is not None and len(body) > limit:
+            # Older Django releases check only Content-Length.
+            raise RequestDataTooBig(
+                "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE."
+            )
+        return body
+
+
+# -- the request's FastAPI side ------------------------------------------------
 
 
 class RequestState:
@@ -134,7 +189,7 @@ class RequestState:
         self.request: HttpRequest | None = request
         self.managed = managed
         self.scope: RequestScope | None = None
-        self._runner: _ThreadSensitive | None = None
+        self._runner: ThreadSensitive | None = None
 
     def __repr__(self) -> str:
         owner = "middleware" if self.managed else "view"
@@ -151,7 +206,7 @@ class RequestState:
                 match = getattr(request, "resolver_match", None)
                 path_params = match.kwargs if match is not None else None
             config = _settings.current()
-            self._runner = _ThreadSensitive()
+            self._runner = ThreadSensitive()
             scope = self.scope = RequestScope(
                 DjangoSource(
                     request,

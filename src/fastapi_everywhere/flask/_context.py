@@ -1,6 +1,8 @@
-"""One FastAPI request per Flask request: the per-request scope.
+"""One FastAPI request per Flask request: its data for the engine, its scope.
 
-Created on first use (a decorated view or ``resolve``), it holds one
+:class:`FlaskSource` translates the werkzeug request into what FastAPI's
+parameters read (headers, the ASGI scope, the body). The per-request scope is
+created on first use (a decorated view or ``resolve``), it holds one
 resolution cache shared by everything resolved during the request, and ends
 with it:
 
@@ -24,13 +26,16 @@ from __future__ import annotations
 import contextvars
 import functools
 import logging
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from flask import Response, after_this_request, g, request
 from starlette.responses import Response as StarletteResponse
+from werkzeug.wrappers import Request
 
 from .._host import RequestScope
-from ._request import FlaskSource
+from .._source import HostSource, address, environ_headers
 from ._state import FlaskState, state_of
 
 __all__ = [
@@ -44,6 +49,73 @@ __all__ = [
 log = logging.getLogger("fastapi_everywhere.flask")
 
 _KEY = "_fastapi_everywhere"
+
+
+# -- the request's data, as the engine reads it ---------------------------------
+
+
+def _wsgi_str(value: str) -> str:
+    """A PEP 3333 native string (bytes as latin-1) decoded as the UTF-8 it is."""
+    return value.encode("latin-1").decode("utf-8", "replace")
+
+
+def _raw_path(environ: Mapping[str, Any], path: str) -> bytes:
+    # gunicorn sets RAW_URI, werkzeug's server REQUEST_URI: the path as sent.
+    uri = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if uri:
+        return str(uri).split("?", 1)[0].encode("latin-1")
+    return quote(path).encode("latin-1")
+
+
+class FlaskSource(HostSource[Request]):
+    """A werkzeug request's data for the engine; ``path_params`` are its ``view_args``."""
+
+    __slots__ = ()
+
+    def asgi_scope(self) -> dict[str, Any]:
+        """The request's ASGI HTTP scope (the base class adds ``view_args``)."""
+        request = self.http
+        environ = request.environ
+        root_path = _wsgi_str(environ.get("SCRIPT_NAME", ""))
+        path = root_path + _wsgi_str(environ.get("PATH_INFO", "") or "/")
+        protocol = str(environ.get("SERVER_PROTOCOL", "HTTP/1.1"))
+        return {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": protocol.partition("/")[2] or "1.1",
+            "method": request.method,
+            "scheme": environ.get("wsgi.url_scheme", "http"),
+            "path": path,
+            "raw_path": _raw_path(environ, path),
+            "root_path": root_path,
+            "query_string": str(environ.get("QUERY_STRING", "")).encode("latin-1"),
+            "headers": self.raw_headers(),
+            "client": address(environ.get("REMOTE_ADDR"), environ.get("REMOTE_PORT")),
+            "server": address(environ.get("SERVER_NAME"), environ.get("SERVER_PORT")),
+        }
+
+    def raw_headers(self) -> list[tuple[bytes, bytes]]:
+        """The ASGI header list (the scope's ``headers``)."""
+        request = self.http
+        return environ_headers(request.environ)
+
+    def read_body(self) -> bytes | None:
+        """The raw body, cached on the request so the view can still read it.
+
+        ``get_data(cache=True)`` keeps the bytes; werkzeug parses ``request.form``
+        and ``request.get_json()`` from that cache afterwards. A request with no
+        ``Content-Length`` and no chunked body has none (nothing to read).
+        """
+        request = self.http
+        environ = request.environ
+        if not environ.get("CONTENT_LENGTH") and "chunked" not in environ.get(
+            "HTTP_TRANSFER_ENCODING", ""
+        ):
+            return b""
+        return request.get_data(cache=True)
+
+
+# -- the request's FastAPI side ------------------------------------------------
 
 
 class RequestState:

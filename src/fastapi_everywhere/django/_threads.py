@@ -1,0 +1,104 @@
+"""Django's thread-sensitive executor for an async view's sync dependencies.
+
+:class:`ThreadSensitive` is the ``run_sync`` of an async view's request
+scope: sync work goes where Django's ``sync_to_async(thread_sensitive=True)``
+would run it for this request, so ORM calls share one connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextvars
+import functools
+import queue
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from asgiref.sync import sync_to_async
+
+__all__ = ["ThreadSensitive"]
+
+
+class ThreadSensitive:
+    """``run_sync`` for async views: Django's thread-sensitive ``sync_to_async``.
+
+    The view's dependencies run on the shared loop thread, but their sync
+    parts must run where Django would run ``sync_to_async(thread_sensitive=True)``
+    work for this request (the request's sync thread), so ORM calls share one
+    connection. asgiref decides that from state it keeps per thread, which a
+    loop in another thread cannot see: each call is therefore sent back to
+    the loop that awaits the view (:meth:`bind`) and started there. At close
+    the thread that closes the request serves them itself (:meth:`serve_while`)
+    when it is that same thread: blocked on the loop, it would deadlock if
+    asgiref sent the teardown back to it.
+    """
+
+    __slots__ = ("_context", "_loop", "_serving", "thread", "used")
+
+    def __init__(self) -> None:
+        self._serving: queue.SimpleQueue[Any] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._context: contextvars.Context | None = None
+        self.used = False
+        self.thread: int | None = None
+
+    def bind(self) -> None:
+        """Remember the calling loop and context: the view's (call it there)."""
+        self._loop = asyncio.get_running_loop()
+        self._context = contextvars.copy_context()
+
+    async def __call__(self, fn: Callable[..., Any], /, *args: Any) -> Any:
+        self.used = True
+        serving = self._serving
+        if serving is not None:
+            future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+            serving.put((future, contextvars.copy_context(), fn, args))
+            return await asyncio.wrap_future(future)
+        call = sync_to_async(
+            functools.partial(self._run, fn, args), thread_sensitive=True
+        )
+        loop, context = self._loop, self._context
+        if loop is None or context is None or loop.is_closed():
+            return await call()
+        if loop is asyncio.get_running_loop():
+            return await call()
+        handed = context.run(asyncio.run_coroutine_threadsafe, call(), loop)
+        return await asyncio.wrap_future(handed)
+
+    def _run(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+        if self.thread is None:
+            self.thread = threading.get_ident()
+        return fn(*args)
+
+    def serve_while(self, fn: Callable[..., None], *args: Any) -> None:
+        """Run ``fn(*args)`` on a helper thread; run sync work sent here meanwhile."""
+        work: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        done = object()
+        errors: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                fn(*args)
+            except BaseException as e:  # re-raised on the serving thread
+                errors.append(e)
+            finally:
+                work.put(done)
+
+        self._serving = work
+        helper = threading.Thread(target=run, name="fastapi-everywhere close")
+        helper.start()
+        try:
+            while (item := work.get()) is not done:
+                future, ctx, func, func_args = item
+                if future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(ctx.run(func, *func_args))
+                    except BaseException as e:  # handed to the awaiting side
+                        future.set_exception(e)
+        finally:
+            self._serving = None
+            helper.join()
+        if errors:
+            raise errors[0]
