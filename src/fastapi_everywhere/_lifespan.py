@@ -21,6 +21,7 @@ and fails. Each failure is a :class:`LifespanError` naming the app.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import os
 import threading
@@ -28,8 +29,6 @@ import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager, suppress
 from typing import Any, NamedTuple, TypeVar
-
-from starlette._utils import is_async_callable
 
 from . import _config
 from ._errors import LifespanError
@@ -83,9 +82,17 @@ def describe_app(app: Any) -> str:
     return f"{type(app).__name__} app {title!r}" if title else repr(app)
 
 
+def _is_async(handler: Any) -> bool:
+    while isinstance(handler, functools.partial):
+        handler = handler.func
+    return inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(
+        getattr(handler, "__call__", None)  # noqa: B004 - an async callable object
+    )
+
+
 async def _run_handlers(handlers: Iterable[Callable[[], Any]]) -> None:
     for handler in handlers:
-        if is_async_callable(handler):
+        if _is_async(handler):
             await handler()
         else:
             handler()
