@@ -487,5 +487,7 @@ def test_a_request_leaves_no_more_cyclic_garbage_than_a_plain_route(
         finally:
             gc.enable()
 
-    # The test client itself leaves some; the bridge adds none.
-    assert garbage_per_request("/items/1") == garbage_per_request("/plain/1")
+    # The test client itself leaves some; the bridge adds none of its own
+    # (it added 21 per request before). Under 1: other threads of the test
+    # session (a loop task, a lifespan) may leave an odd object meanwhile.
+    assert garbage_per_request("/items/1") - garbage_per_request("/plain/1") < 1

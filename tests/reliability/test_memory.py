@@ -93,6 +93,8 @@ def _cyclic_garbage_per_call(call: object, n: int = 200) -> float:
 def test_sync_calls_leave_no_cyclic_garbage() -> None:
     # A call's driver, resolution and exit stacks die by reference counting:
     # none is left for the cyclic garbage collector.
+    # It left 19-28 objects per call before; under 0.5 allows for an odd
+    # object another thread of the test session (a loop task) leaves meanwhile.
     headers = {"_scope": {"headers": [(b"x-user", b"u")]}}
-    assert _cyclic_garbage_per_call(lambda: all_sync(**headers)) == 0
-    assert _cyclic_garbage_per_call(lambda: handler(**headers)) == 0
+    assert _cyclic_garbage_per_call(lambda: all_sync(**headers)) < 0.5
+    assert _cyclic_garbage_per_call(lambda: handler(**headers)) < 0.5
