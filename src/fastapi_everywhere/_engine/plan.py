@@ -167,6 +167,7 @@ class Plan:
         "body_field",
         "embed_body_fields",
         "is_body_form",
+        "needs_loop",
         "needs_request",
         "required",
         "root",
@@ -195,6 +196,11 @@ class Plan:
         root = self.root
         root.await_always = bool(root.body_params)
         root.await_unless_cached = root.sync_dependency = False
+        #: False when every step can run on the calling thread (no async
+        #: dependency, no body to read): a sync caller needs no event loop.
+        self.needs_loop = self.body_field is not None or any(
+            n.await_always or n.await_unless_cached for n in nodes
+        )
         self.needs_request = self.body_field is not None or any(
             n.has_params or n.request_name or n.connection_name for n in nodes
         )

@@ -23,15 +23,18 @@ Errors are rendered in ``errors.py``; the process lifespan lives in
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import functools
 import logging
 import threading
 import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any, NamedTuple
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import (
+    AbstractContextManager,
+    AsyncExitStack,
+    ExitStack,
+)
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.background import BackgroundTasks
@@ -44,17 +47,20 @@ from .. import _config
 from .._bridge import loop as _loop
 from .._bridge.drive import NOT_RUN, Exits, SyncDriver
 from .._bridge.owner import HasOwnerTask, OwnerTask
+from .._engine._compat import TEARDOWN_BEFORE_BACKGROUND
 from .._engine._threads import run_in_thread
 from .._engine.plan import Node, Plan, plan_for_dependencies
-from .._engine.run import Resolution, solve
+from .._engine.run import Resolution
 from .._lifecycle import (
+    exit_with,
     swallowed_error,
     target_caller,
     validation_error,
 )
 from .._lifespan import lifespan_state
 from .._source import RequestSource, ScopeSource
-from .._target import Target, target_of
+from .._target import target_of
+from .async_side import AsyncSide, Job
 from .ending import RequestEnd
 
 __all__ = ["RequestScope"]
@@ -62,15 +68,6 @@ __all__ = ["RequestScope"]
 RunSync = Callable[..., Awaitable[Any]]
 
 log = logging.getLogger("fastapi_everywhere._host")
-
-
-class _Job(NamedTuple):
-    """One call in a host request: the target, its plan, the caller's arguments."""
-
-    target: Target
-    plan: Plan
-    args: tuple[Any, ...]
-    kwargs: dict[str, Any]
 
 
 class _HostDriver(SyncDriver):
@@ -105,7 +102,7 @@ class _HostDriver(SyncDriver):
         pass  # the host request runs them once, at close
 
 
-class RequestScope(RequestEnd, HasOwnerTask):
+class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
     """One host-framework request handled as one FastAPI request.
 
     ``source`` is where the request's data comes from: the adapter's
@@ -232,9 +229,9 @@ class RequestScope(RequestEnd, HasOwnerTask):
         if self.closed:
             raise RuntimeError(f"{self.name}: {what}() after the request was closed")
 
-    def _job(self, func: Callable[..., Any], args: Any, kwargs: Any) -> _Job:
+    def _job(self, func: Callable[..., Any], args: Any, kwargs: Any) -> Job:
         target = target_of(func, "RequestScope.call")
-        return _Job(target, target.plan_for(self.app, args, kwargs), args, kwargs)
+        return Job(target, target.plan_for(self.app, args, kwargs), args, kwargs)
 
     # -- the sync side ----------------------------------------------------------
 
@@ -248,9 +245,11 @@ class RequestScope(RequestEnd, HasOwnerTask):
         """
         return contextvars.copy_context().run(self._call, self._job(func, args, kwargs))
 
-    def _call(self, job: _Job) -> Any:
+    def _call(self, job: Job) -> Any:
         (target, plan, args, kwargs), func = job, job.target.func
         is_async = target.is_async
+        if not (is_async or plan.needs_loop):
+            return self._call_inline(job)
         _loop.check_not_loop_thread(f"{self.name}: call")
         lock = self._lock
         with lock:
@@ -281,6 +280,58 @@ class RequestScope(RequestEnd, HasOwnerTask):
             driver.__exit__(None, None, None)
         return result
 
+    def _call_inline(self, job: Job) -> Any:
+        """A sync target whose every step is sync: no driver, no loop.
+
+        Sync ``yield`` dependencies exit on this thread: function-scoped ones
+        when the view returns, request-scoped ones at :meth:`close`.
+        """
+        (_, plan, args, kwargs), func = job, job.target.func
+        function = ExitStack()
+
+        def push_exit(node: Node, cm: AbstractContextManager[Any]) -> None:
+            if node.function_scope:
+                function.push(cm)
+            else:
+                self.request_exits.push_sync(cm)
+
+        lock = self._lock
+        with lock:
+            self._check_open("call")
+            res = Resolution(
+                plan,
+                function_stack=AsyncExitStack(),
+                isolate_context=False,  # contextvars set by deps reach the view
+                push_sync_exit=push_exit,
+                **self.resolution_args(self._request_stack),
+            )
+            res.advance(True)
+            self._adopt(res)
+            if res.errors:
+                invalid = self._invalid = validation_error(res.errors, res.body)
+                # FastAPI < 0.120 closed the dependencies first (they saw no
+                # exception); later versions throw the error into them.
+                thrown = None if TEARDOWN_BEFORE_BACKGROUND else invalid
+                left = exit_with(function.__exit__, thrown)
+                if left is None and thrown is not None:
+                    raise swallowed_error() from invalid
+                raise invalid if left is None else left
+        try:
+            result = func(*args, **kwargs, **res.values)
+        except BaseException as e:
+            with lock:
+                left = exit_with(function.__exit__, e)
+            if left is None:
+                raise swallowed_error() from e  # a yield dependency swallowed it
+            if left is e:
+                raise
+            raise left  # noqa: B904 - teardown's own error, chained to e
+        with lock:
+            left = exit_with(function.__exit__, None)
+        if left is not None:
+            raise left
+        return result
+
     def _enter(self, driver: _HostDriver) -> dict[str, Any]:
         """Resolve; remember a validation error for :meth:`close`."""
         try:
@@ -308,85 +359,3 @@ class RequestScope(RequestEnd, HasOwnerTask):
             values = self._enter(driver)
             driver.__exit__(None, None, None)
             return values["d0"]
-
-    # -- the async side ---------------------------------------------------------
-
-    async def _on_loop(self, fn: Callable[[], Awaitable[Any]]) -> Any:
-        """Await ``fn()`` in this request's task on the shared loop thread."""
-        loop = _loop.get_loop()
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            return await self._async_owner().run(fn)
-        future = asyncio.run_coroutine_threadsafe(self._async_owner_run(fn), loop)
-        return await asyncio.wrap_future(future)
-
-    def _async_owner(self) -> OwnerTask:
-        owner = self._async
-        if owner is None:
-            owner = self._async = OwnerTask(f"{self.name} (async)")
-        return owner
-
-    async def _async_owner_run(self, fn: Callable[[], Awaitable[Any]]) -> Any:
-        return await self._async_owner().run(fn)
-
-    async def acall(
-        self, func: Callable[..., Any], /, *args: Any, **kwargs: Any
-    ) -> Any:
-        """Like :meth:`call`, awaitable from any event loop.
-
-        Dependencies and an async ``func`` run on the shared loop thread (in
-        this request's one task there); sync ones through ``run_sync``.
-        """
-        job = self._job(func, args, kwargs)
-        self._check_open("acall")
-        return await self._on_loop(functools.partial(self._acall, job))
-
-    async def _acall(self, job: _Job) -> Any:
-        (target, plan, args, kwargs), func = job, job.target.func
-        result: Any = NOT_RUN
-        async with self._asolved(plan) as values:
-            if target.is_async:
-                result = await func(*args, **kwargs, **values)
-            else:
-                result = await self.run_sync(
-                    functools.partial(func, *args, **kwargs, **values)
-                )
-        if result is NOT_RUN:
-            raise swallowed_error()
-        return result
-
-    async def aresolve(self, dependency: Any) -> Any:
-        """Like :meth:`resolve`, awaitable from any event loop."""
-        plan = plan_for_dependencies(
-            (dependency,),
-            overrides=_config.overrides_of(self.app),
-            owner=f"{self.name}.aresolve",
-        )
-        self._check_open("aresolve")
-        values = await self._on_loop(functools.partial(self._aresolve, plan))
-        return values["d0"]
-
-    async def _aresolve(self, plan: Plan) -> dict[str, Any]:
-        async with self._asolved(plan) as values:
-            return values
-        raise swallowed_error()  # a yield dependency swallowed an error
-
-    @asynccontextmanager
-    async def _asolved(self, plan: Plan) -> AsyncIterator[dict[str, Any]]:
-        """Resolve ``plan`` in the request's task; function scope closes after."""
-        stack = self._async_owner().stack
-        res = Resolution(
-            plan,
-            function_stack=AsyncExitStack(),
-            run_sync=self.run_sync,
-            **self.resolution_args(stack),
-        )
-        async with res.function_stack:
-            await solve(res)
-            self._adopt(res)
-            if res.errors:
-                raise self._invalid_error(plan, res)
-            yield res.values

@@ -1,0 +1,136 @@
+"""The async side of a host request: ``acall`` and ``aresolve``.
+
+A base class of :class:`~fastapi_everywhere._host.request.RequestScope`.
+Everything runs on the shared loop thread, in the request's one task there
+(where lifespan-bound async resources live); sync work goes through the
+request's ``run_sync`` (Django passes asgiref's thread-sensitive executor).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from .._bridge import loop as _loop
+from .._bridge.drive import NOT_RUN
+from .._bridge.owner import OwnerTask
+from .._config import overrides_of
+from .._engine.plan import Plan, plan_for_dependencies
+from .._engine.run import Resolution, solve
+from .._lifecycle import swallowed_error
+from .._target import Target
+
+__all__ = ["AsyncSide", "Job"]
+
+
+class Job(NamedTuple):
+    """One call in a host request: the target, its plan, the caller's arguments."""
+
+    target: Target
+    plan: Plan
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+
+
+class AsyncSide:
+    """``acall`` / ``aresolve`` of a host request (see ``RequestScope``)."""
+
+    name: str
+    app: Any
+    run_sync: Callable[..., Awaitable[Any]]
+    _async: OwnerTask | None
+
+    if TYPE_CHECKING:  # provided by RequestScope
+
+        def _job(self, func: Callable[..., Any], args: Any, kwargs: Any) -> Job: ...
+
+        def _check_open(self, what: str) -> None: ...
+
+        def resolution_args(self, request_stack: AsyncExitStack) -> dict[str, Any]: ...
+
+        def _adopt(self, res: Resolution) -> None: ...
+
+        def _invalid_error(self, plan: Plan, res: Resolution) -> Exception: ...
+
+    async def _on_loop(self, fn: Callable[[], Awaitable[Any]]) -> Any:
+        """Await ``fn()`` in this request's task on the shared loop thread."""
+        loop = _loop.get_loop()
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            return await self._async_owner().run(fn)
+        future = asyncio.run_coroutine_threadsafe(self._async_owner_run(fn), loop)
+        return await asyncio.wrap_future(future)
+
+    def _async_owner(self) -> OwnerTask:
+        owner = self._async
+        if owner is None:
+            owner = self._async = OwnerTask(f"{self.name} (async)")
+        return owner
+
+    async def _async_owner_run(self, fn: Callable[[], Awaitable[Any]]) -> Any:
+        return await self._async_owner().run(fn)
+
+    async def acall(
+        self, func: Callable[..., Any], /, *args: Any, **kwargs: Any
+    ) -> Any:
+        """Like :meth:`call`, awaitable from any event loop.
+
+        Dependencies and an async ``func`` run on the shared loop thread (in
+        this request's one task there); sync ones through ``run_sync``.
+        """
+        job = self._job(func, args, kwargs)
+        self._check_open("acall")
+        return await self._on_loop(functools.partial(self._acall, job))
+
+    async def _acall(self, job: Job) -> Any:
+        (target, plan, args, kwargs), func = job, job.target.func
+        result: Any = NOT_RUN
+        async with self._asolved(plan) as values:
+            if target.is_async:
+                result = await func(*args, **kwargs, **values)
+            else:
+                result = await self.run_sync(
+                    functools.partial(func, *args, **kwargs, **values)
+                )
+        if result is NOT_RUN:
+            raise swallowed_error()
+        return result
+
+    async def aresolve(self, dependency: Any) -> Any:
+        """Like :meth:`resolve`, awaitable from any event loop."""
+        plan = plan_for_dependencies(
+            (dependency,),
+            overrides=overrides_of(self.app),
+            owner=f"{self.name}.aresolve",
+        )
+        self._check_open("aresolve")
+        values = await self._on_loop(functools.partial(self._aresolve, plan))
+        return values["d0"]
+
+    async def _aresolve(self, plan: Plan) -> dict[str, Any]:
+        async with self._asolved(plan) as values:
+            return values
+        raise swallowed_error()  # a yield dependency swallowed an error
+
+    @asynccontextmanager
+    async def _asolved(self, plan: Plan) -> AsyncIterator[dict[str, Any]]:
+        """Resolve ``plan`` in the request's task; function scope closes after."""
+        stack = self._async_owner().stack
+        res = Resolution(
+            plan,
+            function_stack=AsyncExitStack(),
+            run_sync=self.run_sync,
+            **self.resolution_args(stack),
+        )
+        async with res.function_stack:
+            await solve(res)
+            self._adopt(res)
+            if res.errors:
+                raise self._invalid_error(plan, res)
+            yield res.values
