@@ -34,7 +34,7 @@ from contextlib import (
     AsyncExitStack,
     ExitStack,
 )
-from typing import Any
+from typing import Any, NoReturn
 
 from fastapi import FastAPI
 from fastapi.background import BackgroundTasks
@@ -68,6 +68,14 @@ __all__ = ["RequestScope"]
 RunSync = Callable[..., Awaitable[Any]]
 
 log = logging.getLogger("fastapi_everywhere._host")
+
+
+def _close_function(function: ExitStack, exc: BaseException) -> NoReturn:
+    """Close a call's function scope with ``exc`` thrown in; raise what is left."""
+    left = exit_with(function.__exit__, exc)
+    if left is None:
+        raise swallowed_error() from exc  # a yield dependency swallowed it
+    raise left
 
 
 class _HostDriver(SyncDriver):
@@ -305,27 +313,24 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
                 push_sync_exit=push_exit,
                 **self.resolution_args(self._request_stack),
             )
-            res.advance(True)
+            try:
+                res.advance(True)
+            except BaseException as e:
+                _close_function(function, e)
             self._adopt(res)
             if res.errors:
                 invalid = self._invalid = validation_error(res.errors, res.body)
-                # FastAPI < 0.120 closed the dependencies first (they saw no
-                # exception); later versions throw the error into them.
-                thrown = None if TEARDOWN_BEFORE_BACKGROUND else invalid
-                left = exit_with(function.__exit__, thrown)
-                if left is None and thrown is not None:
-                    raise swallowed_error() from invalid
+                if not TEARDOWN_BEFORE_BACKGROUND:
+                    _close_function(function, invalid)  # thrown into the deps
+                # FastAPI < 0.120 closed the dependencies first: they saw no
+                # exception.
+                left = exit_with(function.__exit__, None)
                 raise invalid if left is None else left
         try:
             result = func(*args, **kwargs, **res.values)
         except BaseException as e:
             with lock:
-                left = exit_with(function.__exit__, e)
-            if left is None:
-                raise swallowed_error() from e  # a yield dependency swallowed it
-            if left is e:
-                raise
-            raise left  # noqa: B904 - teardown's own error, chained to e
+                _close_function(function, e)
         with lock:
             left = exit_with(function.__exit__, None)
         if left is not None:
