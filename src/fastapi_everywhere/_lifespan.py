@@ -21,17 +21,16 @@ and fails. Each failure is a :class:`LifespanError` naming the app.
 from __future__ import annotations
 
 import asyncio
-import functools
-import inspect
 import os
 import threading
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from typing import Any, NamedTuple, TypeVar
 
 from . import _config
 from ._errors import LifespanError
+from ._opening import describe_app, mark_opening, open_lifespan
 
 T = TypeVar("T")
 
@@ -62,6 +61,23 @@ def lifespan_running(app: Any) -> bool:
     return lifespan_state(app) is not None
 
 
+def is_served(app: Any) -> bool:
+    """Whether a server runs ``app``'s lifespan in this process (on its loop)."""
+    entry = _running.get(app) if app is not None else None
+    return entry is not None and entry.served and entry.usable
+
+
+def lifespan_loop(app: Any) -> asyncio.AbstractEventLoop | None:
+    """The loop ``app``'s running lifespan lives on (its resources' loop), if any."""
+    try:
+        entry = _running.get(app) if app is not None else None
+    except TypeError:
+        return None
+    if entry is None or not entry.usable or not entry.up:
+        return None
+    return entry.loop
+
+
 class StartupLimit(NamedTuple):
     """How long a lifespan start-up may take, and the setting that says so."""
 
@@ -74,73 +90,6 @@ def default_limit() -> StartupLimit:
     return StartupLimit(
         _config.lifespan_timeout(), "fastapi_everywhere.configure(lifespan_timeout=...)"
     )
-
-
-def describe_app(app: Any) -> str:
-    """``FastAPI app 'My API'``: the app as error messages name it."""
-    title = getattr(app, "title", None)
-    return f"{type(app).__name__} app {title!r}" if title else repr(app)
-
-
-def _is_async(handler: Any) -> bool:
-    while isinstance(handler, functools.partial):
-        handler = handler.func
-    return inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(
-        getattr(handler, "__call__", None)  # noqa: B004 - an async callable object
-    )
-
-
-async def _run_handlers(handlers: Iterable[Callable[[], Any]]) -> None:
-    for handler in handlers:
-        if _is_async(handler):
-            await handler()
-        else:
-            handler()
-
-
-@asynccontextmanager
-async def _event_handlers(router: Any) -> AsyncIterator[None]:
-    # What Starlette's (and FastAPI's) _DefaultLifespan does.
-    await _run_handlers(router.on_startup)
-    try:
-        yield
-    finally:
-        await _run_handlers(router.on_shutdown)
-
-
-def _open(app: Any) -> Any:
-    """``app``'s lifespan as an async context manager; LifespanError if it is none."""
-    router = app.router
-    factory = router.lifespan_context
-    fix = (
-        "set app.router.lifespan_context to a function returning an async "
-        "context manager (an @asynccontextmanager lifespan), or pass lifespan= "
-        "to FastAPI()"
-    )
-    if factory is None:
-        if isinstance(getattr(router, "on_startup", None), list) and isinstance(
-            getattr(router, "on_shutdown", None), list
-        ):
-            return _event_handlers(router)
-        raise LifespanError(
-            f"the lifespan of {describe_app(app)} is None and its router has no "
-            f"on_startup/on_shutdown handlers; {fix}"
-        )
-    if not callable(factory):
-        raise LifespanError(
-            f"the lifespan of {describe_app(app)} is {factory!r}, which is not "
-            f"callable; {fix}"
-        )
-    cm = factory(app)
-    if not (hasattr(cm, "__aenter__") and hasattr(cm, "__aexit__")):
-        close = getattr(cm, "close", None)
-        if inspect.iscoroutine(cm) and close is not None:
-            close()  # no "coroutine was never awaited" warning
-        raise LifespanError(
-            f"the lifespan of {describe_app(app)}, {factory!r}, returned {cm!r}, "
-            f"which is not an async context manager; {fix}"
-        )
-    return cm
 
 
 def _retrieve(future: asyncio.Future[Any]) -> None:
@@ -160,6 +109,8 @@ class _Lifespan:
         self.stopping = False
         self.limit = limit
         self.timed_out = False
+        #: Whether a server runs it (the server's loop is the one that serves).
+        self.served = False
         self.started: asyncio.Future[dict[str, Any]] = loop.create_future()
         self.started.add_done_callback(_retrieve)
         self.stop = asyncio.Event()
@@ -208,7 +159,7 @@ class _Lifespan:
         """Enter the lifespan, bounded by the start-up limit; (cm, its state)."""
         timer = self.loop.call_later(self.limit.seconds, self._time_out, app)
         try:
-            cm = _open(app)
+            cm = open_lifespan(app)
             return cm, await cm.__aenter__()
         except asyncio.CancelledError:
             if not self.timed_out:
@@ -221,6 +172,7 @@ class _Lifespan:
             timer.cancel()
 
     async def _main(self, app: Any) -> None:
+        mark_opening()  # in this task's own context
         name = describe_app(app)
         try:
             try:
@@ -310,7 +262,11 @@ _running: weakref.WeakKeyDictionary[Any, _Lifespan] = weakref.WeakKeyDictionary(
 
 @asynccontextmanager
 async def run_lifespan(
-    app: Any, *, owner: str = "run_lifespan", limit: StartupLimit | None = None
+    app: Any,
+    *,
+    owner: str = "run_lifespan",
+    limit: StartupLimit | None = None,
+    served: bool = False,
 ) -> AsyncIterator[dict[str, Any]]:
     """Start ``app``'s lifespan (or join the running one), yield its state.
 
@@ -318,7 +274,9 @@ async def run_lifespan(
     ``owner``, the caller's name) and leave nothing behind; so does a start-up
     that did not finish within ``limit`` (default: :func:`default_limit`,
     read when this call starts the lifespan), and a failing shutdown, when
-    the block itself raised nothing.
+    the block itself raised nothing. ``served``: the caller is a server
+    running the app's lifespan on its loop (a lifespan this call starts is
+    marked so).
     """
     router = getattr(app, "router", None)
     if router is None or not hasattr(router, "lifespan_context"):
@@ -329,6 +287,7 @@ async def run_lifespan(
             if entry is None or not entry.usable:
                 loop = asyncio.get_running_loop()
                 entry = _Lifespan(app, loop, limit or default_limit())
+                entry.served = served
                 _running[app] = entry
             if not entry.stopping:
                 entry.users += 1

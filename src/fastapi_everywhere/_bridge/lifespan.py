@@ -1,18 +1,31 @@
-"""An app's lifespan run from sync code, on the loop thread.
+"""An app's lifespan: run by a server on its loop, or by us on the loop thread.
 
-Start-up and shutdown run in one owner task (a lifespan that opens a task
-group or an ``httpx.AsyncClient`` must close it in the task that opened it),
-so its resources live on the loop every later async step runs on. A lifespan
-left running is shut down at interpreter exit; a forked child forgets the
-parent's (its state is the parent's resources) and starts its own.
+One lifespan per process, on the loop that serves. Where an ASGI server runs
+the FastAPI app's lifespan (the app is served by uvicorn, with a Django or
+Flask app mounted under it; or our Django ASGI wrapper answers the server's
+lifespan events), :func:`served_lifespan` runs it on the server's loop and
+makes that loop the one every sync caller's async steps go to: the adapters
+find it running and start no second lifespan and no loop thread.
+:func:`share_lifespan` makes the app's own ``lifespan_context`` do that when
+a server calls it; the adapters install it when they are given the app.
+
+Otherwise (WSGI workers, scripts, Celery) :class:`ProcessLifespan` starts it
+on first use on the shared loop thread. Start-up and shutdown run in one
+owner task (a lifespan that opens a task group or an ``httpx.AsyncClient``
+must close it in the task that opened it), so its resources live on the loop
+every later async step runs on. A lifespan left running is shut down at
+interpreter exit; a forked child forgets the parent's (its state is the
+parent's resources) and starts its own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 import weakref
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from functools import partial
 from types import TracebackType
 from typing import Any
@@ -20,8 +33,67 @@ from typing import Any
 from fastapi import FastAPI
 
 from .. import _lifespan
+from .._opening import ORIGINAL, describe_app, open_lifespan, opening
 from . import loop as _loop
 from .owner import OwnerTask
+from .served import serve
+
+
+@asynccontextmanager
+async def served_lifespan(
+    app: Any | None, *, owner: str
+) -> AsyncIterator[dict[str, Any] | None]:
+    """Run ``app``'s lifespan for a server, on the server's running loop.
+
+    Joins the app's running lifespan if one runs already (nothing starts
+    twice). While it runs, and if its resources live on this loop, this loop
+    is the one that serves: sync callers on other threads (a WSGI app
+    mounted under the FastAPI app) run their async steps here, and async
+    views resolve here. With no app, only the latter.
+    """
+    loop = asyncio.get_running_loop()
+    if app is None:
+        unserve = serve(loop)
+        try:
+            yield None
+        finally:
+            unserve()
+        return
+    async with _lifespan.run_lifespan(app, owner=owner, served=True) as state:
+        ours = _lifespan.lifespan_loop(app) is loop
+        end = serve(loop) if ours else None
+        try:
+            yield state
+        finally:
+            if end is not None:
+                end()
+
+
+def share_lifespan(app: Any) -> None:
+    """Make a server that runs ``app``'s lifespan share it with every adapter.
+
+    Wraps ``app.router.lifespan_context`` once: called by a server, it runs
+    :func:`served_lifespan`; called by our own start-up, it opens the app's
+    own lifespan. Nothing else changes: the app's ``lifespan``, its state and
+    its ``on_startup``/``on_shutdown`` handlers run as before, once.
+    """
+    router = getattr(app, "router", None)
+    if router is None or not hasattr(router, "lifespan_context"):
+        return
+    original = router.lifespan_context
+    if hasattr(original, ORIGINAL):
+        return
+    name = f"the server's lifespan of {describe_app(app)}"
+
+    def lifespan_context(served_app: Any) -> AbstractAsyncContextManager[Any]:
+        if opening():  # we run it: the app's own lifespan
+            cm: AbstractAsyncContextManager[Any] = open_lifespan(served_app, original)
+            return cm
+        return served_lifespan(served_app, owner=name)
+
+    setattr(lifespan_context, ORIGINAL, original)
+    router.lifespan_context = lifespan_context
+
 
 #: Apps whose lifespan the sync API started in this process.
 _started: weakref.WeakSet[Any] = weakref.WeakSet()
@@ -152,6 +224,8 @@ class ProcessLifespan:
         self._lifespan: LoopLifespan | None = None
         self._lock = threading.Lock()
         _lifespans.add(self)
+        if app is not None:
+            share_lifespan(app)  # before a server may run it
 
     def __repr__(self) -> str:
         state = "running" if self.running else "not running"
@@ -164,8 +238,14 @@ class ProcessLifespan:
         return self._pid == os.getpid()
 
     def ensure_started(self) -> None:
-        """Start the lifespan unless it runs in this process already (no app: no-op)."""
+        """Start the lifespan unless it runs in this process already (no app: no-op).
+
+        A lifespan a server runs (see :func:`served_lifespan`) is the
+        process's: nothing is started, and the server shuts it down.
+        """
         if self.app is None or self._pid == os.getpid():
+            return
+        if _lifespan.is_served(self.app):
             return
         with self._lock:
             if self._pid == os.getpid():

@@ -32,6 +32,8 @@ from collections.abc import Callable
 from typing import Any
 
 from .._errors import FastAPIEverywhereError, LoopThreadError
+from . import served as _served
+from .served import ServedLoop
 
 __all__ = [
     "SHUTDOWN_TIMEOUT",
@@ -128,13 +130,33 @@ def _get() -> _LoopThread:
         return current
 
 
-def loop_thread() -> _LoopThread:
-    """The process's loop thread (started on first use)."""
+def loop_thread() -> _LoopThread | ServedLoop:
+    """Where a sync caller's async steps run.
+
+    The server's loop while one serves (unless the caller runs on it: it
+    could not wait for itself), else the process's loop thread (started on
+    first use).
+    """
+    served = _served.current
+    if served is not None and served.ident != threading.get_ident() and served.usable():
+        return served
     return _get()
 
 
-def is_current(thread: _LoopThread) -> bool:
-    """Whether ``thread`` is still this process's loop thread."""
+def handle_of(loop: asyncio.AbstractEventLoop) -> _LoopThread | ServedLoop:
+    """The handle of ``loop``, which runs in the caller's thread."""
+    current, served = _current, _served.current
+    if current is not None and current.loop is loop:
+        return current
+    if served is not None and served.loop is loop:
+        return served
+    return ServedLoop(loop)
+
+
+def is_current(thread: _LoopThread | ServedLoop) -> bool:
+    """Whether ``thread`` is still a loop this process runs steps on."""
+    if isinstance(thread, ServedLoop):
+        return thread.usable()
     return thread is _current
 
 
@@ -294,6 +316,7 @@ def _after_fork_in_child() -> None:
     # be closed (it is "running" from the child's point of view) nor used.
     global _lock, _current
     _lock = threading.Lock()
+    _served.forget()
     if _current is not None:
         _orphans.append(_current.loop)
     _current = None

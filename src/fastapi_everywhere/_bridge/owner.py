@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import threading
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from typing import Any, TypeVar
@@ -88,6 +89,22 @@ class OwnerTask:
         """Whether the task has ended (its stack was exited)."""
         return self._task is not None and self._task.done()
 
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop | None:
+        """The loop the task runs (or ran) on; None before it first started."""
+        lt = self._lt
+        return None if lt is None else lt.loop
+
+    def on_its_thread(self) -> bool:
+        """Whether the caller runs on the thread of the loop the task runs on."""
+        lt = self._lt
+        return lt is not None and lt.ident == threading.get_ident()
+
+    def on(self, other: OwnerTask) -> None:
+        """Run on the loop ``other`` runs on (call before the first step)."""
+        if self._task is None:
+            self._lt = other._lt
+
     def in_owner(self) -> bool:
         """Whether the current task is the owner task."""
         try:
@@ -120,6 +137,12 @@ class OwnerTask:
                 "this is a forked child)"
             )
             raise LoopThreadError(f"{self.name}: {self.broken}")
+        if self.on_its_thread():  # its task runs on this very thread
+            raise LoopThreadError(
+                f"{self.name} was called on the thread of the event loop its "
+                "task runs on, which it would have to wait on (a deadlock); "
+                "await it from async code instead"
+            )
         job = ThreadJob(fn, last)
         deadline = _loop.deadline_after(self.timeout)
         try:
@@ -232,6 +255,8 @@ class OwnerTask:
         self._inbox = Inbox()
         coro = self._main(job)
         loop = asyncio.get_running_loop()
+        if self._lt is None:  # started by run(): thread callers come here too
+            self._lt = _loop.handle_of(loop)
         name = f"fastapi-everywhere owner of {self.name}"
         if context is None:
             self._task = loop.create_task(coro, name=name)

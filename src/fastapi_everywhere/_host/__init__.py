@@ -4,10 +4,11 @@ An adapter (Django, Flask) or worker integration (Celery) uses only these
 names: :class:`RequestScope` (one host request as one FastAPI request),
 :func:`error_response` / :func:`aerror_response` (FastAPI's error bodies),
 :func:`failed_dependency` (which dependency a teardown error came from) and
-:class:`ProcessLifespan` (the app's lifespan, once per process).
+:class:`ProcessLifespan` (the app's lifespan, once per process), with
+:func:`share_lifespan` / :func:`served_lifespan` (the one a server runs).
 """
 
-from .._bridge.lifespan import ProcessLifespan
+from .._bridge.lifespan import ProcessLifespan, served_lifespan, share_lifespan
 from .errors import aerror_response, error_response, failed_dependency
 from .request import RequestScope
 
@@ -17,4 +18,6 @@ __all__ = [
     "aerror_response",
     "error_response",
     "failed_dependency",
+    "served_lifespan",
+    "share_lifespan",
 ]

@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .._bridge import loop as _loop
 from .._bridge.drive import NOT_RUN
 from .._bridge.owner import OwnerTask
+from .._bridge.served import served_loop
 from .._config import overrides_of
 from .._engine.plan import Plan, plan_for_dependencies
 from .._engine.run import Resolution, solve
 from .._lifecycle import swallowed_error
+from .._lifespan import lifespan_loop
 from .._target import Target
 
 __all__ = ["AsyncSide", "Job"]
@@ -56,13 +58,22 @@ class AsyncSide:
         def _invalid_error(self, plan: Plan, res: Resolution) -> Exception: ...
 
     async def _on_loop(self, fn: Callable[[], Awaitable[Any]]) -> Any:
-        """Await ``fn()`` in this request's task on the shared loop thread."""
-        loop = _loop.get_loop()
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
+        """Await ``fn()`` in this request's task, on the loop of the app's lifespan.
+
+        The lifespan's resources live on that loop. With no lifespan running:
+        the loop a server runs (see ``_bridge.served``), else the shared loop
+        thread: never a loop that may be gone when the request closes (an
+        async view under WSGI gets a new one per request). When that loop
+        is the running one there is no thread hop.
+        """
+        owner = self._async
+        loop = owner.loop if owner is not None else None
+        if loop is None:
+            loop = lifespan_loop(self.app)
+        if loop is None:
+            served = served_loop()
+            loop = served.loop if served is not None else _loop.get_loop()
+        if loop is asyncio.get_running_loop():
             return await self._async_owner().run(fn)
         future = asyncio.run_coroutine_threadsafe(self._async_owner_run(fn), loop)
         return await asyncio.wrap_future(future)

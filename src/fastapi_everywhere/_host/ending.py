@@ -22,6 +22,7 @@ from .._bridge import loop as _loop
 from .._bridge.drive import Exits
 from .._bridge.owner import OwnerTask
 from .._engine._compat import TEARDOWN_BEFORE_BACKGROUND, TEARDOWN_BEFORE_RESPONSE
+from .._errors import LoopThreadError
 from .._lifecycle import end_operation, exit_with
 from .errors import failed_dependency
 
@@ -118,9 +119,10 @@ class RequestEnd:
         for task in tasks.tasks:
             if task.is_async:
                 fn = functools.partial(task.func, *task.args, **task.kwargs)
-                OwnerTask(f"{self.name} background task", self.timeout).call(
-                    fn, last=True
-                )
+                runner = OwnerTask(f"{self.name} background task", self.timeout)
+                if self._async is not None:  # where the async side ran
+                    runner.on(self._async)
+                runner.call(fn, last=True)
             else:
                 task.func(*task.args, **task.kwargs)
 
@@ -152,5 +154,12 @@ class RequestEnd:
                 await owner.close()  # ends the task, whatever teardown raised
             return bool(suppress)
 
-        future = asyncio.run_coroutine_threadsafe(close(), _loop.get_loop())
+        loop = owner.loop
+        assert loop is not None  # the async side started its task
+        if owner.on_its_thread():
+            raise LoopThreadError(
+                f"{self.name}: close() was called on the thread of the event "
+                "loop its async dependencies run on (a deadlock); use aclose()"
+            )
+        future = asyncio.run_coroutine_threadsafe(close(), loop)
         return future.result(self.timeout)

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from flask import Flask, current_app, has_app_context
 
 from .. import _config
-from .._host import ProcessLifespan
+from .._host import ProcessLifespan, share_lifespan
 from .._lifespan import StartupLimit
 
 __all__ = ["EXTENSION_KEY", "ErrorHandler", "FlaskState", "state_of"]
@@ -94,6 +94,11 @@ class FlaskState:
                 f"FASTAPI_EVERYWHERE_ERROR_HANDLER must be callable, got {error_handler!r}"
             )
         self.error_handler: ErrorHandler | None = error_handler
+        if lifespan:
+            # Before a server may run it (the Flask app mounted under it).
+            given = _config.configured_app() if app is None else app
+            if isinstance(given, FastAPI):
+                share_lifespan(given)
         self.timeout = timeout
         self.limit: StartupLimit | None = None
         if lifespan_timeout is not None:
