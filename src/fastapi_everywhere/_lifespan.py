@@ -30,7 +30,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from . import _config
 from ._errors import LifespanError
-from ._opening import describe_app, mark_opening, open_lifespan
+from ._opening import OWN, describe_app, mark_opening, open_lifespan
 
 T = TypeVar("T")
 
@@ -101,9 +101,14 @@ class _Lifespan:
     """One running lifespan of an app, owned by its own task."""
 
     def __init__(
-        self, app: Any, loop: asyncio.AbstractEventLoop, limit: StartupLimit
+        self,
+        app: Any,
+        loop: asyncio.AbstractEventLoop,
+        limit: StartupLimit,
+        factory: Any = OWN,
     ) -> None:
         self.loop = loop
+        self.factory = factory
         self.pid = os.getpid()
         self.users = 0
         self.stopping = False
@@ -159,7 +164,7 @@ class _Lifespan:
         """Enter the lifespan, bounded by the start-up limit; (cm, its state)."""
         timer = self.loop.call_later(self.limit.seconds, self._time_out, app)
         try:
-            cm = open_lifespan(app)
+            cm = open_lifespan(app, self.factory)
             return cm, await cm.__aenter__()
         except asyncio.CancelledError:
             if not self.timed_out:
@@ -267,6 +272,7 @@ async def run_lifespan(
     owner: str = "run_lifespan",
     limit: StartupLimit | None = None,
     served: bool = False,
+    factory: Any = OWN,
 ) -> AsyncIterator[dict[str, Any]]:
     """Start ``app``'s lifespan (or join the running one), yield its state.
 
@@ -276,7 +282,8 @@ async def run_lifespan(
     read when this call starts the lifespan), and a failing shutdown, when
     the block itself raised nothing. ``served``: the caller is a server
     running the app's lifespan on its loop (a lifespan this call starts is
-    marked so).
+    marked so). ``factory``: the lifespan to open, if not the router's own
+    (a server's wrapper opens only what it wraps).
     """
     router = getattr(app, "router", None)
     if router is None or not hasattr(router, "lifespan_context"):
@@ -286,7 +293,7 @@ async def run_lifespan(
             entry = _running.get(app)
             if entry is None or not entry.usable:
                 loop = asyncio.get_running_loop()
-                entry = _Lifespan(app, loop, limit or default_limit())
+                entry = _Lifespan(app, loop, limit or default_limit(), factory)
                 entry.served = served
                 _running[app] = entry
             if not entry.stopping:

@@ -20,7 +20,14 @@ from typing import Any
 
 from ._errors import LifespanError
 
-__all__ = ["ORIGINAL", "describe_app", "mark_opening", "open_lifespan", "opening"]
+__all__ = [
+    "ORIGINAL",
+    "OWN",
+    "describe_app",
+    "mark_opening",
+    "open_lifespan",
+    "opening",
+]
 
 
 def describe_app(app: Any) -> str:
@@ -76,17 +83,18 @@ def mark_opening() -> None:
     _opening.set(True)
 
 
-_OWN: Any = object()
+#: ``open_lifespan``'s default: the router's own lifespan.
+OWN: Any = object()
 
 
-def open_lifespan(app: Any, factory: Any = _OWN) -> Any:
+def open_lifespan(app: Any, factory: Any = OWN) -> Any:
     """``app``'s lifespan as an async context manager; LifespanError if it is none.
 
     ``factory``: the lifespan to open (default: the router's own, unwrapped
     from our wrapper).
     """
     router = app.router
-    if factory is _OWN:
+    if factory is OWN:
         factory = router.lifespan_context
         if hasattr(factory, ORIGINAL):
             factory = getattr(factory, ORIGINAL)

@@ -9,76 +9,21 @@ loop thread of the library's.
 
 from __future__ import annotations
 
-import asyncio
-import os
-import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Any
 
 import a2wsgi
 import django
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
-from fastapi import Depends, FastAPI, Request
 from flask import Flask
+from shared import Info, make_api
 
 from fastapi_everywhere.django import with_fastapi_depends as django_depends
 from fastapi_everywhere.flask import FastAPIDepends
 from fastapi_everywhere.flask import with_fastapi_depends as flask_depends
 
-#: One entry per lifespan start-up in this process.
-STARTS: list[int] = []
-
-
-class Pool:
-    """Stands for an async connection pool: bound to the loop that opened it."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.get_running_loop()
-
-    async def fetch(self) -> dict[str, Any]:
-        await asyncio.sleep(0)
-        return {
-            "pool": id(self),
-            "on_pool_loop": asyncio.get_running_loop() is self.loop,
-        }
-
-
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
-    STARTS.append(os.getpid())
-    print(f"lifespan-start {os.getpid()}", flush=True)
-    yield {"pool": Pool()}
-    print(f"lifespan-stop {os.getpid()}", flush=True)
-
-
-api = FastAPI(lifespan=lifespan)
-
-
-async def get_pool(request: Request) -> Pool:
-    pool: Pool = request.state.pool
-    return pool
-
-
-async def pool_info(pool: Annotated[Pool, Depends(get_pool)]) -> dict[str, Any]:
-    loop_threads = [
-        t.name for t in threading.enumerate() if t.name == "fastapi-everywhere-loop"
-    ]
-    return await pool.fetch() | {
-        "starts": len(STARTS),
-        "pid": os.getpid(),
-        "loop_threads": len(loop_threads),
-    }
-
-
-Info = Annotated[dict[str, Any], Depends(pool_info)]
-
-
-@api.get("/api/info")
-async def fastapi_info(info: Info) -> dict[str, Any]:
-    return info
+api = make_api("/api/info")
 
 
 # -- Flask, through a2wsgi ---------------------------------------------------

@@ -33,7 +33,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from .. import _lifespan
-from .._opening import ORIGINAL, describe_app, open_lifespan, opening
+from .._opening import ORIGINAL, OWN, describe_app, open_lifespan, opening
 from . import loop as _loop
 from .owner import OwnerTask
 from .served import serve
@@ -41,7 +41,7 @@ from .served import serve
 
 @asynccontextmanager
 async def served_lifespan(
-    app: Any | None, *, owner: str
+    app: Any | None, *, owner: str, factory: Any = OWN
 ) -> AsyncIterator[dict[str, Any] | None]:
     """Run ``app``'s lifespan for a server, on the server's running loop.
 
@@ -49,7 +49,8 @@ async def served_lifespan(
     twice). While it runs, and if its resources live on this loop, this loop
     is the one that serves: sync callers on other threads (a WSGI app
     mounted under the FastAPI app) run their async steps here, and async
-    views resolve here. With no app, only the latter.
+    views resolve here. With no app, only the latter. ``factory``: the
+    lifespan to run, if not the app's own.
     """
     loop = asyncio.get_running_loop()
     if app is None:
@@ -59,7 +60,9 @@ async def served_lifespan(
         finally:
             unserve()
         return
-    async with _lifespan.run_lifespan(app, owner=owner, served=True) as state:
+    async with _lifespan.run_lifespan(
+        app, owner=owner, served=True, factory=factory
+    ) as state:
         ours = _lifespan.lifespan_loop(app) is loop
         end = serve(loop) if ours else None
         try:
@@ -67,6 +70,23 @@ async def served_lifespan(
         finally:
             if end is not None:
                 end()
+
+
+def with_lifespan_state(app: Any) -> Any:
+    """``app`` (ASGI) seeing its running lifespan's state as ``request.state``.
+
+    What a server does for the app whose lifespan it runs; for an app served
+    through something that has no lifespan (a2wsgi's ``ASGIMiddleware``
+    under a WSGI server) while we run the lifespan.
+    """
+
+    async def asgi(scope: Any, receive: Any, send: Any) -> None:
+        state = _lifespan.lifespan_state(app)
+        if state is not None and scope["type"] in ("http", "websocket"):
+            scope = {**scope, "state": {**state, **scope.get("state", {})}}
+        await app(scope, receive, send)
+
+    return asgi
 
 
 def share_lifespan(app: Any) -> None:
@@ -89,7 +109,9 @@ def share_lifespan(app: Any) -> None:
         if opening():  # we run it: the app's own lifespan
             cm: AbstractAsyncContextManager[Any] = open_lifespan(served_app, original)
             return cm
-        return served_lifespan(served_app, owner=name)
+        # Only what it wraps: a router lifespan FastAPI merged around this
+        # wrapper is run by the merged lifespan itself.
+        return served_lifespan(served_app, owner=name, factory=original)
 
     setattr(lifespan_context, ORIGINAL, original)
     router.lifespan_context = lifespan_context

@@ -143,6 +143,11 @@ def loop_thread() -> _LoopThread | ServedLoop:
     return _get()
 
 
+def sync_callers_loop() -> asyncio.AbstractEventLoop:
+    """The loop a sync caller's async steps go to (see :func:`loop_thread`)."""
+    return loop_thread().loop
+
+
 def handle_of(loop: asyncio.AbstractEventLoop) -> _LoopThread | ServedLoop:
     """The handle of ``loop``, which runs in the caller's thread."""
     current, served = _current, _served.current

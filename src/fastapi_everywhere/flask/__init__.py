@@ -21,5 +21,12 @@ from __future__ import annotations
 from ._decorator import resolve, with_fastapi_depends
 from ._errors import FASTAPI_ERRORS
 from ._extension import FastAPIDepends
+from ._inside import mount_fastapi
 
-__all__ = ["FASTAPI_ERRORS", "FastAPIDepends", "resolve", "with_fastapi_depends"]
+__all__ = [
+    "FASTAPI_ERRORS",
+    "FastAPIDepends",
+    "mount_fastapi",
+    "resolve",
+    "with_fastapi_depends",
+]
