@@ -7,6 +7,7 @@
 #   make matrix   run the test suite on every supported FastAPI/Python pair
 #   make bench    overhead tables (bench/engine.py, sync.py, django.py, flask.py)
 #   make bench-peers  the sync API against the peer packages (bench/peers.py)
+#   make bench-server real servers under wrk, against the peers (bench/server/)
 #
 # Each virtualenv carries a stamp file, rebuilt only when pyproject.toml is
 # newer than the stamp or the venv is missing.
@@ -54,10 +55,10 @@ MATRIX := \
 # pytest exits 5 when it collected no test; that is not a failure here.
 run_pytest = $(1) -m pytest $(2) $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || exit $$rc; }
 
-.PHONY: help venv system-deps demo test lint format matrix bench bench-peers clean
+.PHONY: help venv system-deps demo test lint format matrix bench bench-peers bench-server clean
 
 help:
-	@sed -n '4,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '4,11p' Makefile | sed 's/^# \{0,1\}//'
 
 # -- the dev venv -------------------------------------------------------------
 
@@ -69,14 +70,22 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# The Celery worker tests run a real redis-server (Debian package); install it
-# when missing (as root, or through sudo).
-system-deps:
-	@command -v redis-server >/dev/null || { \
-		echo "installing redis-server (apt-get)"; \
+# $(call apt_install,command:package ...): install (apt-get, as root or through
+# sudo) the Debian package of each command that is missing; fail clearly when
+# one cannot be had.
+apt_install = missing=; for cp in $(1); do command -v $${cp%%:*} >/dev/null || missing="$$missing $${cp\#*:}"; done; \
+	[ -z "$$missing" ] || { \
+		echo "installing$$missing (apt-get)"; \
+		command -v apt-get >/dev/null || { echo "no apt-get here: install$$missing by hand" >&2; exit 1; }; \
 		sudo=; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
-		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq redis-server >/dev/null; \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null \
+			|| { echo "could not install$$missing with apt-get" >&2; exit 1; }; \
 	}
+
+# The Celery worker tests run a real redis-server, the bench-server smoke test
+# wrk (Debian packages).
+system-deps:
+	@$(call apt_install,redis-server:redis-server wrk:wrk)
 
 demo: $(STAMP)
 	$(VPY) -m demo
@@ -104,16 +113,28 @@ bench: $(STAMP)
 
 # The peers live in their own venv (Python >= 3.12: fastapi-depends-anywhere
 # needs it); they are never dependencies of the package.
+# bench-server adds the servers, the mixed app's WSGI adapter and the DI
+# peers that have Django/Flask integrations (wireup, dishka, svcs).
 BENCH_VENV := .venvs/bench
-$(BENCH_VENV)/.installed: pyproject.toml
+BENCH_PEERS := fastapi-depends-anywhere fastapi-injectable fastapi-standalone-di
+BENCH_SERVER_PKGS := gunicorn uvicorn a2wsgi wireup dishka svcs
+$(BENCH_VENV)/.installed: pyproject.toml Makefile
 	@interp='$(call find_python,3.12)'; [ -n "$$interp" ] || interp='$(call find_python,3.13)'; \
 	[ -n "$$interp" ] || { echo "bench-peers: needs Python >= 3.12" >&2; exit 1; }; \
 	[ -x $(BENCH_VENV)/bin/python ] || $$interp -m venv $(BENCH_VENV); \
-	$(BENCH_VENV)/bin/python -m pip install $(PIP_FLAGS) -e . fastapi-depends-anywhere fastapi-injectable fastapi-standalone-di $(PIP_QUIET); \
+	echo "installing the peers and servers into $(BENCH_VENV)"; \
+	$(BENCH_VENV)/bin/python -m pip install $(PIP_FLAGS) -e ".[django,flask]" $(BENCH_PEERS) $(BENCH_SERVER_PKGS) $(PIP_QUIET); \
 	touch $@
 
 bench-peers: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python bench/peers.py $(BENCH_ARGS)
+
+# Real servers (gunicorn, uvicorn) under wrk: bench/server/README in
+# bench/README.md. BENCH_ARGS=--quick for a smoke run; BENCH_SERVER_DURATION,
+# BENCH_SERVER_ROUNDS, BENCH_SERVER_SYSTEMS also apply.
+bench-server: $(BENCH_VENV)/.installed
+	@$(call apt_install,wrk:wrk)
+	$(BENCH_VENV)/bin/python bench/server/run.py $(BENCH_ARGS)
 
 # -- the version matrix ---------------------------------------------------------
 # matrix-3.11-0.115.14 -> .venvs/py3.11-fastapi0.115.14 with fastapi==0.115.14.
