@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import types
 from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from typing import Any, TypedDict
@@ -160,7 +161,7 @@ class ViewRoute:
             return True
         return route.response_field is not None and route.response_model is not Any
 
-    def _endpoint(self, parameters: list[inspect.Parameter]) -> Callable[..., Any]:
+    def _endpoint(self, parameters: list[inspect.Parameter]) -> Any:
         """A function FastAPI reads like the view: name, docstring, signature."""
         func = self.target.func
         endpoint = _copy_function(_never_called)
@@ -283,8 +284,7 @@ class ViewRoute:
 
 def _copy_function(func: Callable[..., Any]) -> Any:
     """A new function object with ``func``'s code (attributes of its own)."""
-    code = func.__code__  # type: ignore[attr-defined]
-    return type(func)(code, func.__globals__)  # type: ignore[attr-defined,call-arg]
+    return types.FunctionType(func.__code__, func.__globals__)
 
 
 def route_of(view: Any) -> ViewRoute | None:

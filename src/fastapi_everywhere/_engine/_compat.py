@@ -16,9 +16,9 @@ from typing import Any
 import fastapi as _fastapi
 import fastapi.routing
 from fastapi._compat import Undefined
+from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies import models as _models
 from fastapi.dependencies import utils as _utils
-from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import Dependant
 
 get_dependant = _utils.get_dependant

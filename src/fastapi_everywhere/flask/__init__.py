@@ -21,5 +21,14 @@ from __future__ import annotations
 from ._decorator import resolve, with_fastapi_depends
 from ._errors import FASTAPI_ERRORS
 from ._extension import FastAPIDepends
+from ._openapi import mount, openapi_blueprint, openapi_document
 
-__all__ = ["FASTAPI_ERRORS", "FastAPIDepends", "resolve", "with_fastapi_depends"]
+__all__ = [
+    "FASTAPI_ERRORS",
+    "FastAPIDepends",
+    "mount",
+    "openapi_blueprint",
+    "openapi_document",
+    "resolve",
+    "with_fastapi_depends",
+]
