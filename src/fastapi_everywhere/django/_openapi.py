@@ -23,6 +23,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.urls.converters import IntConverter, UUIDConverter
+from django.urls.resolvers import RegexPattern, RoutePattern
 from fastapi import FastAPI
 from starlette.routing import Mount
 
@@ -80,12 +81,11 @@ def _regex_piece(regex: str) -> tuple[str, Types] | None:
 
 def _piece(entry: URLPattern | URLResolver) -> tuple[str, Types] | None:
     pattern = entry.pattern
-    converters = getattr(pattern, "converters", None)
-    if converters is not None:  # path(): a RoutePattern
-        return _route_piece(str(pattern), converters)
-    if hasattr(pattern, "regex") and not hasattr(pattern, "language_prefix"):
+    if isinstance(pattern, RoutePattern):
+        return _route_piece(str(pattern), pattern.converters)
+    if isinstance(pattern, RegexPattern):
         return _regex_piece(str(pattern))
-    return str(pattern), ()
+    return str(pattern), ()  # a LocalePrefixPattern: the active language
 
 
 def _walk(
@@ -154,7 +154,7 @@ def _endpoints_of(callback: Any, url: str, types: Types) -> Iterator[LegacyEndpo
         yield LegacyEndpoint(url, tuple(m.upper() for m in methods), route, types)
 
 
-def _endpoints(urlconf: str | None) -> list[LegacyEndpoint]:
+def _endpoints(urlconf: Any) -> list[LegacyEndpoint]:
     found: list[LegacyEndpoint] = []
     for url, types, callback in _walk(get_resolver(urlconf), "/", ()):
         found.extend(_endpoints_of(callback, url, types))
@@ -166,9 +166,7 @@ def _is_asgi(app: Any) -> bool:
     return inspect.iscoroutinefunction(app) or inspect.iscoroutinefunction(call)
 
 
-def mount(
-    api: FastAPI, path: str, django_app: Any, *, urlconf: str | None = None
-) -> None:
+def mount(api: FastAPI, path: str, django_app: Any, *, urlconf: Any = None) -> None:
     """Serve ``django_app`` under ``api`` at ``path`` and document its views.
 
     ``django_app`` is ``get_asgi_application()`` (mounted as is) or
@@ -198,14 +196,12 @@ def mount(
     extend_openapi(api, prefix, mounted, lambda: _endpoints(urlconf))
 
 
-def _generator(
-    urlconf: str | None, prefix: str, kwargs: dict[str, Any]
-) -> LegacyOpenAPI:
+def _generator(urlconf: Any, prefix: str, kwargs: dict[str, Any]) -> LegacyOpenAPI:
     return standalone_openapi(lambda: _endpoints(urlconf), prefix=prefix, **kwargs)
 
 
 def openapi_document(
-    urlconf: str | None = None, *, prefix: str = "", **fastapi_kwargs: Any
+    urlconf: Any = None, *, prefix: str = "", **fastapi_kwargs: Any
 ) -> dict[str, Any]:
     """The OpenAPI document of the project's decorated views alone.
 
@@ -222,7 +218,7 @@ def openapi_urls(
     *,
     openapi_url: str = "openapi.json",
     docs_url: str | None = "docs",
-    urlconf: str | None = None,
+    urlconf: Any = None,
     name: str = "fastapi-everywhere-openapi",
     **fastapi_kwargs: Any,
 ) -> list[URLPattern]:

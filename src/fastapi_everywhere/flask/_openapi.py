@@ -18,15 +18,8 @@ from fastapi import FastAPI
 from flask import Blueprint, Flask, Response, current_app, url_for
 from starlette.routing import Mount
 
-from .._openapi import (
-    LegacyEndpoint,
-    LegacyOpenAPI,
-    check_mount_path,
-    extend_openapi,
-    openapi_json,
-    standalone_openapi,
-    swagger_ui,
-)
+from .. import _openapi as shared
+from .._openapi import LegacyEndpoint, LegacyOpenAPI
 from .._route import route_of
 
 __all__ = ["mount", "openapi_blueprint", "openapi_document"]
@@ -93,7 +86,7 @@ def mount(api: FastAPI, path: str, flask_app: Flask) -> None:
     .. versionadded:: 0.2
     """
     owner = "fastapi_everywhere.flask.mount"
-    prefix = check_mount_path(owner, path)
+    prefix = shared.check_mount_path(owner, path)
     from a2wsgi import WSGIMiddleware  # the extra's dependency, needed here only
 
     if not isinstance(flask_app, Flask):
@@ -101,23 +94,24 @@ def mount(api: FastAPI, path: str, flask_app: Flask) -> None:
     api.mount(prefix or "/", WSGIMiddleware(flask_app))  # type: ignore[arg-type]
     mounted = api.routes[-1]
     assert isinstance(mounted, Mount)
-    extend_openapi(api, prefix, mounted, lambda: _endpoints(flask_app))
+    shared.extend_openapi(api, prefix, mounted, lambda: _endpoints(flask_app))
 
 
 def _generator(
     app: Flask, prefix: str, fastapi_kwargs: dict[str, Any]
 ) -> LegacyOpenAPI:
-    return standalone_openapi(lambda: _endpoints(app), prefix=prefix, **fastapi_kwargs)
+    return shared.standalone_openapi(
+        lambda: _endpoints(app), prefix=prefix, **fastapi_kwargs
+    )
 
 
 def openapi_document(
     flask_app: Flask, *, prefix: str = "", **fastapi_kwargs: Any
 ) -> dict[str, Any]:
-    """The OpenAPI document of ``flask_app``'s decorated routes alone.
+    """Return the document listing ``flask_app``'s decorated routes (no FastAPI app).
 
-    ``fastapi_kwargs`` are ``FastAPI(...)``'s document options (``title``,
-    ``version``, ``description``, ``servers``...); ``prefix`` is prepended
-    to every path. FastAPI's generator writes it.
+    Keyword arguments are the options ``FastAPI()`` takes for its document
+    (``title``, ``version``, ``servers``...); each path starts with ``prefix``.
 
     .. versionadded:: 0.2
     """
@@ -151,14 +145,14 @@ def openapi_blueprint(
         generator = generators.get(name)
         if generator is None:
             generator = generators[name] = _generator(current_app, "", fastapi_kwargs)
-        body = openapi_json(generator())
+        body = shared.openapi_json(generator())
         return Response(body, mimetype="application/json")
 
     blueprint.add_url_rule(openapi_url, "openapi", document)
     if docs_url is not None:
 
         def docs() -> Response:
-            page = swagger_ui(
+            page = shared.swagger_ui(
                 url_for(f"{blueprint.name}.openapi"), f"{title} - Swagger UI"
             )
             return Response(page, mimetype="text/html")
