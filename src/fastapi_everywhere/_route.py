@@ -198,22 +198,26 @@ class ViewRoute:
         try:
             route = self._build("/", [], ["GET"])
         except Exception as exc:
-            if not isinstance(self.options.response_model, DefaultPlaceholder):
-                raise TypeError(
-                    f"{self._owner}: FastAPI rejects response_model="
-                    f"{self.options.response_model!r} of {self.target.name}: {exc}"
-                ) from exc
-            if self.options.status_code is not None and isinstance(exc, AssertionError):
-                raise TypeError(
-                    f"{self._owner}: FastAPI rejects status_code="
-                    f"{self.options.status_code!r} of {self.target.name}: {exc}"
-                ) from exc
+            self._reject(exc)
             # A return annotation that is no FastAPI model (HttpResponse, a
             # Flask response union): the view's values are not validated.
             self._model = None
             route = self._build("/", [], ["GET"])
         self._response = route
         return route
+
+    def _reject(self, exc: Exception) -> None:
+        """Raise for an option FastAPI rejected, naming it (the status code
+        first: FastAPI asserts it allows a body)."""
+        for name in ("status_code", "response_model"):
+            value = getattr(self.options, name)
+            if name == "status_code" and not isinstance(exc, AssertionError):
+                continue
+            if value is not None and not isinstance(value, DefaultPlaceholder):
+                raise TypeError(
+                    f"{self._owner}: FastAPI rejects {name}={value!r} "
+                    f"of {self.target.name}: {exc}"
+                ) from exc
 
     def api_route(
         self,

@@ -12,12 +12,12 @@ import random
 import types
 from typing import Any
 
+import oa_common
 from django.urls import path, re_path
 from django.views.decorators.http import require_http_methods
 from fastapi import FastAPI
 from flask import Flask
 
-import oa_common
 from fastapi_everywhere.django import with_fastapi_depends as django_depends
 from fastapi_everywhere.flask import with_fastapi_depends as flask_depends
 

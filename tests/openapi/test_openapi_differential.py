@@ -8,9 +8,6 @@ import json
 from typing import Any
 
 import pytest
-
-from fastapi_everywhere.django import openapi_document as django_document
-from fastapi_everywhere.flask import openapi_document as flask_document
 from oa_signatures import (
     HAND,
     Sig,
@@ -19,6 +16,9 @@ from oa_signatures import (
     flask_app,
     generated,
 )
+
+from fastapi_everywhere.django import openapi_document as django_document
+from fastapi_everywhere.flask import openapi_document as flask_document
 
 GENERATED = generated(40)
 FAMILY = HAND + GENERATED
