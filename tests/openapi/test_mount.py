@@ -10,6 +10,7 @@ import oa_django_urls
 import pytest
 from django.core.asgi import get_asgi_application
 from django.core.wsgi import get_wsgi_application
+from django.db import transaction
 from django.test import Client
 from django.urls import clear_url_caches, include, path
 from fastapi import FastAPI, Query
@@ -41,6 +42,7 @@ def django_get_item(
     return ItemOut(id=id, name=q)
 
 
+@transaction.non_atomic_requests  # tests/django's settings use ATOMIC_REQUESTS
 async def django_list_items(
     request: Any, *, limit: Annotated[int, Query(le=10)] = 2
 ) -> list[ItemOut]:
