@@ -40,13 +40,31 @@ def assert_same(expected: dict[str, Any], got: dict[str, Any], where: str) -> No
     assert got == expected, where
 
 
+def fastapi_rejects(sig: Sig) -> bool:
+    """FastAPI versions differ on a few signatures (0.115: ``-> None`` with a
+    204 is a response model); the bridge then rejects them too."""
+    try:
+        fastapi_document([sig])
+    except AssertionError:
+        return True
+    return False
+
+
 @pytest.mark.parametrize("sig", FAMILY, ids=lambda s: s.name)
 def test_flask_view_documented_as_fastapi_route(sig: Sig) -> None:
+    if fastapi_rejects(sig):
+        with pytest.raises(TypeError, match="FastAPI rejects"):
+            flask_app([sig])
+        return
     assert_same(fastapi_document([sig]), flask_document(flask_app([sig])), "flask")
 
 
 @pytest.mark.parametrize("sig", FAMILY, ids=lambda s: s.name)
 def test_django_view_documented_as_fastapi_route(sig: Sig) -> None:
+    if fastapi_rejects(sig):
+        with pytest.raises(TypeError, match="FastAPI rejects"):
+            django_urlconf([sig])
+        return
     got = django_document(django_urlconf([sig]))
     assert_same(fastapi_document([sig]), got, "django")
 
@@ -54,7 +72,7 @@ def test_django_view_documented_as_fastapi_route(sig: Sig) -> None:
 def test_whole_family_in_one_document() -> None:
     """Shared components (models, security schemes) merge as FastAPI merges them."""
     sigs = [s for s in FAMILY if s.fastapi_path == "/things"][:1] + [
-        s for s in FAMILY if s.fastapi_path != "/things"
+        s for s in FAMILY if s.fastapi_path != "/things" and not fastapi_rejects(s)
     ]
     expected = fastapi_document(sigs)
     assert_same(expected, flask_document(flask_app(sigs)), "flask")
