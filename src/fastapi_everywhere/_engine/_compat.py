@@ -16,6 +16,7 @@ from typing import Any
 import fastapi as _fastapi
 import fastapi.routing
 from fastapi._compat import Undefined
+from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies import models as _models
 from fastapi.dependencies import utils as _utils
 from fastapi.dependencies.models import Dependant
@@ -242,3 +243,60 @@ def params_reader(
         return values, errors
 
     return read
+
+
+_SERIALIZE_PARAMS = frozenset(
+    inspect.signature(_fastapi.routing.serialize_response).parameters
+)
+#: Newer FastAPI renders a response model straight to JSON bytes (pydantic's
+#: serializer) unless the route names its own ``response_class``.
+SERIALIZES_TO_JSON_BYTES = "dump_json" in _SERIALIZE_PARAMS
+
+
+def _endpoint_context(func: Any) -> dict[str, Any]:
+    """Where ``func`` is defined, for ``ResponseValidationError``'s message."""
+    context: dict[str, Any] = {"function": getattr(func, "__name__", repr(func))}
+    try:
+        context["file"] = inspect.getsourcefile(func)
+        context["line"] = inspect.getsourcelines(func)[1]
+    except (OSError, TypeError):
+        pass
+    return context
+
+
+def serialize_route_content(
+    route: fastapi.routing.APIRoute, content: Any, view: Any
+) -> tuple[Any, bool]:
+    """``content`` serialised as ``route``'s request handler serialises it.
+
+    Returns the serialised content and whether it is already JSON bytes (the
+    fast path of newer FastAPI). Raises FastAPI's ``ResponseValidationError``
+    for an invalid response. The validation runs inline, as FastAPI runs it
+    for ``async def`` endpoints, so it needs no event loop.
+    """
+    dump_json = SERIALIZES_TO_JSON_BYTES and (
+        route.response_field is not None
+        and isinstance(route.response_class, DefaultPlaceholder)
+    )
+    kwargs: dict[str, Any] = {
+        "field": route.response_field,
+        "response_content": content,
+        "include": route.response_model_include,
+        "exclude": route.response_model_exclude,
+        "by_alias": route.response_model_by_alias,
+        "exclude_unset": route.response_model_exclude_unset,
+        "exclude_defaults": route.response_model_exclude_defaults,
+        "exclude_none": route.response_model_exclude_none,
+        "is_coroutine": True,
+    }
+    if dump_json:
+        kwargs["dump_json"] = True
+    if "endpoint_ctx" in _SERIALIZE_PARAMS:
+        kwargs["endpoint_ctx"] = _endpoint_context(view)
+    coroutine = _fastapi.routing.serialize_response(**kwargs)
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value, dump_json
+    coroutine.close()  # pragma: no cover - FastAPI awaited something after all
+    raise RuntimeError("fastapi-everywhere: serialize_response did not finish inline")

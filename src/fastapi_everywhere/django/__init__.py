@@ -11,6 +11,7 @@ inside a view body.
 
 from __future__ import annotations
 
+from ._openapi import mount, openapi_document, openapi_urls
 from ._views import FastAPIDependsMixin, aresolve, resolve, with_fastapi_depends
 from .middleware import FastAPIDependsMiddleware
 
@@ -18,6 +19,9 @@ __all__ = [
     "FastAPIDependsMiddleware",
     "FastAPIDependsMixin",
     "aresolve",
+    "mount",
+    "openapi_document",
+    "openapi_urls",
     "resolve",
     "with_fastapi_depends",
 ]

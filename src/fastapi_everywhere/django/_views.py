@@ -12,10 +12,13 @@ from typing import Any, TypeVar
 from asgiref.sync import sync_to_async
 from django.db import connections, transaction
 from django.http import HttpRequest, HttpResponseBase
+from typing_extensions import Unpack
 
 from .._errors import ScopeError
+from .._host import RequestScope
+from .._route import ROUTE_ATTR, RouteKwargs, RouteOptions, ViewRoute
 from .._target import Target, target_of
-from ._responses import apply_response, arender_error, render_error
+from ._responses import apply_response, arender_error, render_error, to_django
 from ._state import RequestState, attach, defer_close, lifespan_to_start, state_of
 
 __all__ = [
@@ -91,7 +94,7 @@ def _finish(state: RequestState, result: Any, *, failed: bool = False) -> Any:
     return result
 
 
-def with_fastapi_depends(view: F | None = None) -> Any:
+def with_fastapi_depends(view: F | None = None, **route: Unpack[RouteKwargs]) -> Any:
     """Resolve a Django view's FastAPI dependencies from the Django request.
 
     Works on function views, class-based view methods (directly or through
@@ -105,22 +108,47 @@ def with_fastapi_depends(view: F | None = None) -> Any:
     teardown, which sees the exception); other exceptions propagate to Django
     after teardown. Dependencies share one cache per Django request and are
     torn down when the response is closed.
+
+    Keyword arguments are FastAPI's route options, with their meaning there
+    (``response_model``, ``status_code``, ``response_model_exclude_unset``
+    and the other ``response_model_*``, ``response_class``; ``tags``,
+    ``summary``, ``description``, ``deprecated``, ``include_in_schema``,
+    ``responses``, ``operation_id``, ``name`` for the OpenAPI document, and
+    ``methods`` when no ``require_http_methods`` says them). A view may
+    return what a FastAPI route returns (a pydantic model, a dataclass, a
+    dict or list): it is rendered by FastAPI's own serialiser, validated
+    against the response model (the return annotation unless
+    ``response_model`` is given), into a JSON ``HttpResponse``. A Django
+    response passes through untouched.
+
+    .. versionchanged:: 0.2 route options and FastAPI return values.
     """
     if view is None:
-        return with_fastapi_depends
+        return lambda given: with_fastapi_depends(given, **route)
     func, bound = _unbind(view)
     target = _target(func)
+    options = RouteOptions.given(_OWNER, route)
+    found = ViewRoute(target, options, _OWNER)
     if not target.is_async:
-        return _dress(_sync_view(func, bound, target), view, target)
-    async_view = _dress(_async_view(func, bound, target), view, target)
-    return _dress(AsyncView(_sync_view(func, bound, target), async_view), view, target)
+        return _dress(_sync_view(func, bound, found), view, found)
+    async_view = _dress(_async_view(func, bound, found), view, found)
+    sync_view = _sync_view(func, bound, found)
+    return _dress(AsyncView(sync_view, async_view), view, found)
 
 
-def _dress(wrapper: Any, view: Callable[..., Any], target: Target) -> Any:
+def _dress(wrapper: Any, view: Callable[..., Any], route: ViewRoute) -> Any:
     functools.update_wrapper(wrapper, view)
-    wrapper.__signature__ = target.public_signature
+    wrapper.__signature__ = route.target.public_signature
     setattr(wrapper, _MARK, True)
+    setattr(wrapper, ROUTE_ATTR, route)
     return wrapper
+
+
+def _respond(route: ViewRoute, scope: RequestScope, result: Any) -> Any:
+    """A FastAPI return value rendered as FastAPI renders it; Django's as is."""
+    if isinstance(result, HttpResponseBase):
+        return result
+    return to_django(route.respond(result, scope.response))
 
 
 _MARK = "__fastapi_everywhere_view__"
@@ -146,8 +174,10 @@ class FastAPIDependsMixin:
 
 
 def _sync_view(
-    func: Callable[..., Any], bound: tuple[Any, ...], target: Target
+    func: Callable[..., Any], bound: tuple[Any, ...], route: ViewRoute
 ) -> Callable[..., Any]:
+    target = route.target
+
     def view(*args: Any, **kwargs: Any) -> Any:
         request = _find_request(args, target.name)
         state = _state(request)
@@ -156,7 +186,7 @@ def _sync_view(
         passed, path_params = _split(target, kwargs)
         scope = state.open(path_params)
         try:
-            result = scope.call(func, *bound, *args, **passed)
+            result = _respond(route, scope, scope.call(func, *bound, *args, **passed))
         except BaseException as exc:
             state.close(exc)
             response = render_error(request, scope, exc)
@@ -185,8 +215,10 @@ def _roll_back_atomic_blocks() -> None:
 
 
 def _async_view(
-    func: Callable[..., Any], bound: tuple[Any, ...], target: Target
+    func: Callable[..., Any], bound: tuple[Any, ...], route: ViewRoute
 ) -> Callable[..., Any]:
+    target = route.target
+
     async def view(*args: Any, **kwargs: Any) -> Any:
         request = _find_request(args, target.name)
         state = _state(request)
@@ -197,6 +229,7 @@ def _async_view(
         state.bind_loop()
         try:
             result = await scope.acall(func, *bound, *args, **passed)
+            result = _respond(route, scope, result)
         except BaseException as exc:
             await state.aclose(exc)
             response = await arender_error(request, scope, exc)

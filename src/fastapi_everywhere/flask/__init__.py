@@ -22,11 +22,15 @@ from ._decorator import resolve, with_fastapi_depends
 from ._errors import FASTAPI_ERRORS
 from ._extension import FastAPIDepends
 from ._inside import mount_fastapi
+from ._openapi import mount, openapi_blueprint, openapi_document
 
 __all__ = [
     "FASTAPI_ERRORS",
     "FastAPIDepends",
+    "mount",
     "mount_fastapi",
+    "openapi_blueprint",
+    "openapi_document",
     "resolve",
     "with_fastapi_depends",
 ]

@@ -14,8 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
-from flask import has_app_context, has_request_context, request
+from flask import (
+    Response,
+    current_app,
+    has_app_context,
+    has_request_context,
+    request,
+)
+from typing_extensions import Unpack
 
+from .._route import ROUTE_ATTR, RouteKwargs, RouteOptions, ViewRoute, route_of
 from .._target import Target, dependency_resolver, target_wrapper
 from ._cli import run_command
 from ._context import RequestState, command_state, current_state
@@ -27,8 +35,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _run_in_request(
-    target: Target, args: tuple[Any, ...], kwargs: dict[str, Any]
+    route: ViewRoute, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Any:
+    target = route.target
     found = current_state()
     if kwargs:
         # Flask passes view_args as keyword arguments; those the view declares
@@ -42,7 +51,10 @@ def _run_in_request(
         }
     found.depth += 1
     try:
-        return found.scope.call(target.func, *args, **kwargs)
+        result = found.scope.call(target.func, *args, **kwargs)
+        if found.depth == 1 and _renders(route, result):
+            return _to_flask(route.respond(result, found.scope.response))
+        return result
     except BaseException as exc:
         if found.depth > 1:
             raise  # a nested decorated call: the outermost one ends the request
@@ -73,13 +85,59 @@ def _fail(found: RequestState, exc: BaseException) -> Any:
     raise exc
 
 
-@overload
-def with_fastapi_depends(func: F) -> F: ...
-@overload
-def with_fastapi_depends(func: None = None) -> Callable[[F], F]: ...
+#: What Flask makes a response of by itself (dicts and lists aside).
+_FLASK_VALUES = (str, bytes, bytearray, tuple, Response)
 
 
-def with_fastapi_depends(func: Callable[..., Any] | None = None) -> Any:
+def _renders(route: ViewRoute, result: Any) -> bool:
+    """Whether ``result`` of the request's own view is FastAPI's to render.
+
+    Flask's response values pass through, dicts and lists too unless the view
+    declares a response model (an option or a return annotation); anything
+    else (a pydantic model, a dataclass, None) is rendered as FastAPI does.
+    """
+    if isinstance(result, _FLASK_VALUES) or callable(result):
+        return False
+    if isinstance(result, (dict, list)) and not route.declares_model:
+        return False
+    if hasattr(result, "__next__"):  # a generator: Flask streams it
+        return False
+    return _endpoint_route() is route
+
+
+def _endpoint_route() -> ViewRoute | None:
+    """The route of the view Flask dispatched this request to (not a helper)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:  # a MethodView: the handler of this method
+        method = request.method.lower()
+        view = getattr(view_class, method, None)
+        if view is None and method == "head":
+            view = getattr(view_class, "get", None)
+    return route_of(view)
+
+
+def _to_flask(response: Any) -> Response:
+    return Response(
+        response.body,
+        status=response.status_code,
+        headers=[
+            (k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw
+        ],
+    )
+
+
+@overload
+def with_fastapi_depends(func: F, **route: Unpack[RouteKwargs]) -> F: ...
+@overload
+def with_fastapi_depends(
+    func: None = None, **route: Unpack[RouteKwargs]
+) -> Callable[[F], F]: ...
+
+
+def with_fastapi_depends(
+    func: Callable[..., Any] | None = None, **route: Unpack[RouteKwargs]
+) -> Any:
     """Resolve the FastAPI dependencies of a Flask view or CLI command.
 
     Parameters FastAPI would inject (``Depends``, ``Security``, ``Header``,
@@ -92,17 +150,36 @@ def with_fastapi_depends(func: Callable[..., Any] | None = None) -> Any:
     functions. ``RequestValidationError`` becomes FastAPI's 422 response and
     ``HTTPException`` its status, detail and headers; other exceptions reach
     Flask's error handling after teardown ran.
+
+    Keyword arguments are FastAPI's route options, with their meaning there
+    (``response_model``, ``status_code``, the ``response_model_*`` options,
+    ``response_class``; ``tags``, ``summary``, ``description``,
+    ``deprecated``, ``include_in_schema``, ``responses``, ``operation_id``,
+    ``name`` for the OpenAPI document). A view may return what a FastAPI
+    route returns (a pydantic model, a dataclass, a dict or list): FastAPI's
+    own serialiser renders it, validated against the response model (the
+    return annotation unless ``response_model`` is given), into a JSON
+    response. Flask's own response values (strings, tuples, responses, and
+    dicts or lists when no response model is declared) pass through.
+
+    .. versionchanged:: 0.2 route options and FastAPI return values.
     """
     if func is None:
-        return with_fastapi_depends
-    target = Target(func, "fastapi_everywhere.flask.with_fastapi_depends")
-    return target_wrapper(target, _run)
+        return lambda given: with_fastapi_depends(given, **route)
+    target = Target(func, _OWNER)
+    found = ViewRoute(target, RouteOptions.given(_OWNER, route), _OWNER)
+
+    def run(target: Target, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if has_request_context():
+            return _run_in_request(found, args, kwargs)
+        return run_command(target, args, kwargs)
+
+    wrapper = target_wrapper(target, run)
+    setattr(wrapper, ROUTE_ATTR, found)
+    return wrapper
 
 
-def _run(target: Target, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    if has_request_context():
-        return _run_in_request(target, args, kwargs)
-    return run_command(target, args, kwargs)
+_OWNER = "fastapi_everywhere.flask.with_fastapi_depends"
 
 
 @dependency_resolver
