@@ -12,6 +12,7 @@ That scope is assembled here, lazily, from:
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from http.cookies import SimpleCookie
 from typing import Any
@@ -246,13 +247,14 @@ def build_request(
 
 
 def make_receive(
-    body: bytes | Callable[[], bytes | None],
+    body: bytes | Callable[[], bytes | Awaitable[bytes | None] | None],
 ) -> Callable[[], Awaitable[Message]]:
     """An ASGI ``receive`` that yields ``body`` once, then a disconnect.
 
-    ``body`` may be a function reading it: called on the first ``receive``
-    only, so a request whose dependencies never read the body never has it
-    read (a host adapter's upload stays unread unless it is a parameter).
+    ``body`` may be a function reading it (sync or async): called on the
+    first ``receive`` only, so a request whose dependencies never read the
+    body never has it read (a host adapter's upload stays unread unless it
+    is a parameter).
     """
     sent = False
 
@@ -261,6 +263,8 @@ def make_receive(
         if not sent:
             sent = True
             data = body() if callable(body) else body
+            if inspect.isawaitable(data):
+                data = await data
             return {"type": "http.request", "body": data or b"", "more_body": False}
         return {"type": "http.disconnect"}
 
@@ -270,7 +274,7 @@ def make_receive(
 def asgi_request(
     scope: Mapping[str, Any],
     *,
-    body: bytes | Callable[[], bytes | None] | None,
+    body: bytes | Callable[[], bytes | Awaitable[bytes | None] | None] | None,
     app: Any,
     state: Mapping[str, Any] | None,
 ) -> Request:

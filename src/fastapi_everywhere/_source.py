@@ -16,12 +16,15 @@ from typing import Any, Generic, TypeVar
 from starlette.datastructures import Headers
 from starlette.requests import Request
 
+from ._engine._threads import run_in_thread
 from ._lifespan import lifespan_state
 from ._scope import asgi_request
 
 __all__ = ["HostSource", "RequestSource", "ScopeSource", "address", "environ_headers"]
 
 H = TypeVar("H")
+
+_UNREAD: Any = object()  # the body before it was read
 
 
 class RequestSource:
@@ -39,7 +42,16 @@ class RequestSource:
     Flask's ``view_args``): the one way both reach ``Path()``.
     """
 
-    __slots__ = ("_headers", "_request", "_scope", "app", "path_params", "state")
+    __slots__ = (
+        "_headers",
+        "_read",
+        "_request",
+        "_scope",
+        "app",
+        "body_blocks",
+        "path_params",
+        "state",
+    )
 
     def __init__(
         self,
@@ -54,6 +66,10 @@ class RequestSource:
         self._scope: Mapping[str, Any] | None = None
         self._headers: Headers | None = None
         self._request: Request | None = None
+        self._read: Any = _UNREAD
+        #: Whether :meth:`read_body` blocks on I/O (a WSGI input stream):
+        #: then it never runs on an event loop (see :meth:`prefetch_body`).
+        self.body_blocks = True
 
     def __repr__(self) -> str:
         read = (
@@ -78,6 +94,42 @@ class RequestSource:
         return None
 
     # -- what the engine reads ---------------------------------------------
+
+    @property
+    def path_template(self) -> str:
+        """A route path naming the host's URL parameters (``/{id}``), or "".
+
+        What FastAPI learns from a route's path: a parameter of that name in
+        any dependency is a path parameter.
+        """
+        names = self.path_params
+        return "".join(f"/{{{name}}}" for name in names) if names else ""
+
+    def prefetch_body(self) -> None:
+        """Read the body now, on the calling thread (a sync host's own thread).
+
+        A host's body is blocking I/O. Read on an event loop it would block
+        the loop, and deadlock under a2wsgi, whose input stream that very
+        loop feeds; the sync driver reads it here before a step awaits it.
+        """
+        if self._read is _UNREAD:
+            try:
+                self._read = self.read_body()
+            except Exception as e:  # raised where the engine reads it (a 400)
+                self._read = e
+
+    async def receive_body(self) -> bytes | None:
+        """The body, for the request's ``receive``: read off the loop if it blocks."""
+        body = self._read
+        if body is _UNREAD:
+            if self.body_blocks:
+                body = await run_in_thread(self.read_body)
+            else:
+                body = self.read_body()
+            self._read = body
+        if isinstance(body, Exception):
+            raise body
+        return body  # type: ignore[no-any-return]
 
     @property
     def scope(self) -> Mapping[str, Any]:
@@ -114,7 +166,7 @@ class RequestSource:
         if request is None:
             state = self.state if self.state is not None else lifespan_state(self.app)
             request = self._request = asgi_request(
-                self.scope, body=self.read_body, app=self.app, state=state
+                self.scope, body=self.receive_body, app=self.app, state=state
             )
         return request
 
@@ -170,6 +222,7 @@ class ScopeSource(RequestSource):
         super().__init__(app=app, state=state)
         self._given = scope
         self._body = body
+        self.body_blocks = callable(body)
 
     def asgi_scope(self) -> Mapping[str, Any]:
         return self._given

@@ -88,15 +88,21 @@ class Target:
         return frozenset(names)
 
     def plan_for(
-        self, app: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]
+        self,
+        app: Any,
+        args: tuple[Any, ...],
+        kwargs: Mapping[str, Any],
+        path: str = "",
     ) -> Plan:
         """The plan for one call: ``app``'s dependency overrides (``app`` is
         any object with ``dependency_overrides``, or None), less what the
-        caller passed in ``args``/``kwargs``."""
+        caller passed in ``args``/``kwargs``; ``path`` is the route's path
+        template (a host's URL parameters are path parameters everywhere)."""
         return plan_for_function(
             self.func,
             overrides=_config.overrides_of(app),
             supplied=self.supplied(args, kwargs),
+            path=path,
         )
 
 

@@ -8,6 +8,7 @@ import _teardown
 
 urlpatterns = [
     path("sources/<str:item_id>", v.sources_view),
+    path("bare/<int:item_id>", v.bare_view),
     path("items", v.items_view),
     path("form", v.form_view),
     path("info", v.info_view),

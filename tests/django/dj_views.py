@@ -126,7 +126,30 @@ def twin_teapot(data: Annotated[None, Depends(teapot)]) -> None:
     return data
 
 
+def bare_path_param(item_id: int, extra: int = 0) -> dict[str, Any]:
+    # No Path(): FastAPI makes it a path parameter because the route's path
+    # names it; the bridge must do the same from the URL kwargs.
+    return {"item_id": item_id, "extra": extra}
+
+
+@twin.get("/bare/{item_id}")
+def twin_bare(
+    data: Annotated[dict[str, Any], Depends(bare_path_param)],
+) -> dict[str, Any]:
+    return data
+
+
 # -- Django views over the same deps --------------------------------------------
+
+
+@with_fastapi_depends
+def bare_view(
+    request: HttpRequest,
+    item_id: int,
+    *,
+    data: Annotated[dict[str, Any], Depends(bare_path_param)],
+) -> JsonResponse:
+    return JsonResponse(data)
 
 
 @with_fastapi_depends

@@ -235,3 +235,14 @@ def test_teardown_error_same_as_fastapi(client, case: str, caplog: Any) -> None:
     if want.status_code == 200:
         assert got.json() == want.json()
         _teardown.assert_logged(caplog.records, "fastapi_everywhere.django", case)
+
+
+@pytest.mark.parametrize("url", ["/bare/7", "/bare/7?extra=2", "/bare/7?extra=x"])
+def test_a_url_kwarg_is_a_path_parameter_in_every_dependency(url: str) -> None:
+    """A dependency's bare ``item_id`` is the URL's, as in a FastAPI route."""
+    from django.test import Client
+
+    with TestClient(dj_views.twin) as twin:
+        want = twin.get(url)
+    got = Client().get(url)
+    assert (got.status_code, got.json()) == (want.status_code, want.json())

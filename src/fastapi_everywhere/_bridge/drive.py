@@ -213,6 +213,8 @@ class SyncDriver(HasOwnerTask):
         """Resolve every dependency; the values are in ``res.values``."""
         res = self.res
         if res.plan.body_field is not None:
+            if res.source is not None:
+                res.source.prefetch_body()  # blocking host I/O: on this thread
             self.on_loop(self._read_body_and_steps)
         while res.advance(True) != DONE:
             self.on_loop(self._steps)

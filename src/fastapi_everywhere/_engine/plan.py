@@ -395,13 +395,19 @@ def plan_for_dependencies(
     overrides: Mapping[Any, Any] | None = None,
     security_scopes: tuple[str, ...] = (),
     owner: str = "resolve",
+    path: str = "",
 ) -> Plan:
-    """A plan whose root depends on each of ``dependencies`` (named d0, d1...)."""
+    """A plan whose root depends on each of ``dependencies`` (named d0, d1...).
+
+    ``path``: the route's path template; its ``{names}`` are path
+    parameters wherever a dependency declares them (as in a FastAPI route).
+    """
     key = (
         "d",
         dependencies,
         _overrides_key(overrides),
         security_scopes,
+        path,
         bindings_version(),
     )
     try:
@@ -413,7 +419,7 @@ def plan_for_dependencies(
         for i, dep in enumerate(dependencies)
     ]
     root = _synthetic(owner, parameters)
-    plan = Plan(root, _root_dependant(root, security_scopes, ""), overrides)
+    plan = Plan(root, _root_dependant(root, security_scopes, path), overrides)
     try:
         return _remember(key, plan)
     except TypeError:

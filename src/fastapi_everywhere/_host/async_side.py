@@ -23,6 +23,7 @@ from .._engine.plan import Plan, plan_for_dependencies
 from .._engine.run import Resolution, solve
 from .._lifecycle import swallowed_error
 from .._lifespan import lifespan_loop
+from .._source import RequestSource
 from .._target import Target
 
 __all__ = ["AsyncSide", "Job"]
@@ -42,6 +43,7 @@ class AsyncSide:
 
     name: str
     app: Any
+    source: RequestSource
     run_sync: Callable[..., Awaitable[Any]]
     _async: OwnerTask | None
 
@@ -119,6 +121,7 @@ class AsyncSide:
             (dependency,),
             overrides=overrides_of(self.app),
             owner=f"{self.name}.aresolve",
+            path=self.source.path_template,
         )
         self._check_open("aresolve")
         values = await self._on_loop(functools.partial(self._aresolve, plan))

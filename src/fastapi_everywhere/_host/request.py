@@ -239,7 +239,8 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
 
     def _job(self, func: Callable[..., Any], args: Any, kwargs: Any) -> Job:
         target = target_of(func, "RequestScope.call")
-        return Job(target, target.plan_for(self.app, args, kwargs), args, kwargs)
+        plan = target.plan_for(self.app, args, kwargs, self.source.path_template)
+        return Job(target, plan, args, kwargs)
 
     # -- the sync side ----------------------------------------------------------
 
@@ -353,6 +354,7 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
             (dependency,),
             overrides=_config.overrides_of(self.app),
             owner=f"{self.name}.resolve",
+            path=self.source.path_template,
         )
         return contextvars.copy_context().run(self._resolve, plan)
 

@@ -96,6 +96,17 @@ class DjangoSource(HostSource[HttpRequest]):
 
     __slots__ = ()
 
+    def __init__(
+        self,
+        http: HttpRequest,
+        *,
+        app: Any = None,
+        path_params: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(http, app=app, path_params=path_params)
+        # Under ASGI, Django read the body into a buffer before the view ran.
+        self.body_blocks = _server_scope(http) is None
+
     def asgi_scope(self) -> dict[str, Any]:
         """The ASGI HTTP scope FastAPI would see for this request.
 
