@@ -2,6 +2,7 @@
 # python3 (and, for `make matrix`, the pyenv interpreters listed below).
 #
 #   make demo     run the README demo (demo/)
+#   make migration-demo  Flask and Django mounted under FastAPI, served by uvicorn (examples/migration)
 #   make test     run the test suite in .venv
 #   make lint     ruff check, ruff format --check, mypy (strict) on src
 #   make matrix   run the test suite on every supported FastAPI/Python pair
@@ -55,7 +56,7 @@ MATRIX := \
 # pytest exits 5 when it collected no test; that is not a failure here.
 run_pytest = $(1) -m pytest $(2) $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || exit $$rc; }
 
-.PHONY: help venv system-deps demo test lint format matrix bench bench-peers bench-server clean
+.PHONY: help venv system-deps demo migration-demo test lint format matrix bench bench-peers bench-server clean
 
 help:
 	@sed -n '4,11p' Makefile | sed 's/^# \{0,1\}//'
@@ -89,6 +90,9 @@ system-deps:
 
 demo: $(STAMP)
 	$(VPY) -m demo
+
+migration-demo: $(STAMP)
+	$(VPY) -m examples.migration
 
 test: $(STAMP) system-deps
 	$(call run_pytest,$(VPY))
