@@ -5,8 +5,8 @@ every side (FastAPI routes, Flask routes, Django views) gets the same
 counter, because the lifespan runs once, on the server's loop.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: FastAPI before 0.116 cannot
+# resolve a class dependency's string annotations (NotesRepo.__init__).
 import collections
 import os
 import sqlite3
