@@ -38,6 +38,7 @@ from ._errors import (
     NotRegisteredError,
     ScopeError,
 )
+from ._loop_safe import is_loop_safe, loop_safe
 from ._registrable import RegistrableDependency
 from ._scope import ParamSource
 from ._stack import FastApiDepsStack
@@ -70,6 +71,8 @@ __all__ = [
     "get_app_state",
     "get_context_factory",
     "is_configured",
+    "is_loop_safe",
+    "loop_safe",
     "reset_config",
     "resolve_fastapi_depends",
     "runnify_with_fastapi_depends",

@@ -23,6 +23,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from .._errors import FastAPIEverywhereError
+from .._loop_safe import is_loop_safe
 from .._registrable import bindings_version, implementation_of
 from . import _compat
 
@@ -149,7 +150,10 @@ class Node:
         # the target's own parameters, never called as a dependency.
         self.await_always = bool(self.body_params) or self.concurrency is not None
         self.await_unless_cached = self.kind == ASYNC or self.kind == AGEN
-        self.sync_dependency = self.kind == SYNC or self.kind == GEN
+        # A loop_safe function or class runs inline on the loop (opt-in).
+        self.sync_dependency = self.kind == GEN or (
+            self.kind == SYNC and not is_loop_safe(call)
+        )
 
     def __repr__(self) -> str:
         return f"<Node {describe(self.call)} name={self.name!r} kind={self.kind}>"
