@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, TypeVar, overload
 
 from fastapi import FastAPI
@@ -52,6 +53,14 @@ class FastApiDepsStack(AsyncClosing):
 
     @overload
     async def resolve(self, dependency: type[T]) -> T: ...
+    @overload
+    async def resolve(self, dependency: Callable[..., AsyncIterator[T]]) -> T: ...
+    @overload
+    async def resolve(self, dependency: Callable[..., Iterator[T]]) -> T: ...
+    @overload
+    async def resolve(self, dependency: Callable[..., Awaitable[T]]) -> T: ...
+    @overload
+    async def resolve(self, dependency: Callable[..., T]) -> T: ...
     @overload
     async def resolve(self, dependency: Any) -> Any: ...
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
-from typing import Any, TypeVar, overload
+from typing import Any, ParamSpec, TypeVar, overload
 
 from .._bridge import loop as _loop
 from .._bridge.owner import OwnerTask
@@ -26,6 +26,8 @@ from .._container import FastAPIContainer as _AsyncContainer
 from .._container import ResolvedDependencies
 
 T = TypeVar("T")
+R = TypeVar("R")
+P = ParamSpec("P")
 
 
 def _run(fn: Callable[[], Awaitable[T]], what: str, timeout: float | None) -> T:
@@ -43,6 +45,14 @@ class _SyncResolver:
     @overload
     def get(self, dependency: type[T]) -> T: ...
     @overload
+    def get(self, dependency: Callable[..., AsyncIterator[T]]) -> T: ...
+    @overload
+    def get(self, dependency: Callable[..., Iterator[T]]) -> T: ...
+    @overload
+    def get(self, dependency: Callable[..., Awaitable[T]]) -> T: ...
+    @overload
+    def get(self, dependency: Callable[..., T]) -> T: ...
+    @overload
     def get(self, dependency: Any) -> Any: ...
 
     def get(self, dependency: Any) -> Any:
@@ -54,16 +64,24 @@ class _SyncResolver:
         target = self._target()
         return _run(partial(target.resolve, *dependencies), "resolve", self._timeout)
 
-    def invoke(self, func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    @overload
+    def invoke(
+        self, func: Callable[P, Awaitable[R]], /, *args: P.args, **kwargs: P.kwargs
+    ) -> R: ...
+    @overload
+    def invoke(
+        self, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs
+    ) -> R: ...
+
+    def invoke(self, func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         """Resolve ``func``'s dependencies, then call it; return its result."""
         target = self._target()
-        result: T = _run(
+        return _run(
             partial(target.invoke, func, *args, **kwargs), "invoke", self._timeout
         )
-        return result
 
     def invoke_resolved(
-        self, func: Callable[..., Any], /, *args: Any, **kwargs: Any
+        self, func: Callable[P, Any], /, *args: P.args, **kwargs: P.kwargs
     ) -> ResolvedDependencies:
         """Like :meth:`invoke`, but return every instance of the call."""
         target = self._target()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from functools import partial
 from typing import Any, TypeVar, overload
 
@@ -82,6 +82,14 @@ class FastApiDepsStack(Closing):
 
     @overload
     def resolve(self, dependency: type[T]) -> T: ...
+    @overload
+    def resolve(self, dependency: Callable[..., AsyncIterator[T]]) -> T: ...
+    @overload
+    def resolve(self, dependency: Callable[..., Iterator[T]]) -> T: ...
+    @overload
+    def resolve(self, dependency: Callable[..., Awaitable[T]]) -> T: ...
+    @overload
+    def resolve(self, dependency: Callable[..., T]) -> T: ...
     @overload
     def resolve(self, dependency: Any) -> Any: ...
 
