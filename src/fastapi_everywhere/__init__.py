@@ -38,6 +38,7 @@ from ._errors import (
     NotRegisteredError,
     ScopeError,
 )
+from ._injected import INJECTED, with_scope
 from ._registrable import RegistrableDependency
 from ._scope import ParamSource
 from ._stack import FastApiDepsStack
@@ -48,6 +49,7 @@ except PackageNotFoundError:  # imported from a source tree, not installed
     __version__ = "0+unknown"
 
 __all__ = [
+    "INJECTED",
     "AppState",
     "ContainerScope",
     "DependencyScope",
@@ -76,4 +78,5 @@ __all__ = [
     "set_app_state_value",
     "with_fastapi_depends",
     "with_fastapi_lifecycle",
+    "with_scope",
 ]

@@ -29,7 +29,6 @@ __all__ = [
     "with_fastapi_depends",
 ]
 
-F = TypeVar("F", bound=Callable[..., Any])
 # For type checkers: the view keeps its parameters (``P``) and result (``R``)
 # after the ``request`` (or, on a method, ``self``) it takes first.
 First = TypeVar("First")
@@ -117,7 +116,9 @@ def with_fastapi_depends(
 ) -> ViewDecorator: ...
 
 
-def with_fastapi_depends(view: F | None = None, **route: Unpack[RouteKwargs]) -> Any:
+def with_fastapi_depends(
+    view: Callable[..., Any] | None = None, **route: Unpack[RouteKwargs]
+) -> Any:
     """Resolve a Django view's FastAPI dependencies from the Django request.
 
     Works on function views, class-based view methods (directly or through
