@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
 from fastapi import FastAPI
@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from . import _config
 from ._closing import AsyncClosing
 from ._container import FastAPIContainer, start_lifespan
+from ._typing import Generated
 
 T = TypeVar("T")
 
@@ -52,13 +53,7 @@ class FastApiDepsStack(AsyncClosing):
         return self
 
     @overload
-    async def resolve(self, dependency: type[T]) -> T: ...
-    @overload
-    async def resolve(self, dependency: Callable[..., AsyncIterator[T]]) -> T: ...
-    @overload
-    async def resolve(self, dependency: Callable[..., Iterator[T]]) -> T: ...
-    @overload
-    async def resolve(self, dependency: Callable[..., Awaitable[T]]) -> T: ...
+    async def resolve(self, dependency: Callable[..., Generated[T]]) -> T: ...
     @overload
     async def resolve(self, dependency: Callable[..., T]) -> T: ...
     @overload

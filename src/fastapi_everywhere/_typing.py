@@ -17,19 +17,32 @@ from __future__ import annotations
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
+    AsyncIterator,
     Awaitable,
     Callable,
     Coroutine,
     Generator,
     Iterable,
+    Iterator,
 )
-from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast, overload
+from typing import (
+    Any,
+    Concatenate,
+    ParamSpec,
+    Protocol,
+    TypeAlias,
+    TypeVar,
+    Union,
+    cast,
+    overload,
+)
 
 __all__ = [
     "AsyncDecorator",
     "AsyncGeneratorDecorator",
     "AsyncGeneratorWrapperFactory",
     "AsyncWrapperFactory",
+    "Generated",
     "GeneratorDecorator",
     "GeneratorWrapperFactory",
     "SyncDecorator",
@@ -43,7 +56,15 @@ __all__ = [
 Options = ParamSpec("Options")  # a factory's options
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 Y = TypeVar("Y")
+
+#: What a dependency function returns that FastAPI unwraps to a ``T``: an
+#: async generator, a generator or a coroutine. Typing ``get(dependency:
+#: Callable[..., Generated[T]]) -> T`` before ``Callable[..., T]`` gives a
+#: container's ``get`` the instance type of every kind of dependency (a class
+#: is a ``Callable[..., T]`` too).
+Generated: TypeAlias = Union[AsyncIterator[T], Iterator[T], Awaitable[T]]  # noqa: UP007
 
 
 # -- sync or async function -> sync callable ---------------------------------

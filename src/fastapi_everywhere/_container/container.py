@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, ParamSpec, TypeVar, overload
 
@@ -19,6 +19,7 @@ from .._errors import MissingParameterError, NotConfiguredError, ScopeError
 from .._lifecycle import call_target
 from .._scope import SourceLike
 from .._target import target_of
+from .._typing import Generated
 from .levels import Level, LoopState
 from .options import ContainerOptions
 from .resolution import resolve_at
@@ -41,13 +42,7 @@ class _Resolver:
         raise NotImplementedError
 
     @overload
-    async def get(self, dependency: type[T]) -> T: ...
-    @overload
-    async def get(self, dependency: Callable[..., AsyncIterator[T]]) -> T: ...
-    @overload
-    async def get(self, dependency: Callable[..., Iterator[T]]) -> T: ...
-    @overload
-    async def get(self, dependency: Callable[..., Awaitable[T]]) -> T: ...
+    async def get(self, dependency: Callable[..., Generated[T]]) -> T: ...
     @overload
     async def get(self, dependency: Callable[..., T]) -> T: ...
     @overload

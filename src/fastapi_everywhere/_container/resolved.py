@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Annotated, Any, TypeVar, get_args, get_origin, overload
 
 from fastapi import params
 
 from .._engine import describe
+from .._typing import Generated
 
 __all__ = ["ResolvedDependencies", "dependency_key"]
 
@@ -37,18 +38,8 @@ class ResolvedDependencies:
         self._all = every
 
     @overload
-    def get(self, dependency: type[T], transitive: bool = False) -> T: ...
-    @overload
     def get(
-        self, dependency: Callable[..., AsyncIterator[T]], transitive: bool = False
-    ) -> T: ...
-    @overload
-    def get(
-        self, dependency: Callable[..., Iterator[T]], transitive: bool = False
-    ) -> T: ...
-    @overload
-    def get(
-        self, dependency: Callable[..., Awaitable[T]], transitive: bool = False
+        self, dependency: Callable[..., Generated[T]], transitive: bool = False
     ) -> T: ...
     @overload
     def get(self, dependency: Callable[..., T], transitive: bool = False) -> T: ...
@@ -69,18 +60,8 @@ class ResolvedDependencies:
             raise KeyError(f"{describe(key)} was not resolved {where}") from None
 
     @overload
-    def optional(self, dependency: type[T], transitive: bool = False) -> T | None: ...
-    @overload
     def optional(
-        self, dependency: Callable[..., AsyncIterator[T]], transitive: bool = False
-    ) -> T | None: ...
-    @overload
-    def optional(
-        self, dependency: Callable[..., Iterator[T]], transitive: bool = False
-    ) -> T | None: ...
-    @overload
-    def optional(
-        self, dependency: Callable[..., Awaitable[T]], transitive: bool = False
+        self, dependency: Callable[..., Generated[T]], transitive: bool = False
     ) -> T | None: ...
     @overload
     def optional(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from typing import Any, ParamSpec, TypeVar, overload
@@ -24,6 +24,7 @@ from .._closing import Closing
 from .._container import ContainerScope as _AsyncScope
 from .._container import FastAPIContainer as _AsyncContainer
 from .._container import ResolvedDependencies
+from .._typing import Generated
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -43,13 +44,7 @@ class _SyncResolver:
         raise NotImplementedError
 
     @overload
-    def get(self, dependency: type[T]) -> T: ...
-    @overload
-    def get(self, dependency: Callable[..., AsyncIterator[T]]) -> T: ...
-    @overload
-    def get(self, dependency: Callable[..., Iterator[T]]) -> T: ...
-    @overload
-    def get(self, dependency: Callable[..., Awaitable[T]]) -> T: ...
+    def get(self, dependency: Callable[..., Generated[T]]) -> T: ...
     @overload
     def get(self, dependency: Callable[..., T]) -> T: ...
     @overload

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any, TypeVar, overload
 
@@ -23,6 +23,7 @@ from .._bridge import loop as _loop
 from .._bridge.owner import OwnerTask
 from .._closing import Closing
 from .._stack import FastApiDepsStack as _AsyncStack
+from .._typing import Generated
 
 T = TypeVar("T")
 
@@ -81,13 +82,7 @@ class FastApiDepsStack(Closing):
         )
 
     @overload
-    def resolve(self, dependency: type[T]) -> T: ...
-    @overload
-    def resolve(self, dependency: Callable[..., AsyncIterator[T]]) -> T: ...
-    @overload
-    def resolve(self, dependency: Callable[..., Iterator[T]]) -> T: ...
-    @overload
-    def resolve(self, dependency: Callable[..., Awaitable[T]]) -> T: ...
+    def resolve(self, dependency: Callable[..., Generated[T]]) -> T: ...
     @overload
     def resolve(self, dependency: Callable[..., T]) -> T: ...
     @overload
