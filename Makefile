@@ -4,7 +4,7 @@
 #   make demo     run the README demo (demo/)
 #   make migration-demo  Flask and Django mounted under FastAPI, served by uvicorn (examples/migration)
 #   make test     run the test suite in .venv
-#   make lint     ruff check, ruff format --check, mypy (strict) on src
+#   make lint     ruff, mypy --strict and pyright on src, the typing cases
 #   make matrix   run the test suite on every supported FastAPI/Python pair
 #   make bench    overhead tables (bench/engine.py, sync.py, django.py, flask.py)
 #   make bench-peers  the sync API against the peer packages (bench/peers.py)
@@ -103,6 +103,10 @@ lint: $(STAMP)
 	echo "+ ruff check $(LINT_PATHS)"; $(VENV)/bin/ruff check $(LINT_PATHS) || rc=1; \
 	echo "+ ruff format --check $(LINT_PATHS)"; $(VENV)/bin/ruff format --check $(LINT_PATHS) || rc=1; \
 	echo "+ mypy (strict, src)"; $(VENV)/bin/mypy || rc=1; \
+	echo "+ pyright (src)"; $(VENV)/bin/pyright --pythonpath $(VPY) || rc=1; \
+	echo "+ typing cases (mypy --strict, pyright strict)"; \
+	$(VENV)/bin/mypy --strict --warn-unused-ignores --config-file pyproject.toml tests/typing/cases || rc=1; \
+	$(VENV)/bin/pyright --pythonpath $(VPY) -p tests/typing || rc=1; \
 	exit $$rc
 
 format: $(STAMP)

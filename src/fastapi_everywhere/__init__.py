@@ -38,6 +38,7 @@ from ._errors import (
     NotRegisteredError,
     ScopeError,
 )
+from ._injected import INJECTED, with_scope
 from ._loop_safe import is_loop_safe, loop_safe
 from ._registrable import RegistrableDependency
 from ._scope import ParamSource
@@ -49,6 +50,7 @@ except PackageNotFoundError:  # imported from a source tree, not installed
     __version__ = "0+unknown"
 
 __all__ = [
+    "INJECTED",
     "AppState",
     "ContainerScope",
     "DependencyScope",
@@ -79,4 +81,5 @@ __all__ = [
     "set_app_state_value",
     "with_fastapi_depends",
     "with_fastapi_lifecycle",
+    "with_scope",
 ]

@@ -6,9 +6,9 @@ import asyncio
 import contextvars
 import functools
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Any, ParamSpec, TypeVar, overload
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -17,32 +17,19 @@ from ._engine import describe, plan_for_function
 from ._engine._threads import run_in_thread
 from ._engine.plan import Plan
 from ._errors import LoopThreadError
+from ._injected import accepts_scope
 from ._lifecycle import open_operation, run_operation, target_caller
 from ._lifespan import run_lifespan
 from ._scope import ScopeSpec
 from ._target import Target, call_context, call_spec
-
-P = ParamSpec("P")
-R = TypeVar("R")
-Y = TypeVar("Y")
-
-
-@overload
-def with_fastapi_depends(
-    func: Callable[P, Awaitable[R]],
-) -> Callable[..., Awaitable[R]]: ...
-@overload
-def with_fastapi_depends(func: Callable[P, R]) -> Callable[..., Awaitable[R]]: ...
-@overload
-def with_fastapi_depends(
-    func: None = None,
-    *,
-    scope: Mapping[str, Any] | None = None,
-    context: Mapping[str, Any] | None = None,
-    app: FastAPI | None = None,
-) -> Callable[[Callable[..., Any]], Callable[..., Awaitable[Any]]]: ...
+from ._typing import (
+    async_generator_wrapper_factory,
+    async_wrapper_factory,
+    sync_wrapper_factory,
+)
 
 
+@async_wrapper_factory
 def with_fastapi_depends(
     func: Callable[..., Any] | None = None,
     *,
@@ -79,9 +66,10 @@ def with_fastapi_depends(
             )
 
     wrapper.__signature__ = target.public_signature  # type: ignore[attr-defined]
-    return wrapper
+    return accepts_scope(wrapper)
 
 
+@async_generator_wrapper_factory
 def aiter_with_fastapi_depends(
     func: Callable[..., Any] | None = None, *, app: FastAPI | None = None
 ) -> Any:
@@ -129,7 +117,7 @@ def aiter_with_fastapi_depends(
                 return
 
     wrapper.__signature__ = target.public_signature  # type: ignore[attr-defined]
-    return wrapper
+    return accepts_scope(wrapper)
 
 
 def _retrieve(future: asyncio.Future[Any]) -> None:
@@ -242,6 +230,7 @@ async def resolve_fastapi_depends(
         yield values
 
 
+@async_wrapper_factory
 def with_fastapi_lifecycle(
     func: Callable[..., Any] | None = None, *, app: FastAPI | None = None
 ) -> Any:
@@ -262,6 +251,7 @@ def with_fastapi_lifecycle(
     return wrapper
 
 
+@sync_wrapper_factory
 def runnify_with_fastapi_depends(
     func: Callable[..., Any] | None = None, *, app: FastAPI | None = None
 ) -> Any:
@@ -273,7 +263,7 @@ def runnify_with_fastapi_depends(
     """
     if func is None:
         return lambda f: runnify_with_fastapi_depends(f, app=app)
-    inner: Callable[..., Any] = with_fastapi_depends(func, app=app)  # type: ignore[call-overload]
+    inner: Callable[..., Any] = with_fastapi_depends(func, app=app)
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -299,4 +289,4 @@ def runnify_with_fastapi_depends(
         return asyncio.run(main())
 
     wrapper.__signature__ = inspect.signature(inner)  # type: ignore[attr-defined]
-    return wrapper
+    return accepts_scope(wrapper)

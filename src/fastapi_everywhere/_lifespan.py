@@ -315,6 +315,6 @@ async def run_lifespan(
             await entry.release()
         except Exception as e:
             if hasattr(exc, "add_note"):  # Python >= 3.11
-                exc.add_note(f"lifespan shutdown also failed: {e!r}")
+                exc.add_note(f"lifespan shutdown also failed: {e!r}")  # pyright: ignore[reportAttributeAccessIssue]
         raise
     await entry.release()

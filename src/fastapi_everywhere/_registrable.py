@@ -64,7 +64,7 @@ class RegistrableDependency(metaclass=ABCMeta):  # noqa: B024 - a marker ABC
         if cls.__dict__.get("__fe_impl__") is not subclass:
             type.__setattr__(cls, "__fe_impl__", subclass)
             _version += 1
-        return subclass
+        return subclass  # pyright: ignore[reportReturnType]
 
     @classmethod
     def dependency(cls) -> type[Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
 from fastapi import FastAPI
@@ -10,6 +11,7 @@ from fastapi import FastAPI
 from . import _config
 from ._closing import AsyncClosing
 from ._container import FastAPIContainer, start_lifespan
+from ._typing import Generated
 
 T = TypeVar("T")
 
@@ -51,7 +53,9 @@ class FastApiDepsStack(AsyncClosing):
         return self
 
     @overload
-    async def resolve(self, dependency: type[T]) -> T: ...
+    async def resolve(self, dependency: Callable[..., Generated[T]]) -> T: ...
+    @overload
+    async def resolve(self, dependency: Callable[..., T]) -> T: ...
     @overload
     async def resolve(self, dependency: Any) -> Any: ...
 

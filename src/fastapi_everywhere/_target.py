@@ -20,6 +20,7 @@ from typing import Any, Protocol, TypeVar, cast, overload
 from . import _config
 from ._engine import describe, plan_for_function
 from ._engine.plan import Plan, injected_parameters
+from ._injected import check_injected_defaults
 from ._scope import ScopeSpec
 
 T = TypeVar("T")
@@ -48,6 +49,7 @@ class Target:
         injected = injected_parameters(func)
         self.injected = frozenset(p.name for p in injected)
         signature = inspect.signature(func)
+        check_injected_defaults(signature, injected, owner, self.name)
         self.positional = [
             p.name
             for p in signature.parameters.values()

@@ -265,7 +265,7 @@ class SyncDriver(HasOwnerTask):
             if not closed and self.__exit__(type(e), e, e.__traceback__):
                 raise swallowed_error() from e
             if e is invalid and self.caller_errors:
-                raise caller_error(describe(res.plan.target), invalid) from None
+                raise caller_error(describe(res.plan.target), invalid) from None  # pyright: ignore[reportArgumentType]
             raise
         return res.values
 

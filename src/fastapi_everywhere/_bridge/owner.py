@@ -316,7 +316,7 @@ class OwnerTask:
                         # on. Python >= 3.11 counts cancel requests: take ours
                         # back.
                         uncancel = getattr(task, "uncancel", None)
-                        if uncancel is not None and task.cancelling():
+                        if uncancel is not None and task.cancelling():  # pyright: ignore[reportAttributeAccessIssue]
                             uncancel()
                     elif isinstance(error, asyncio.CancelledError):
                         # The task itself was cancelled (loop shutdown): it ends.

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import inspect
 import warnings
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar, overload
 
 from fastapi import FastAPI
 
@@ -19,6 +19,7 @@ from .._errors import MissingParameterError, NotConfiguredError, ScopeError
 from .._lifecycle import call_target
 from .._scope import SourceLike
 from .._target import target_of
+from .._typing import Generated
 from .levels import Level, LoopState
 from .options import ContainerOptions
 from .resolution import resolve_at
@@ -26,6 +27,8 @@ from .resolved import ResolvedDependencies, dependency_key
 from .scopes import DefaultScope, DependencyScope, ScopeMap
 
 T = TypeVar("T")
+R = TypeVar("R")
+P = ParamSpec("P")
 
 __all__ = ["ContainerScope", "FastAPIContainer", "start_lifespan"]
 
@@ -38,7 +41,14 @@ class _Resolver:
     def _levels(self) -> tuple[LoopState, Level | None]:
         raise NotImplementedError
 
-    async def get(self, dependency: type[T] | Callable[..., T] | Any) -> Any:
+    @overload
+    async def get(self, dependency: Callable[..., Generated[T]]) -> T: ...
+    @overload
+    async def get(self, dependency: Callable[..., T]) -> T: ...
+    @overload
+    async def get(self, dependency: Any) -> Any: ...
+
+    async def get(self, dependency: Any) -> Any:
         """Resolve one dependency and return its instance."""
         resolved = await self.resolve(dependency)
         return next(iter(resolved))
@@ -68,6 +78,15 @@ class _Resolver:
         }
         return ResolvedDependencies(direct, every)
 
+    @overload
+    async def invoke(
+        self, func: Callable[P, Awaitable[R]], /, *args: P.args, **kwargs: P.kwargs
+    ) -> R: ...
+    @overload
+    async def invoke(
+        self, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs
+    ) -> R: ...
+
     async def invoke(
         self, func: Callable[..., Any], /, *args: Any, **kwargs: Any
     ) -> Any:
@@ -81,7 +100,7 @@ class _Resolver:
         return resolved.get(func)
 
     async def invoke_resolved(
-        self, func: Callable[..., Any], /, *args: Any, **kwargs: Any
+        self, func: Callable[P, Any], /, *args: P.args, **kwargs: P.kwargs
     ) -> ResolvedDependencies:
         """Like :meth:`invoke`, but return every instance of the call.
 

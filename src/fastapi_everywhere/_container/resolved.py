@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
-from typing import Annotated, Any, get_args, get_origin
+from typing import Annotated, Any, TypeVar, get_args, get_origin, overload
 
 from fastapi import params
 
 from .._engine import describe
+from .._typing import Generated
 
 __all__ = ["ResolvedDependencies", "dependency_key"]
+
+T = TypeVar("T")
 
 
 def dependency_key(dependency: Any) -> Any:
@@ -34,6 +37,15 @@ class ResolvedDependencies:
         self._direct = direct
         self._all = every
 
+    @overload
+    def get(
+        self, dependency: Callable[..., Generated[T]], transitive: bool = False
+    ) -> T: ...
+    @overload
+    def get(self, dependency: Callable[..., T], transitive: bool = False) -> T: ...
+    @overload
+    def get(self, dependency: Any, transitive: bool = False) -> Any: ...
+
     def get(self, dependency: Any, transitive: bool = False) -> Any:
         """The instance of ``dependency``; ``KeyError`` if it was not resolved.
 
@@ -46,6 +58,17 @@ class ResolvedDependencies:
         except KeyError:
             where = "in the tree" if transitive else "directly (try transitive=True)"
             raise KeyError(f"{describe(key)} was not resolved {where}") from None
+
+    @overload
+    def optional(
+        self, dependency: Callable[..., Generated[T]], transitive: bool = False
+    ) -> T | None: ...
+    @overload
+    def optional(
+        self, dependency: Callable[..., T], transitive: bool = False
+    ) -> T | None: ...
+    @overload
+    def optional(self, dependency: Any, transitive: bool = False) -> Any: ...
 
     def optional(self, dependency: Any, transitive: bool = False) -> Any:
         """Like :meth:`get`, but None when ``dependency`` was not resolved."""

@@ -99,7 +99,7 @@ def oauth_scopes(dependant: Dependant) -> list[str]:
     if _models_get_oauth_scopes is not None:  # FastAPI >= 0.140
         return list(_models_get_oauth_scopes(dependant=dependant))
     if hasattr(dependant, "oauth_scopes"):  # 0.123 - 0.139
-        return list(dependant.oauth_scopes or [])
+        return list(dependant.oauth_scopes or [])  # pyright: ignore[reportAttributeAccessIssue]
     return list(getattr(dependant, "security_scopes", None) or [])
 
 

@@ -133,7 +133,7 @@ async def run_in_thread(func: Callable[..., T], *args: Any) -> T:
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:  # not asyncio (trio through anyio): use anyio
-        return await anyio.to_thread.run_sync(ctx.run, func, *args)
+        return await anyio.to_thread.run_sync(ctx.run, func, *args)  # pyright: ignore[reportReturnType, reportArgumentType]
     future: asyncio.Future[T] = loop.create_future()
     _get_pool().submit((loop, future, ctx, func, args))
     return await future

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextvars
 import email.message
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import (
     AbstractContextManager,
     AsyncExitStack,
@@ -434,14 +434,14 @@ def _threaded_exit(cm: Any, run_sync: Runner) -> Callable[..., Any]:
 
 
 @asynccontextmanager
-async def _sync_cm_in_thread(cm: Any, run_sync: Runner) -> Any:
+async def _sync_cm_in_thread(cm: Any, run_sync: Runner) -> AsyncIterator[Any]:
     value = await run_sync(cm.__enter__)
     try:
         yield value
     except BaseException as e:
         with anyio.CancelScope(shield=True):
             ok = await run_sync(cm.__exit__, type(e), e, e.__traceback__)
-        if not ok:
+        if not ok:  # pyright: ignore[reportPossiblyUnboundVariable]
             raise
     else:
         with anyio.CancelScope(shield=True):

@@ -293,7 +293,7 @@ class FastAPIDependsTask(Task):  # type: ignore[misc]
         if "__wrapped__" in cls.__dict__:  # made by @celery_app.task from a function
             cls.__wrapped__ = cls.run
         if cls.__dict__.get("__header__") is not None:
-            cls.__header__ = staticmethod(head_from_fun(wrapped, bound=bound))
+            cls.__header__ = staticmethod(head_from_fun(wrapped, bound=bound))  # pyright: ignore[reportArgumentType]
 
 
 @dependency_resolver

@@ -92,7 +92,7 @@ def _piece(entry: URLPattern | URLResolver) -> tuple[str, Types] | None:
 def _walk(
     resolver: URLResolver, prefix: str, types: Types
 ) -> Iterator[tuple[str, Types, Any]]:
-    for entry in resolver.url_patterns:
+    for entry in resolver.url_patterns:  # pyright: ignore[reportGeneralTypeIssues]
         piece = _piece(entry)
         if piece is None:
             continue
@@ -185,14 +185,14 @@ def mount(api: FastAPI, path: str, django_app: Any, *, urlconf: Any = None) -> N
     if isinstance(django_app, WSGIHandler) or (
         callable(django_app) and not _is_asgi(django_app)
     ):
-        django_app = WSGIMiddleware(django_app)
+        django_app = WSGIMiddleware(django_app)  # pyright: ignore[reportArgumentType]
     elif not callable(django_app):
         raise TypeError(
             f"{owner}: django_app must be Django's ASGI or WSGI application "
             f"(get_asgi_application() / get_wsgi_application()), got {django_app!r}"
         )
     share_lifespan(api)  # served: one lifespan, on the server's loop
-    api.mount(prefix or "/", django_app)
+    api.mount(prefix or "/", django_app)  # pyright: ignore[reportArgumentType]
     mounted = api.routes[-1]
     assert isinstance(mounted, Mount)
     extend_openapi(api, prefix, mounted, lambda: _endpoints(urlconf))
@@ -250,4 +250,4 @@ def openapi_urls(
             return HttpResponse(page, content_type="text/html; charset=utf-8")
 
         patterns.append(path(docs_url, docs, name=f"{name}-docs"))
-    return patterns
+    return patterns  # pyright: ignore[reportReturnType]

@@ -38,7 +38,7 @@ def _apply_headers(
 
 def to_django(response: Response) -> HttpResponse:
     """A Django response with ``response``'s exact status, body and headers."""
-    out = HttpResponse(response.body, status=response.status_code)
+    out = HttpResponse(response.body, status=response.status_code)  # pyright: ignore[reportArgumentType]
     del out.headers["Content-Type"]  # Django's default; Starlette's comes next
     _apply_headers(out, response.headers.raw)
     return out

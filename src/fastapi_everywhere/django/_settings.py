@@ -115,7 +115,7 @@ def load(raw: Any) -> AdapterConfig:
         limit = StartupLimit(lifespan_timeout, f"{SETTING}['LIFESPAN_TIMEOUT']")
     return AdapterConfig(
         app=app,
-        error_renderer=renderer,
+        error_renderer=renderer,  # pyright: ignore[reportArgumentType]
         eager=start == "eager",
         timeout=timeout,
         limit=limit,

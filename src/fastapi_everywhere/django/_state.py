@@ -85,7 +85,7 @@ def _read_to_terminated_end(request: HttpRequest) -> bool:
         return False
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     # Django's own stream type: its close() leaves the server's input open.
-    request._stream = LimitedStream(
+    request._stream = LimitedStream(  # pyright: ignore[reportAttributeAccessIssue]
         meta["wsgi.input"], sys.maxsize if limit is None else limit + 1
     )
     return True

@@ -7,7 +7,7 @@ import functools
 import inspect
 import types
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, overload
 
 from asgiref.sync import sync_to_async
 from django.db import connections, transaction
@@ -29,7 +29,11 @@ __all__ = [
     "with_fastapi_depends",
 ]
 
-F = TypeVar("F", bound=Callable[..., Any])
+# For type checkers: the view keeps its parameters (``P``) and result (``R``)
+# after the ``request`` (or, on a method, ``self``) it takes first.
+First = TypeVar("First")
+P = ParamSpec("P")
+R = TypeVar("R")
 _OWNER = "fastapi_everywhere.django.with_fastapi_depends"
 
 
@@ -94,7 +98,27 @@ def _finish(state: RequestState, result: Any, *, failed: bool = False) -> Any:
     return result
 
 
-def with_fastapi_depends(view: F | None = None, **route: Unpack[RouteKwargs]) -> Any:
+class ViewDecorator(Protocol):
+    """``with_fastapi_depends(**route)``: a view to the same-typed view."""
+
+    def __call__(
+        self, view: Callable[Concatenate[First, P], R], /
+    ) -> Callable[Concatenate[First, P], R]: ...
+
+
+@overload
+def with_fastapi_depends(
+    view: Callable[Concatenate[First, P], R], **route: Unpack[RouteKwargs]
+) -> Callable[Concatenate[First, P], R]: ...
+@overload
+def with_fastapi_depends(
+    view: None = None, **route: Unpack[RouteKwargs]
+) -> ViewDecorator: ...
+
+
+def with_fastapi_depends(
+    view: Callable[..., Any] | None = None, **route: Unpack[RouteKwargs]
+) -> Any:
     """Resolve a Django view's FastAPI dependencies from the Django request.
 
     Works on function views, class-based view methods (directly or through

@@ -162,5 +162,5 @@ def state_of(app: Flask | None = None) -> FlaskState:
         if not has_app_context():
             return _DEFAULT
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-    state = app.extensions.get(EXTENSION_KEY)
+    state = app.extensions.get(EXTENSION_KEY)  # pyright: ignore[reportOptionalMemberAccess]
     return state if isinstance(state, FlaskState) else _DEFAULT

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from .._bridge.loop import LoopTimeoutError
 from .._errors import LoopThreadError
+from .._injected import INJECTED, with_scope
 from ._container import ContainerScope, FastAPIContainer
 from ._stack import FastApiDepsStack
 from .runners import (
@@ -24,6 +25,7 @@ from .runners import (
 )
 
 __all__ = [
+    "INJECTED",
     "ContainerScope",
     "FastAPIContainer",
     "FastApiDepsStack",
@@ -34,4 +36,5 @@ __all__ = [
     "runnify_with_fastapi_depends",
     "with_fastapi_depends",
     "with_fastapi_lifecycle",
+    "with_scope",
 ]

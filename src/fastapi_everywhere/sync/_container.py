@@ -16,7 +16,7 @@ import weakref
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
-from typing import Any, TypeVar, overload
+from typing import Any, ParamSpec, TypeVar, overload
 
 from .._bridge import loop as _loop
 from .._bridge.owner import OwnerTask
@@ -24,8 +24,11 @@ from .._closing import Closing
 from .._container import ContainerScope as _AsyncScope
 from .._container import FastAPIContainer as _AsyncContainer
 from .._container import ResolvedDependencies
+from .._typing import Generated
 
 T = TypeVar("T")
+R = TypeVar("R")
+P = ParamSpec("P")
 
 
 def _run(fn: Callable[[], Awaitable[T]], what: str, timeout: float | None) -> T:
@@ -41,7 +44,9 @@ class _SyncResolver:
         raise NotImplementedError
 
     @overload
-    def get(self, dependency: type[T]) -> T: ...
+    def get(self, dependency: Callable[..., Generated[T]]) -> T: ...
+    @overload
+    def get(self, dependency: Callable[..., T]) -> T: ...
     @overload
     def get(self, dependency: Any) -> Any: ...
 
@@ -54,16 +59,24 @@ class _SyncResolver:
         target = self._target()
         return _run(partial(target.resolve, *dependencies), "resolve", self._timeout)
 
-    def invoke(self, func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    @overload
+    def invoke(
+        self, func: Callable[P, Awaitable[R]], /, *args: P.args, **kwargs: P.kwargs
+    ) -> R: ...
+    @overload
+    def invoke(
+        self, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs
+    ) -> R: ...
+
+    def invoke(self, func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         """Resolve ``func``'s dependencies, then call it; return its result."""
         target = self._target()
-        result: T = _run(
+        return _run(
             partial(target.invoke, func, *args, **kwargs), "invoke", self._timeout
         )
-        return result
 
     def invoke_resolved(
-        self, func: Callable[..., Any], /, *args: Any, **kwargs: Any
+        self, func: Callable[P, Any], /, *args: P.args, **kwargs: P.kwargs
     ) -> ResolvedDependencies:
         """Like :meth:`invoke`, but return every instance of the call."""
         target = self._target()

@@ -10,10 +10,11 @@ from typing import Any
 from fastapi import FastAPI
 
 from .._bridge.drive import NOT_RUN
+from .._injected import accepts_scope
 from .._lifecycle import swallowed_error, target_caller
 from .._target import call_context
+from .._typing import sync_wrapper_factory
 from ._call import CallSetup
-from ._typing import sync_wrapper_factory
 
 __all__ = ["with_fastapi_depends"]
 
@@ -72,4 +73,4 @@ def with_fastapi_depends(
         return contextvars.copy_context().run(call, args, kwargs, _scope)
 
     wrapper.__signature__ = setup.target.public_signature  # type: ignore[attr-defined]
-    return wrapper
+    return accepts_scope(wrapper)

@@ -17,8 +17,9 @@ from fastapi import FastAPI
 from .._bridge import loop as _loop
 from .._bridge.drive import SyncDriver
 from .._engine import describe
+from .._injected import accepts_scope
+from .._typing import generator_wrapper_factory
 from ._call import CallSetup
-from ._typing import generator_wrapper_factory
 
 __all__ = ["iter_with_fastapi_depends"]
 
@@ -92,7 +93,7 @@ def iter_with_fastapi_depends(
             unregister()
 
     wrapper.__signature__ = setup.target.public_signature  # type: ignore[attr-defined]
-    return wrapper
+    return accepts_scope(wrapper)
 
 
 def _closer(

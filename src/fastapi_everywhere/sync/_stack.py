@@ -23,6 +23,7 @@ from .._bridge import loop as _loop
 from .._bridge.owner import OwnerTask
 from .._closing import Closing
 from .._stack import FastApiDepsStack as _AsyncStack
+from .._typing import Generated
 
 T = TypeVar("T")
 
@@ -81,7 +82,9 @@ class FastApiDepsStack(Closing):
         )
 
     @overload
-    def resolve(self, dependency: type[T]) -> T: ...
+    def resolve(self, dependency: Callable[..., Generated[T]]) -> T: ...
+    @overload
+    def resolve(self, dependency: Callable[..., T]) -> T: ...
     @overload
     def resolve(self, dependency: Any) -> Any: ...
 

@@ -24,11 +24,12 @@ from .._bridge.drive import new_driver
 from .._bridge.lifespan import LoopLifespan
 from .._bridge.owner import OwnerTask
 from .._engine import describe, plan_for_function
+from .._injected import accepts_scope
 from .._lifecycle import swallowed_error
 from .._target import call_spec
+from .._typing import sync_wrapper_factory
 from ._decorator import with_fastapi_depends
 from ._generator import iter_with_fastapi_depends
-from ._typing import sync_wrapper_factory
 
 __all__ = [
     "iter_with_fastapi_depends",
@@ -173,4 +174,4 @@ def runnify_with_fastapi_depends(
         raise swallowed_error()  # pragma: no cover - the lifespan swallowed it
 
     wrapper.__signature__ = inspect.signature(inner)  # type: ignore[attr-defined]
-    return wrapper
+    return accepts_scope(wrapper)

@@ -1,0 +1,25 @@
+"""Celery task integration: the task function keeps its signature."""
+
+from common import CurrentUser, Database, get_db
+from fastapi import Depends
+from typing_extensions import assert_type
+
+from fastapi_everywhere import INJECTED
+from fastapi_everywhere.celery import with_fastapi_depends
+
+
+@with_fastapi_depends
+def send_report(day: str, user: CurrentUser = INJECTED) -> int:
+    return 0
+
+
+@with_fastapi_depends()
+def cleanup(limit: int, db: Database = Depends(get_db)) -> list[str]:
+    return []
+
+
+assert_type(send_report("d"), int)
+assert_type(cleanup(10), list[str])
+send_report(1)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+cleanup()  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+send_report("d", usr=None)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
