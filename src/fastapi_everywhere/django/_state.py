@@ -96,17 +96,6 @@ class DjangoSource(HostSource[HttpRequest]):
 
     __slots__ = ()
 
-    def __init__(
-        self,
-        http: HttpRequest,
-        *,
-        app: Any = None,
-        path_params: Mapping[str, Any] | None = None,
-    ) -> None:
-        super().__init__(http, app=app, path_params=path_params)
-        # Under ASGI, Django read the body into a buffer before the view ran.
-        self.body_blocks = _server_scope(http) is None
-
     def asgi_scope(self) -> dict[str, Any]:
         """The ASGI HTTP scope FastAPI would see for this request.
 
@@ -218,12 +207,13 @@ class RequestState:
                 path_params = match.kwargs if match is not None else None
             config = _settings.current()
             self._runner = ThreadSensitive()
+            source = DjangoSource(
+                request, app=_settings.configured_app(), path_params=path_params
+            )
+            # Under ASGI, Django read the body into a buffer before the view.
+            source.body_blocks = _server_scope(request) is None
             scope = self.scope = RequestScope(
-                DjangoSource(
-                    request,
-                    app=_settings.configured_app(),
-                    path_params=path_params,
-                ),
+                source,
                 name=f"Django request {request.method} {request.path}",
                 run_sync=self._runner,
                 timeout=config.timeout,
