@@ -16,6 +16,7 @@ import django
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
+from fastapi.middleware.wsgi import WSGIMiddleware as StarletteWSGIMiddleware
 from flask import Flask
 from shared import Info, make_api
 
@@ -39,6 +40,8 @@ def flask_info(*, info: Info) -> dict[str, Any]:
 
 
 api.mount("/flask", a2wsgi.WSGIMiddleware(flask_app))  # type: ignore[arg-type]
+# FastAPI's own (Starlette's) WSGI adapter, as FastAPI's docs show it.
+api.mount("/flask-starlette", StarletteWSGIMiddleware(flask_app))
 
 # -- Django, through its ASGI and its WSGI application --------------------------
 

@@ -35,6 +35,7 @@ from _server import Server, free_port, listening  # noqa: E402
 MIXED = (
     "/api/info",
     "/flask/info",
+    "/flask-starlette/info",
     "/django/info",
     "/django/ainfo",
     "/django-wsgi/info",
