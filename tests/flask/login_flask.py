@@ -64,7 +64,7 @@ def make_login_app(db_path: Path, api: FastAPI, **config: Any) -> Flask:
     """The Flask app, its loader's record in ``app.extensions["test_loads"]``."""
     _create_db(db_path)
     app = Flask(f"login_{db_path.stem}")
-    app.config.update(SECRET_KEY="test secret", **config)
+    app.config.update({"SECRET_KEY": "test secret", **config})
     FastAPIDepends(app, fastapi_app=api)
     manager = LoginManager(app)
     loads = app.extensions["test_loads"] = Loads()
