@@ -202,3 +202,22 @@ def test_importing_the_adapter_does_not_import_flask_login() -> None:
         "assert 'a2wsgi' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_example_session_login(tmp_path: Any, monkeypatch: Any) -> None:
+    monkeypatch.setenv("FASTAPI_EVERYWHERE_DEMO_DB", str(tmp_path / "demo.db"))
+    from example_flask import create_app
+
+    app = create_app({"TESTING": True})
+    try:
+        with app.test_client() as client:
+            assert client.get("/session/notes").status_code == 401
+            bad = client.post("/session/login", data={"token": "nope"})
+            assert bad.status_code == 401
+            client.post("/session/login", data={"token": "alice-token"})
+            bearer = {"Authorization": "Bearer alice-token"}
+            with client.post("/notes", json={"text": "hi"}, headers=bearer):
+                pass  # closed: its teardown commits
+            assert client.get("/session/notes").json == ["hi"]
+    finally:
+        app.extensions["fastapi_everywhere"].close_lifespan()
