@@ -13,6 +13,7 @@ environment variables too, e.g. ``FLASK_FASTAPI_EVERYWHERE_APP``.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,4 +36,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     fastapi_depends.init_app(app)
     app.register_blueprint(notes_bp)
     app.cli.add_command(notes_command)
+    if importlib.util.find_spec("flask_login") is not None:
+        from .session import init_session_login
+
+        init_session_login(app)
     return app

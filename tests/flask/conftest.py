@@ -48,3 +48,24 @@ def make_app() -> Iterator[MakeApp]:
 @pytest.fixture
 def api() -> FastAPI:
     return FastAPI()
+
+
+@pytest.fixture
+def make_login_app(tmp_path: Any) -> Iterator[Callable[..., Flask]]:
+    """``make_login_app(api=None, **config)`` -> the Flask-Login app of ``login_flask``.
+
+    Each app gets its own SQLite file; lifespans started are shut down after
+    the test.
+    """
+    from login_flask import make_login_app as make
+
+    made: list[Flask] = []
+
+    def build(api: FastAPI | None = None, **config: Any) -> Flask:
+        app = make(tmp_path / f"users{len(made)}.db", api or FastAPI(), **config)
+        made.append(app)
+        return app
+
+    yield build
+    for app in made:
+        app.extensions[EXTENSION_KEY].close_lifespan()
