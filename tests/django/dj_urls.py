@@ -33,5 +33,6 @@ urlpatterns = [
     path("aorm", v.aorm_view),
     path("lifespan", v.lifespan_view),
     path("ex/", include("example_django.urls")),
+    path("drf/", include("example_django.drf.urls")),
     *[path(f"teardown/{c}", _teardown.django_view(c)) for c in _teardown.DEPENDS],
 ]
