@@ -38,6 +38,14 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "example_django.urls"
+
+# DRF's browsable API renders templates.
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+    }
+]
 WSGI_APPLICATION = "example_django.wsgi.application"
 
 DATABASES = {

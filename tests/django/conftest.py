@@ -52,6 +52,13 @@ if not settings.configured:
             "django.contrib.auth.middleware.AuthenticationMiddleware",
         ],
         ROOT_URLCONF="dj_urls",
+        # DRF's browsable API renders templates.
+        TEMPLATES=[
+            {
+                "BACKEND": "django.template.backends.django.DjangoTemplates",
+                "APP_DIRS": True,
+            }
+        ],
         DATABASES={
             "default": {
                 "ENGINE": "django.db.backends.sqlite3",
