@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest, JsonResponse
-from fastapi import Body, Depends, File, Form, HTTPException, Query
+from fastapi import Body, Depends, File, Form, HTTPException, Query, UploadFile
 from pydantic import BaseModel
 from rest_framework import exceptions, permissions
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
@@ -69,13 +69,14 @@ def parsed_form(
     *,
     name: Annotated[str, Form()],
     tags: Annotated[list[str], Form()],
-    upload: Annotated[bytes, File()],
+    upload: Annotated[UploadFile, File()],
 ) -> Response:
     return Response(
         {
             "name": name,
             "tags": tags,
-            "upload": upload.decode(),
+            "upload": upload.file.read().decode(),
+            "filename": upload.filename,
             "data_name": request.data["name"],
         }
     )

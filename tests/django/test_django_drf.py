@@ -157,6 +157,7 @@ def test_multipart_body_parsed_by_drf_first() -> None:
         "name": "pen",
         "tags": ["a", "b"],
         "upload": "hello",
+        "filename": "n.txt",
         "data_name": "pen",
     }
 
