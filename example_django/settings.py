@@ -18,18 +18,34 @@ DEBUG = os.environ.get("DJANGO_DEBUG", "") == "1"
 ALLOWED_HOSTS = ["*"]
 
 INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "rest_framework",
+    "rest_framework.authtoken",
     "fastapi_everywhere.django",
     "example_django.notes",
+    "example_django.drf",
 ]
 
 MIDDLEWARE = [
     # First, so the response it closes is the one the server sends.
     "fastapi_everywhere.django.FastAPIDependsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
 ]
 
 ROOT_URLCONF = "example_django.urls"
+
+# DRF's browsable API renders templates.
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+    }
+]
 WSGI_APPLICATION = "example_django.wsgi.application"
 
 DATABASES = {

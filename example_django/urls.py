@@ -1,6 +1,6 @@
 """URLs of the example project."""
 
-from django.urls import path
+from django.urls import include, path
 
 from .notes import views
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("notes/export.csv", views.export_notes, name="export"),
     path("notes/<int:note_id>/", views.note_detail, name="note"),
     path("activity/", views.activity, name="activity"),
+    path("api/", include("example_django.drf.urls")),  # Django REST framework
 ]

@@ -36,9 +36,29 @@ if not settings.configured:
         DEBUG=False,
         SECRET_KEY="tests",
         ALLOWED_HOSTS=["*"],
-        INSTALLED_APPS=["fastapi_everywhere.django", "example_django.notes"],
-        MIDDLEWARE=["fastapi_everywhere.django.FastAPIDependsMiddleware"],
+        INSTALLED_APPS=[
+            "django.contrib.auth",
+            "django.contrib.contenttypes",
+            "django.contrib.sessions",
+            "rest_framework",
+            "rest_framework.authtoken",
+            "fastapi_everywhere.django",
+            "example_django.notes",
+            "example_django.drf",
+        ],
+        MIDDLEWARE=[
+            "fastapi_everywhere.django.FastAPIDependsMiddleware",
+            "django.contrib.sessions.middleware.SessionMiddleware",
+            "django.contrib.auth.middleware.AuthenticationMiddleware",
+        ],
         ROOT_URLCONF="dj_urls",
+        # DRF's browsable API renders templates.
+        TEMPLATES=[
+            {
+                "BACKEND": "django.template.backends.django.DjangoTemplates",
+                "APP_DIRS": True,
+            }
+        ],
         DATABASES={
             "default": {
                 "ENGINE": "django.db.backends.sqlite3",

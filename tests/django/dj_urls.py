@@ -1,6 +1,7 @@
 """URLs of the Django test project: the test views and the example's."""
 
 import dj_views as v
+import drf_views as d
 from django.db import transaction
 from django.urls import include, path
 
@@ -33,5 +34,16 @@ urlpatterns = [
     path("aorm", v.aorm_view),
     path("lifespan", v.lifespan_view),
     path("ex/", include("example_django.urls")),
+    path("drf/", include("example_django.drf.urls")),
+    path("drf-edges/parsed-json", d.parsed_json),
+    path("drf-edges/parsed-form", d.parsed_form),
+    path("drf-edges/unparsed", d.unparsed),
+    path("drf-edges/throttled", d.throttled),
+    path("drf-edges/tea", d.tea),
+    path("drf-edges/invalid", d.invalid),
+    path("drf-edges/drf-error", d.drf_error),
+    path("drf-edges/who", d.who),
+    path("plain-who", d.plain_who),
+    path("aplain-who", transaction.non_atomic_requests(d.aplain_who)),
     *[path(f"teardown/{c}", _teardown.django_view(c)) for c in _teardown.DEPENDS],
 ]

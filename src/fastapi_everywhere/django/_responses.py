@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from http.cookies import SimpleCookie
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from starlette.responses import Response
 
 from .._host import RequestScope, aerror_response, error_response
 from . import _settings
+from ._drf import drf_request, through_exception_handler
 
 __all__ = ["apply_response", "arender_error", "render_error", "to_django"]
 
@@ -63,28 +65,42 @@ def _custom(request: HttpRequest, exc: BaseException) -> HttpResponseBase | None
     return renderer(request, exc)
 
 
+def _converted(
+    rendered: Response | None, exc: BaseException, host: Any
+) -> HttpResponseBase | None:
+    if rendered is None:
+        return None
+    if drf_request(host) is not None and _settings.current().drf_errors == "handler":
+        handled = through_exception_handler(host, rendered, exc)
+        if handled is not None:
+            return handled
+    return to_django(rendered)
+
+
 def render_error(
-    request: HttpRequest, scope: RequestScope, exc: BaseException
+    request: HttpRequest, scope: RequestScope, exc: BaseException, host: Any = None
 ) -> HttpResponseBase | None:
     """The response for ``exc``, or None to let Django handle it.
 
     The project's ``ERROR_RENDERER`` first; then FastAPI's (or the app's
     registered handler's) response for ``HTTPException`` and
-    ``RequestValidationError``; anything else propagates.
+    ``RequestValidationError``; anything else propagates. In a DRF view
+    (``host`` is DRF's ``Request``) that response goes through DRF's
+    exception handler and renderers unless ``DRF_ERRORS`` is ``"response"``.
     """
     custom = _custom(request, exc)
     if custom is not None:
         return custom
     rendered = error_response(exc, app=scope.app, request=scope.request)
-    return None if rendered is None else to_django(rendered)
+    return _converted(rendered, exc, host)
 
 
 async def arender_error(
-    request: HttpRequest, scope: RequestScope, exc: BaseException
+    request: HttpRequest, scope: RequestScope, exc: BaseException, host: Any = None
 ) -> HttpResponseBase | None:
     """:func:`render_error` for async views."""
     custom = _custom(request, exc)
     if custom is not None:
         return custom
     rendered = await aerror_response(exc, app=scope.app, request=scope.request)
-    return None if rendered is None else to_django(rendered)
+    return _converted(rendered, exc, host)

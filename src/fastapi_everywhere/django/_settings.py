@@ -4,6 +4,7 @@
 FASTAPI_EVERYWHERE = {
     "APP": "myproject.api:app",          # optional: overrides, lifespan, state
     "ERROR_RENDERER": "myproject.errors:render",  # optional
+    "DRF_ERRORS": "handler",             # or "response" (DRF views' FastAPI errors)
     "START_LIFESPAN": "lazy",            # or "eager"
     "TIMEOUT": None,                      # seconds, bounds each loop-thread wait
     "LIFESPAN_TIMEOUT": None,             # seconds for start-up (None: configure's, 60)
@@ -34,7 +35,15 @@ from .._lifespan import StartupLimit
 __all__ = ["SETTING", "AdapterConfig", "current", "load"]
 
 SETTING = "FASTAPI_EVERYWHERE"
-_KEYS = {"APP", "ERROR_RENDERER", "LIFESPAN_TIMEOUT", "START_LIFESPAN", "TIMEOUT"}
+_KEYS = {
+    "APP",
+    "DRF_ERRORS",
+    "ERROR_RENDERER",
+    "LIFESPAN_TIMEOUT",
+    "START_LIFESPAN",
+    "TIMEOUT",
+}
+_DRF_ERRORS = ("handler", "response")
 
 ErrorRenderer = Callable[[HttpRequest, Exception], HttpResponseBase | None]
 
@@ -49,6 +58,9 @@ class AdapterConfig:
     timeout: float | None
     limit: StartupLimit | None
     lifespan: ProcessLifespan | None
+    #: How a DRF view's FastAPI errors are answered: "handler" (through DRF's
+    #: exception handler and renderers) or "response" (FastAPI's response).
+    drf_errors: str = "handler"
 
     def lifespan_for(self, app: FastAPI | None) -> ProcessLifespan | None:
         """The lifespan to start: the setting's app, else the configured one."""
@@ -108,6 +120,12 @@ def load(raw: Any) -> AdapterConfig:
         raise ImproperlyConfigured(
             f"{SETTING}['START_LIFESPAN'] must be 'lazy' or 'eager', got {start!r}"
         )
+    drf_errors = raw.get("DRF_ERRORS", "handler")
+    if drf_errors not in _DRF_ERRORS:
+        raise ImproperlyConfigured(
+            f"{SETTING}['DRF_ERRORS'] must be 'handler' or 'response', "
+            f"got {drf_errors!r}"
+        )
     timeout = _seconds(raw, "TIMEOUT")
     lifespan_timeout = _seconds(raw, "LIFESPAN_TIMEOUT")
     limit = None
@@ -124,6 +142,7 @@ def load(raw: Any) -> AdapterConfig:
             if app is not None
             else None
         ),
+        drf_errors=drf_errors,
     )
 
 

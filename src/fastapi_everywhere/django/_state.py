@@ -15,6 +15,7 @@ import functools
 import logging
 import sys
 import threading
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -30,9 +31,11 @@ from .._engine._compat import TEARDOWN_BEFORE_RESPONSE
 from .._host import ProcessLifespan, RequestScope
 from .._source import HostSource, address, environ_headers
 from . import _settings
+from ._parsed import encode_parsed
 from ._threads import ThreadSensitive
 
 __all__ = [
+    "SOURCE_KEY",
     "DjangoSource",
     "RequestState",
     "attach",
@@ -44,6 +47,10 @@ __all__ = [
 log = logging.getLogger("fastapi_everywhere.django")
 
 _ATTR = "_fastapi_everywhere"
+
+#: The ASGI scope key under which a Django request's scope holds (weakly) its
+#: :class:`DjangoSource`: how a dependency reaches the Django request.
+SOURCE_KEY = "fastapi_everywhere.django.source"
 
 
 # -- the request's data, as the engine reads it ---------------------------------
@@ -92,9 +99,41 @@ def _read_to_terminated_end(request: HttpRequest) -> bool:
 
 
 class DjangoSource(HostSource[HttpRequest]):
-    """A Django request's data for the engine; ``path_params`` are its URL kwargs."""
+    """A Django request's data for the engine; ``path_params`` are its URL kwargs.
 
-    __slots__ = ()
+    ``host`` is the request the view was given when it is not ``http``
+    itself: DRF's ``Request`` (held weakly, as ``http`` is).
+    """
+
+    __slots__ = ("__weakref__", "_host")
+
+    def __init__(
+        self,
+        http: HttpRequest,
+        *,
+        app: Any = None,
+        path_params: Mapping[str, Any] | None = None,
+        host: Any = None,
+    ) -> None:
+        super().__init__(http, app=app, path_params=path_params)
+        # Under ASGI, Django read the body into a buffer before the view ran.
+        self.body_blocks = _server_scope(http) is None
+        self._host: weakref.ref[Any] | None = None
+        self.use_host(host)
+
+    def use_host(self, host: Any) -> None:
+        """The view's own request object (DRF's ``Request``); ignored if ``http``."""
+        if host is not None and host is not self.http:
+            self._host = weakref.ref(host)
+
+    @property
+    def host(self) -> Any:
+        """The request the view was given: DRF's ``Request`` or the ``HttpRequest``."""
+        host = self._host() if self._host is not None else None
+        return self.http if host is None else host
+
+    def _drf(self) -> Any:
+        return self._host() if self._host is not None else None
 
     def asgi_scope(self) -> dict[str, Any]:
         """The ASGI HTTP scope FastAPI would see for this request.
@@ -137,6 +176,7 @@ class DjangoSource(HostSource[HttpRequest]):
             "headers": headers,
             "client": tuple(client) if client else None,
             "server": tuple(server) if server else None,
+            SOURCE_KEY: weakref.ref(self),
         }
 
     def raw_headers(self) -> list[tuple[bytes, bytes]]:
@@ -152,14 +192,15 @@ class DjangoSource(HostSource[HttpRequest]):
         ``DATA_UPLOAD_MAX_MEMORY_SIZE`` Django refuses it (``RequestDataTooBig``),
         which the engine reports as FastAPI does an unreadable body (400). A
         multipart body Django already parsed (``request.POST`` was read first)
-        cannot be read again: None, an empty body.
+        is encoded again from its parsed fields and files, a JSON body DRF
+        parsed from ``request.data``; else None, an empty body.
         """
         request = self.http
         terminated = _read_to_terminated_end(request)
         try:
             body = bytes(request.body)
         except RawPostDataException:
-            return None
+            return encode_parsed(request, self._drf())
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if terminated and limit is not None and len(body) > limit:
             # Older Django releases check only Content-Length.
@@ -195,9 +236,17 @@ class RequestState:
         owner = "middleware" if self.managed else "view"
         return f"<RequestState ({owner}) {self.scope!r}>"
 
-    def open(self, path_params: Mapping[str, Any] | None = None) -> RequestScope:
-        """The request's scope, opened on first use (URL kwargs as path params)."""
+    def open(
+        self, path_params: Mapping[str, Any] | None = None, host: Any = None
+    ) -> RequestScope:
+        """The request's scope, opened on first use (URL kwargs as path params).
+
+        ``host`` is the view's request when it is DRF's ``Request``.
+        """
         scope = self.scope
+        if scope is not None and host is not None:
+            assert isinstance(scope.source, DjangoSource)
+            scope.source.use_host(host)
         if scope is None:
             request = self.request
             assert request is not None  # set until the scope exists
@@ -207,13 +256,13 @@ class RequestState:
                 path_params = match.kwargs if match is not None else None
             config = _settings.current()
             self._runner = ThreadSensitive()
-            source = DjangoSource(
-                request, app=_settings.configured_app(), path_params=path_params
-            )
-            # Under ASGI, Django read the body into a buffer before the view.
-            source.body_blocks = _server_scope(request) is None
             scope = self.scope = RequestScope(
-                source,
+                DjangoSource(
+                    request,
+                    app=_settings.configured_app(),
+                    path_params=path_params,
+                    host=host,
+                ),
                 name=f"Django request {request.method} {request.path}",
                 run_sync=self._runner,
                 timeout=config.timeout,

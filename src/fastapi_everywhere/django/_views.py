@@ -18,6 +18,7 @@ from .._errors import ScopeError
 from .._host import RequestScope
 from .._route import ROUTE_ATTR, RouteKwargs, RouteOptions, ViewRoute
 from .._target import Target, target_of
+from ._drf import api_view_function, split_request, wrap_api_view
 from ._responses import apply_response, arender_error, render_error, to_django
 from ._state import RequestState, attach, defer_close, lifespan_to_start, state_of
 
@@ -57,13 +58,16 @@ def _unbind(view: Callable[..., Any]) -> tuple[Callable[..., Any], tuple[Any, ..
     return view, ()
 
 
-def _find_request(args: tuple[Any, ...], name: str) -> HttpRequest:
+def _find_request(args: tuple[Any, ...], name: str) -> tuple[HttpRequest, Any]:
+    """``(HttpRequest, the view's request)``: the same, or DRF's ``Request``."""
     for arg in args[:2]:  # (request, ...) or (self, request, ...)
-        if isinstance(arg, HttpRequest):
-            return arg
+        found = split_request(arg)
+        if found is not None:
+            return found
     raise TypeError(
-        f"{_OWNER}: {name} was called without a Django HttpRequest as its first "
-        "argument (or second, after self); decorate Django views only"
+        f"{_OWNER}: {name} was called without a Django HttpRequest (or a Django "
+        "REST framework Request) as its first argument (or second, after self); "
+        "decorate Django views only"
     )
 
 
@@ -149,6 +153,9 @@ def with_fastapi_depends(
     """
     if view is None:
         return lambda given: with_fastapi_depends(given, **route)
+    inner = api_view_function(view)
+    if inner is not None:  # above @api_view: resolve inside DRF's dispatch
+        return wrap_api_view(view, with_fastapi_depends(inner, **route))
     func, bound = _unbind(view)
     target = _target(func)
     options = RouteOptions.given(_OWNER, route)
@@ -203,17 +210,17 @@ def _sync_view(
     target = route.target
 
     def view(*args: Any, **kwargs: Any) -> Any:
-        request = _find_request(args, target.name)
+        request, host = _find_request(args, target.name)
         state = _state(request)
         if state.scope is None and (lifespan := lifespan_to_start()) is not None:
             lifespan.ensure_started()
         passed, path_params = _split(target, kwargs)
-        scope = state.open(path_params)
+        scope = state.open(path_params, host)
         try:
             result = _respond(route, scope, scope.call(func, *bound, *args, **passed))
         except BaseException as exc:
             state.close(exc)
-            response = render_error(request, scope, exc)
+            response = render_error(request, scope, exc, host)
             if response is None:
                 raise
             _roll_back_atomic_blocks()
@@ -244,19 +251,19 @@ def _async_view(
     target = route.target
 
     async def view(*args: Any, **kwargs: Any) -> Any:
-        request = _find_request(args, target.name)
+        request, host = _find_request(args, target.name)
         state = _state(request)
         if state.scope is None and (lifespan := lifespan_to_start()) is not None:
             await sync_to_async(lifespan.ensure_started, thread_sensitive=False)()
         passed, path_params = _split(target, kwargs)
-        scope = state.open(path_params)
+        scope = state.open(path_params, host)
         state.bind_loop()
         try:
             result = await scope.acall(func, *bound, *args, **passed)
             result = _respond(route, scope, result)
         except BaseException as exc:
             await state.aclose(exc)
-            response = await arender_error(request, scope, exc)
+            response = await arender_error(request, scope, exc, host)
             if response is None:
                 raise
             return _finish(state, response, failed=True)
@@ -349,14 +356,15 @@ class AsyncView:
 
 
 def _scope_for(request: HttpRequest, what: str) -> Any:
-    state = state_of(request)
+    found = split_request(request)
+    state = None if found is None else state_of(found[0])
     if state is None:
         raise ScopeError(
             f"fastapi_everywhere.django.{what}: this request has no FastAPI "
             "request scope; add 'fastapi_everywhere.django.FastAPIDependsMiddleware' "
             "to MIDDLEWARE, or call it from a view decorated with with_fastapi_depends"
         )
-    return state.open()
+    return state.open(host=found[1] if found is not None else None)
 
 
 def resolve(request: HttpRequest, dependency: Any) -> Any:
@@ -371,7 +379,8 @@ def resolve(request: HttpRequest, dependency: Any) -> Any:
 async def aresolve(request: HttpRequest, dependency: Any) -> Any:
     """:func:`resolve` for ``async def`` views."""
     scope = _scope_for(request, "aresolve")
-    state = state_of(request)
+    found = split_request(request)
+    state = None if found is None else state_of(found[0])
     assert state is not None
     state.bind_loop()
     return await scope.aresolve(dependency)

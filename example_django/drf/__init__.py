@@ -1,0 +1,1 @@
+"""A Django REST framework app whose views use FastAPI dependencies."""
