@@ -7,7 +7,11 @@
 Routes: ``/items/<id>`` (a sync view), ``/aitems/<id>`` (an ``async def``
 view), ``/stats``; every variant also serves the hand-wired views under
 ``/hand/`` (the mixed app uses them: same process, same middleware). ``application`` is the WSGI app, ``asgi_application`` the
-ASGI one (``djangoapp:asgi_application`` under uvicorn).
+ASGI one (``djangoapp:asgi_application`` under uvicorn). With ``ours`` it is
+``fastapi_everywhere.django.asgi.get_asgi_application()``, which answers the
+server's lifespan events so that async views resolve on the server's loop
+(uvicorn runs it with ``--lifespan on``); ``django_asgi_application`` is
+Django's own handler in every variant (the mixed app mounts it).
 """
 
 import os
@@ -118,4 +122,12 @@ urlpatterns = [
 ]
 
 application = get_wsgi_application()
-asgi_application = get_asgi_application()
+django_asgi_application = get_asgi_application()
+if VARIANT == "ours":
+    from fastapi_everywhere.django.asgi import (
+        get_asgi_application as get_served_asgi_application,
+    )
+
+    asgi_application = get_served_asgi_application()
+else:
+    asgi_application = django_asgi_application

@@ -117,7 +117,47 @@ def asgi_caller(app: Any, path: str) -> Callable[[], tuple[int, bytes]]:
     def call() -> tuple[int, bytes]:
         return loop.run_until_complete(one())
 
+    loop.run_until_complete(_start_lifespan(app))
     return call
+
+
+async def _start_lifespan(app: Any) -> None:
+    """Send ``lifespan.startup`` as uvicorn's ``--lifespan auto`` does.
+
+    An app that runs it (``fastapi_everywhere.django.asgi``) then serves on
+    this loop, as under the server; one that refuses it (Django's own
+    handler raises) is served without. The lifespan task stays pending.
+    """
+    started: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    shutdown = asyncio.Event()
+    sent = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "lifespan.startup"}
+        await shutdown.wait()
+        return {"type": "lifespan.shutdown"}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "lifespan.startup.failed":
+            started.set_exception(RuntimeError(message.get("message")))
+        elif message["type"] == "lifespan.startup.complete":
+            started.set_result(None)
+
+    async def run() -> None:
+        try:
+            await app({"type": "lifespan", "state": {}}, receive, send)
+        except Exception:  # the app does not do lifespans
+            if not started.done():
+                started.set_result(None)
+
+    _LIFESPANS.append(asyncio.get_running_loop().create_task(run()))
+    await started
+
+
+_LIFESPANS: list[Any] = []  # the lifespan tasks, kept alive
 
 
 def main() -> None:

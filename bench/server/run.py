@@ -78,9 +78,17 @@ class ServerSpec:
             str(bindir / "uvicorn"),
             *("--host", "127.0.0.1", "--port", str(port), "--workers", "1"),
             *("--log-level", "warning", "--no-access-log"),
-            *(("--lifespan", "off") if self.target.startswith("djangoapp") else ()),
+            # Django's own handler refuses lifespan events; ours runs them.
+            *(("--lifespan", self.lifespan) if self.lifespan else ()),
             self.target,
         ]
+
+    @property
+    def lifespan(self) -> str | None:
+        """uvicorn's ``--lifespan`` for this app (None: uvicorn's default)."""
+        if not self.target.startswith("djangoapp"):
+            return None
+        return "on" if self.variant == "ours" else "off"
 
     @property
     def app_kind(self) -> str:
