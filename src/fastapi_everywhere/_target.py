@@ -32,6 +32,7 @@ class Target:
     """What a decorator learns once about the function it wraps."""
 
     __slots__ = (
+        "_injected_at",
         "func",
         "injected",
         "is_async",
@@ -53,6 +54,12 @@ class Target:
             for p in signature.parameters.values()
             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
         ]
+        #: How many leading positional arguments reach no injected
+        #: parameter: a call passing no more supplies none of them.
+        self._injected_at = next(
+            (i for i, name in enumerate(self.positional) if name in self.injected),
+            len(self.positional),
+        )
         for p in signature.parameters.values():
             if p.name in self.injected and p.kind is p.POSITIONAL_ONLY:
                 raise TypeError(
@@ -80,6 +87,10 @@ class Target:
         self, args: tuple[Any, ...], kwargs: Mapping[str, Any]
     ) -> frozenset[str]:
         """Injectable parameters the caller passed explicitly (they win)."""
+        if len(args) <= self._injected_at and (
+            not kwargs or self.injected.isdisjoint(kwargs)
+        ):
+            return _NONE  # the usual call: one shared empty set
         names = self.injected.intersection(kwargs) if kwargs else set()
         if args:
             names = set(names) | self.injected.intersection(
@@ -98,6 +109,9 @@ class Target:
             overrides=_config.overrides_of(app),
             supplied=self.supplied(args, kwargs),
         )
+
+
+_NONE: frozenset[str] = frozenset()
 
 
 @functools.lru_cache(maxsize=2048)

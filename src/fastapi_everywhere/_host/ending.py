@@ -92,7 +92,8 @@ class RequestEnd:
         it is not raised again here, but an error raised by teardown or a
         background task is. Idempotent; not on the loop thread.
         """
-        _loop.check_not_loop_thread(f"{self.name}: close")
+        if _loop.in_loop_thread():
+            _loop.check_not_loop_thread(f"{self.name}: close")
         with self._lock:
             if self.closed:
                 return
@@ -102,8 +103,11 @@ class RequestEnd:
                 # validation error: they never saw it.
                 error = self._teardown(None)
             else:  # the view's function scope closed when it returned
+                tasks = self.background_tasks
                 error = end_operation(
-                    exc, background=self._run_background, request=self._teardown
+                    exc,
+                    background=None if tasks is None else self._run_background,
+                    request=self._teardown,
                 )
             if error is not None and error is not exc:
                 raise error

@@ -221,5 +221,6 @@ def _close_after_response(scope: RequestScope) -> None:
 def teardown_request(exc: BaseException | None) -> None:
     """Close a scope the response never closed (an unhandled error)."""
     found: RequestState | None = getattr(_current_request(), _KEY, None)
-    if found is not None and not found.deferred:
-        found.scope.close(exc)  # idempotent
+    # Closed already, as every request the view finished is: one close.
+    if found is not None and not found.deferred and not found.scope.closed:
+        found.scope.close(exc)

@@ -1,0 +1,86 @@
+"""The inline path of a host request (``_host/inline.py``) and what it relies on."""
+
+import asyncio
+import inspect
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import pytest
+from fastapi import Depends, FastAPI
+
+from fastapi_everywhere._host import RequestScope
+from fastapi_everywhere._host.inline import NO_ASYNC_EXITS, close_function
+from fastapi_everywhere._target import Target
+
+
+def test_the_shared_async_stacks_refuse_every_push() -> None:
+    @contextmanager
+    def cm() -> Any:
+        yield
+
+    with pytest.raises(RuntimeError, match="inline resolution"):
+        NO_ASYNC_EXITS.push(lambda *a: None)
+    with pytest.raises(RuntimeError, match="inline resolution"):
+        NO_ASYNC_EXITS.enter_context(cm())
+    with pytest.raises(RuntimeError, match="inline resolution"):
+        NO_ASYNC_EXITS.push_async_callback(lambda: None)
+    with pytest.raises(RuntimeError, match="inline resolution"):
+        asyncio.run(NO_ASYNC_EXITS.enter_async_context(cm()))  # type: ignore[arg-type]
+
+
+def test_close_function_without_a_stack_raises_the_error_itself() -> None:
+    error = ValueError("view failed")
+    with pytest.raises(ValueError) as raised:
+        close_function(None, error)
+    assert raised.value is error
+
+
+def test_supplied_is_the_same_with_and_without_the_shortcut() -> None:
+    def dep() -> int:
+        return 1
+
+    def view(a: int, b: Annotated[int, Depends(dep)], /, *, c: int = 0) -> None: ...
+
+    def view2(
+        a: int, b: Annotated[int, Depends(dep)], *, c: Annotated[int, Depends(dep)]
+    ) -> None: ...
+
+    with pytest.raises(TypeError, match="positional-only"):
+        Target(view, "test")
+    target = Target(view2, "test")
+    assert target.supplied((1,), {}) == frozenset()
+    assert target.supplied((1, 2), {}) == {"b"}
+    assert target.supplied((1,), {"c": 3}) == {"c"}
+    assert target.supplied((), {"a": 1, "x": 2}) == frozenset()
+    assert target.supplied((1, 2), {"c": 3}) == {"b", "c"}
+
+
+@pytest.mark.skipif(
+    "scope" not in inspect.signature(Depends).parameters,
+    reason="FastAPI without Depends(scope=)",
+)
+def test_function_and_request_scoped_exits_close_in_their_turn() -> None:
+    events: list[str] = []
+
+    def function_dep() -> Any:
+        events.append("function in")
+        yield "f"
+        events.append("function out")
+
+    def request_dep() -> Any:
+        events.append("request in")
+        yield "r"
+        events.append("request out")
+
+    def view(
+        f: Annotated[str, Depends(function_dep, scope="function")],
+        r: Annotated[str, Depends(request_dep)],
+    ) -> str:
+        events.append("view")
+        return f + r
+
+    scope = RequestScope({"type": "http", "headers": []}, app=FastAPI())
+    assert scope.call(view) == "fr"
+    assert events == ["function in", "request in", "view", "function out"]
+    scope.close()
+    assert events[-1] == "request out"
