@@ -84,3 +84,40 @@ def test_function_and_request_scoped_exits_close_in_their_turn() -> None:
     assert events == ["function in", "request in", "view", "function out"]
     scope.close()
     assert events[-1] == "request out"
+
+
+def test_async_side_sync_teardown_runs_on_the_closing_thread() -> None:
+    """An async call's request-scoped sync exits run where close() is called,
+    in entry order with its async ones (which run in the request's task)."""
+    import threading
+
+    events: list[tuple[str, int | None]] = []
+
+    def sync_dep() -> Any:
+        yield "s"
+        events.append(("close sync", threading.get_ident()))
+
+    async def async_dep() -> Any:
+        yield "a"
+        events.append(("close async", None))
+
+    async def view(
+        s: Annotated[str, Depends(sync_dep)], a: Annotated[str, Depends(async_dep)]
+    ) -> str:
+        return s + a
+
+    async def only_sync(s: Annotated[str, Depends(sync_dep)]) -> str:
+        return s
+
+    scope = RequestScope({"type": "http", "headers": []}, app=FastAPI())
+    assert asyncio.run(scope.acall(only_sync)) == "s"
+    assert not scope.closes_on_loop  # nothing to wait for on a loop
+    scope.close()
+    assert events == [("close sync", threading.get_ident())]
+
+    events.clear()
+    scope = RequestScope({"type": "http", "headers": []}, app=FastAPI())
+    assert asyncio.run(scope.acall(view)) == "sa"
+    assert scope.closes_on_loop
+    scope.close()
+    assert events == [("close async", None), ("close sync", threading.get_ident())]

@@ -109,7 +109,9 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
     and exception handlers), or a ready ASGI scope with its ``body`` (bytes,
     or a function reading them) and ``app``.
     ``run_sync`` is how the async side runs sync code (default: the engine's
-    worker threads). ``timeout`` bounds each wait on the loop thread.
+    worker threads); ``run_sync_exit(fn, *args)`` how :meth:`close` runs the
+    async side's sync teardown (default: on the closing thread; Django
+    sends it to the request's sync thread). ``timeout`` bounds each wait on the loop thread.
     ``logger`` (default ``fastapi_everywhere._host``) gets the errors raised
     after the response was sent (:meth:`close_sent`).
     """
@@ -122,6 +124,7 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
         app: FastAPI | None = None,
         name: str = "request",
         run_sync: RunSync | None = None,
+        run_sync_exit: Callable[..., Any] | None = None,
         timeout: float | None = None,
         logger: logging.Logger | None = None,
     ) -> None:
@@ -136,6 +139,7 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
         self.name = name
         self.timeout = timeout
         self.run_sync: RunSync = run_sync or run_in_thread
+        self.run_sync_exit = run_sync_exit
         self.cache: dict[Any, Any] = {}
         self.response: Response | None = None
         self.background_tasks: BackgroundTasks | None = None
@@ -152,6 +156,8 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
         self._base_pushed = False
         # The async side: one task on the shared loop with its own stack.
         self._async: OwnerTask | None = None
+        self._async_exits: Exits | None = None  # its exits, made on first use
+        self._async_context: contextvars.Context | None = None
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"

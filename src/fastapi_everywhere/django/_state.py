@@ -215,6 +215,7 @@ class RequestState:
                 ),
                 name=f"Django request {request.method} {request.path}",
                 run_sync=self._runner,
+                run_sync_exit=self._runner.run_here,
                 timeout=config.timeout,
                 logger=log,
             )
@@ -232,8 +233,15 @@ class RequestState:
             self._on_request_thread(scope.close, exc)
 
     def _on_request_thread(self, fn: Callable[..., None], *args: Any) -> None:
-        runner = self._runner
-        if runner is not None and runner.thread == threading.get_ident():
+        # Only async teardown, waited for on the loop, may send sync work
+        # back to this thread (the request's): then serve it meanwhile.
+        runner, scope = self._runner, self.scope
+        if (
+            runner is not None
+            and runner.thread == threading.get_ident()
+            and scope is not None
+            and scope.closes_on_loop
+        ):
             runner.serve_while(fn, *args)
         else:
             fn(*args)
