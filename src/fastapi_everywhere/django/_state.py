@@ -21,14 +21,15 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.core.handlers.wsgi import LimitedStream
+from django.core.handlers.wsgi import LimitedStream, WSGIRequest
 from django.http import HttpRequest, HttpResponseBase
 from django.http.request import RawPostDataException
 from django.utils.encoding import escape_uri_path
+from starlette.datastructures import Headers
 
 from .._engine._compat import TEARDOWN_BEFORE_RESPONSE
 from .._host import ProcessLifespan, RequestScope
-from .._source import HostSource, address, environ_headers
+from .._source import EnvironHeaders, HostSource, address, environ_headers
 from . import _settings
 from ._threads import ThreadSensitive
 
@@ -50,6 +51,8 @@ _ATTR = "_fastapi_everywhere"
 
 
 def _server_scope(request: HttpRequest) -> Mapping[str, Any] | None:
+    if type(request) is WSGIRequest:  # none there (and no failed getattr)
+        return None
     asgi: Mapping[str, Any] | None = getattr(request, "scope", None)
     if isinstance(asgi, Mapping) and asgi.get("type") == "http":
         return asgi
@@ -143,6 +146,14 @@ class DjangoSource(HostSource[HttpRequest]):
         """The ASGI header list (the scope's ``headers``)."""
         request = self.http
         return _headers(request, _server_scope(request))
+
+    def header_map(self) -> Headers:
+        """Under WSGI read from ``request.META`` as needed, not all rebuilt."""
+        request = self.http
+        asgi = _server_scope(request)
+        if asgi is None:
+            return EnvironHeaders(request.META)
+        return Headers(raw=_headers(request, asgi))
 
     def read_body(self) -> bytes | None:
         """The raw body of ``request``, read when a dependency first needs it.
