@@ -20,6 +20,7 @@ from typing import Any, Protocol, TypeVar, cast, overload
 from . import _config
 from ._engine import describe, plan_for_function
 from ._engine.plan import Plan, injected_parameters
+from ._registrable import bindings_version
 from ._scope import ScopeSpec
 
 T = TypeVar("T")
@@ -33,6 +34,7 @@ class Target:
 
     __slots__ = (
         "_injected_at",
+        "_plain",
         "func",
         "injected",
         "is_async",
@@ -54,6 +56,9 @@ class Target:
             for p in signature.parameters.values()
             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
         ]
+        #: (bindings version, plan) of the usual call: no overrides, nothing
+        #: supplied; a per-target shortcut past the engine's plan cache key.
+        self._plain: tuple[int, Plan] | None = None
         #: How many leading positional arguments reach no injected
         #: parameter: a call passing no more supplies none of them.
         self._injected_at = next(
@@ -104,11 +109,15 @@ class Target:
         """The plan for one call: ``app``'s dependency overrides (``app`` is
         any object with ``dependency_overrides``, or None), less what the
         caller passed in ``args``/``kwargs``."""
-        return plan_for_function(
-            self.func,
-            overrides=_config.overrides_of(app),
-            supplied=self.supplied(args, kwargs),
-        )
+        overrides = _config.overrides_of(app)
+        supplied = self.supplied(args, kwargs)
+        if overrides is not None or supplied is not _NONE:
+            return plan_for_function(self.func, overrides=overrides, supplied=supplied)
+        version = bindings_version()
+        plain = self._plain
+        if plain is None or plain[0] != version:
+            plain = self._plain = (version, plan_for_function(self.func))
+        return plain[1]
 
 
 _NONE: frozenset[str] = frozenset()

@@ -121,3 +121,28 @@ def test_async_side_sync_teardown_runs_on_the_closing_thread() -> None:
     assert scope.closes_on_loop
     scope.close()
     assert events == [("close async", None), ("close sync", threading.get_ident())]
+
+
+def test_the_usual_plan_is_kept_per_target_and_follows_overrides() -> None:
+    def dep() -> int:
+        return 1
+
+    def other() -> int:
+        return 2
+
+    def view(x: Annotated[int, Depends(dep)]) -> int:
+        return x
+
+    target = Target(view, "test")
+    assert target.plan_for(None, (), {}) is target.plan_for(None, (), {})
+    app = FastAPI()
+    app.dependency_overrides[dep] = other
+    overridden = target.plan_for(app, (), {})
+    assert overridden is not target.plan_for(None, (), {})
+    scope = RequestScope({"type": "http", "headers": []}, app=app)
+    assert scope.call(view) == 2
+    scope.close()
+    app.dependency_overrides.clear()
+    scope = RequestScope({"type": "http", "headers": []}, app=app)
+    assert scope.call(view) == 1
+    scope.close()
