@@ -5,9 +5,14 @@
     wireup  ``wireup.integration.django`` (its middleware, ``@inject`` views)
 
 Routes: ``/items/<id>`` (a sync view), ``/aitems/<id>`` (an ``async def``
-view), ``/stats``; every variant also serves the hand-wired views under
+view), ``/hop/aitems/<id>`` (the async view by hand with its sync graph in one
+thread hop: the floor of FastAPI's threadpool rule), ``/stats``; every variant also serves the hand-wired views under
 ``/hand/`` (the mixed app uses them: same process, same middleware). ``application`` is the WSGI app, ``asgi_application`` the
-ASGI one (``djangoapp:asgi_application`` under uvicorn).
+ASGI one (``djangoapp:asgi_application`` under uvicorn). With ``ours`` it is
+``fastapi_everywhere.django.asgi.get_asgi_application()``, which answers the
+server's lifespan events so that async views resolve on the server's loop
+(uvicorn runs it with ``--lifespan on``); ``django_asgi_application`` is
+Django's own handler in every variant (the mixed app mounts it).
 """
 
 import os
@@ -51,6 +56,7 @@ settings.configure(
 )
 django.setup()
 
+from asgiref.sync import sync_to_async  # noqa: E402
 from django.core.asgi import get_asgi_application  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.http import HttpRequest, JsonResponse  # noqa: E402
@@ -72,6 +78,20 @@ def item_hand(request: HttpRequest, item_id: int) -> JsonResponse:
 
 async def aitem_hand(request: HttpRequest, item_id: int) -> JsonResponse:
     user, gen = user_by_hand(request.headers.get("X-User"))
+    try:
+        return JsonResponse(body(item_id, user))
+    finally:
+        gen.close()
+
+
+async def aitem_hop(request: HttpRequest, item_id: int) -> JsonResponse:
+    """The floor of any wiring that keeps FastAPI's rule for sync dependencies
+    (they never run on the loop): the same graph, by hand, in one hop to the
+    request's sync thread (``sync_to_async``, thread-sensitive, as Django
+    runs sync code for an async view)."""
+    user, gen = await sync_to_async(user_by_hand, thread_sensitive=True)(
+        request.headers.get("X-User")
+    )
     try:
         return JsonResponse(body(item_id, user))
     finally:
@@ -115,7 +135,16 @@ urlpatterns = [
     path("stats", stats_view),
     path("hand/items/<int:item_id>", item_hand),
     path("hand/aitems/<int:item_id>", aitem_hand),
+    path("hop/aitems/<int:item_id>", aitem_hop),
 ]
 
 application = get_wsgi_application()
-asgi_application = get_asgi_application()
+django_asgi_application = get_asgi_application()
+if VARIANT == "ours":
+    from fastapi_everywhere.django.asgi import (
+        get_asgi_application as get_served_asgi_application,
+    )
+
+    asgi_application = get_served_asgi_application()
+else:
+    asgi_application = django_asgi_application

@@ -117,7 +117,55 @@ def asgi_caller(app: Any, path: str) -> Callable[[], tuple[int, bytes]]:
     def call() -> tuple[int, bytes]:
         return loop.run_until_complete(one())
 
+    task, shutdown = loop.run_until_complete(_start_lifespan(app))
+
+    def stop() -> None:  # the lifespan's shutdown, as the server sends it
+        shutdown.set()
+        loop.run_until_complete(task)
+
+    _STOPS.append(stop)
     return call
+
+
+async def _start_lifespan(app: Any) -> tuple[Any, asyncio.Event]:
+    """Send ``lifespan.startup`` as uvicorn's ``--lifespan auto`` does.
+
+    An app that runs it (``fastapi_everywhere.django.asgi``) then serves on
+    this loop, as under the server; one that refuses it (Django's own
+    handler raises) is served without. Returns the lifespan's task and the
+    event that shuts it down.
+    """
+    started: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    shutdown = asyncio.Event()
+    sent = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "lifespan.startup"}
+        await shutdown.wait()
+        return {"type": "lifespan.shutdown"}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "lifespan.startup.failed":
+            started.set_exception(RuntimeError(message.get("message")))
+        elif message["type"] == "lifespan.startup.complete":
+            started.set_result(None)
+
+    async def run() -> None:
+        try:
+            await app({"type": "lifespan", "state": {}}, receive, send)
+        except Exception:  # the app does not do lifespans
+            if not started.done():
+                started.set_result(None)
+
+    task = asyncio.get_running_loop().create_task(run())
+    await started
+    return task, shutdown
+
+
+_STOPS: list[Callable[[], None]] = []  # run at the end (lifespan shutdown)
 
 
 def main() -> None:
@@ -155,6 +203,8 @@ def main() -> None:
         else:
             reply = {"error": f"unknown command {line!r}"}
         print(json.dumps(reply), flush=True)
+    for stop in _STOPS:
+        stop()
 
 
 if __name__ == "__main__":

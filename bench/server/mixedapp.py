@@ -23,4 +23,4 @@ app = FastAPI()
 add_routes(app)
 app.mount("/legacy/flask-hand", WSGIMiddleware(make_app("hand")))  # type: ignore[arg-type]
 app.mount("/legacy/flask", WSGIMiddleware(make_app("ours")))  # type: ignore[arg-type]
-app.mount("/legacy/django", djangoapp.asgi_application)
+app.mount("/legacy/django", djangoapp.django_asgi_application)

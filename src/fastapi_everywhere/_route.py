@@ -26,7 +26,7 @@ from fastapi.routing import APIRoute
 from fastapi.utils import is_body_allowed_for_status_code
 from starlette.responses import Response
 
-from ._engine._compat import serialize_route_content
+from ._engine._compat import endpoint_context, serialize_route_content
 from ._target import Target
 
 __all__ = ["ROUTE_ATTR", "RouteKwargs", "RouteOptions", "ViewRoute", "route_of"]
@@ -138,7 +138,16 @@ def _never_called(**kwargs: Any) -> Any:  # pragma: no cover - documentation onl
 class ViewRoute:
     """One decorated view as FastAPI sees it (see the module docstring)."""
 
-    __slots__ = ("_model", "_owner", "_response", "options", "target")
+    __slots__ = (
+        "_context",
+        "_declares",
+        "_model",
+        "_owner",
+        "_response",
+        "_shapes",
+        "options",
+        "target",
+    )
 
     def __init__(self, target: Target, options: RouteOptions, owner: str) -> None:
         self.target = target
@@ -146,7 +155,11 @@ class ViewRoute:
         self._owner = owner
         self._model: Any = options.response_model
         self._response: APIRoute | None = None
-        if options.shapes_response:
+        # Settled once per view, not per request (see declares_model, respond).
+        self._shapes = options.shapes_response
+        self._declares: bool | None = None
+        self._context: dict[str, Any] | None = None
+        if self._shapes:
             self.response_route()  # options FastAPI rejects fail at decoration
 
     def __repr__(self) -> str:
@@ -156,10 +169,13 @@ class ViewRoute:
     def declares_model(self) -> bool:
         """A response option, or a return annotation FastAPI takes as a model
         (``Any`` aside: it says nothing about the body)."""
-        route = self.response_route()
-        if self.options.shapes_response:
-            return True
-        return route.response_field is not None and route.response_model is not Any
+        declares = self._declares
+        if declares is None:
+            route = self.response_route()
+            declares = self._declares = self._shapes or (
+                route.response_field is not None and route.response_model is not Any
+            )
+        return declares
 
     def _endpoint(self, parameters: list[inspect.Parameter]) -> Any:
         """A function FastAPI reads like the view: name, docstring, signature."""
@@ -270,7 +286,10 @@ class ViewRoute:
         host adapter, which applies them to every response of the view.
         """
         route = self.response_route()
-        rendered, is_json = serialize_route_content(route, content, self.target.func)
+        context = self._context
+        if context is None:  # reads the view's source file: once
+            context = self._context = endpoint_context(self.target.func)
+        rendered, is_json = serialize_route_content(route, content, context)
         sub_status = None if sub_response is None else sub_response.status_code
         status = route.status_code or sub_status
         args: dict[str, Any] = {} if status is None else {"status_code": status}

@@ -20,7 +20,14 @@ from ._engine._threads import run_in_thread
 from ._lifespan import lifespan_state
 from ._scope import asgi_request
 
-__all__ = ["HostSource", "RequestSource", "ScopeSource", "address", "environ_headers"]
+__all__ = [
+    "EnvironHeaders",
+    "HostSource",
+    "RequestSource",
+    "ScopeSource",
+    "address",
+    "environ_headers",
+]
 
 H = TypeVar("H")
 
@@ -93,6 +100,10 @@ class RequestSource:
         """The raw body; called once, only when a dependency reads it."""
         return None
 
+    def header_map(self) -> Headers:
+        """The headers as Starlette ``Headers`` (:attr:`headers` keeps them)."""
+        return Headers(raw=self.raw_headers())
+
     # -- what the engine reads ---------------------------------------------
 
     @property
@@ -156,7 +167,7 @@ class RequestSource:
             return request.headers
         headers = self._headers
         if headers is None:
-            headers = self._headers = Headers(raw=self.raw_headers())
+            headers = self._headers = self.header_map()
         return headers
 
     @property
@@ -267,6 +278,64 @@ def environ_headers(environ: Mapping[str, Any]) -> list[tuple[bytes, bytes]]:
         if name is not None and (value or not name.startswith(b"content-")):
             headers.append((name, str(value).encode("latin-1")))
     return headers
+
+
+class EnvironHeaders(Headers):
+    """A WSGI environ's request headers, each read from it on demand.
+
+    The same ``Headers`` as ``Headers(raw=environ_headers(environ))``, but a
+    dependency reading one ``Header()`` costs one environ lookup: ``[...]``,
+    ``get`` and ``in`` of a name found under its canonical key
+    (``x-user``: ``HTTP_X_USER``) read it there; anything else (``raw``,
+    ``getlist``, iteration, ``content-*``, a name not found that way)
+    builds the full list once. Environ keys are the server's, uppercase
+    (PEP 3333), so both ways agree.
+    """
+
+    def __init__(self, environ: Mapping[str, Any]) -> None:  # no list yet
+        self._environ = environ
+        self._built: list[tuple[bytes, bytes]] | None = None
+
+    @property
+    def _list(self) -> list[tuple[bytes, bytes]]:  # type: ignore[override]
+        built = self._built
+        if built is None:
+            built = self._built = environ_headers(self._environ)
+        return built
+
+    def __getitem__(self, key: str) -> str:
+        name = _environ_key(key)
+        if name is not None:
+            value = self._environ.get(name)
+            if value is not None:  # as environ_headers encodes it, decoded
+                return str(value).encode("latin-1").decode("latin-1")
+        return super().__getitem__(key)
+
+    def __contains__(self, key: Any) -> bool:
+        name = _environ_key(key) if isinstance(key, str) else None
+        if name is not None and name in self._environ:
+            return True
+        return super().__contains__(key)
+
+
+# header name -> its canonical environ key (None: look in the full list).
+_KEYS: dict[str, str | None] = {}
+
+
+def _environ_key(key: str) -> str | None:
+    try:
+        return _KEYS[key]
+    except KeyError:
+        pass
+    lower = key.lower()
+    name: str | None = None
+    # Names with "_" match no environ header (they read as "-"); content-*
+    # live outside HTTP_ and may be empty there (skipped).
+    if key.isascii() and "_" not in lower and not lower.startswith("content-"):
+        name = "HTTP_" + lower.replace("-", "_").upper()
+    if len(_KEYS) < _NAMES_MAX:
+        _KEYS[key] = name
+    return name
 
 
 def address(host: Any, port: Any) -> tuple[str, int] | None:

@@ -21,6 +21,7 @@ from . import _config
 from ._engine import describe, plan_for_function
 from ._engine.plan import Plan, injected_parameters
 from ._injected import check_injected_defaults
+from ._registrable import bindings_version
 from ._scope import ScopeSpec
 
 T = TypeVar("T")
@@ -33,6 +34,8 @@ class Target:
     """What a decorator learns once about the function it wraps."""
 
     __slots__ = (
+        "_injected_at",
+        "_plain",
         "func",
         "injected",
         "is_async",
@@ -55,6 +58,15 @@ class Target:
             for p in signature.parameters.values()
             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
         ]
+        #: (bindings version, plan) of the usual call: no overrides, nothing
+        #: supplied; a per-target shortcut past the engine's plan cache key.
+        self._plain: tuple[int, str, Plan] | None = None
+        #: How many leading positional arguments reach no injected
+        #: parameter: a call passing no more supplies none of them.
+        self._injected_at = next(
+            (i for i, name in enumerate(self.positional) if name in self.injected),
+            len(self.positional),
+        )
         for p in signature.parameters.values():
             if p.name in self.injected and p.kind is p.POSITIONAL_ONLY:
                 raise TypeError(
@@ -82,6 +94,10 @@ class Target:
         self, args: tuple[Any, ...], kwargs: Mapping[str, Any]
     ) -> frozenset[str]:
         """Injectable parameters the caller passed explicitly (they win)."""
+        if len(args) <= self._injected_at and (
+            not kwargs or self.injected.isdisjoint(kwargs)
+        ):
+            return _NONE  # the usual call: one shared empty set
         names = self.injected.intersection(kwargs) if kwargs else set()
         if args:
             names = set(names) | self.injected.intersection(
@@ -100,12 +116,22 @@ class Target:
         any object with ``dependency_overrides``, or None), less what the
         caller passed in ``args``/``kwargs``; ``path`` is the route's path
         template (a host's URL parameters are path parameters everywhere)."""
-        return plan_for_function(
-            self.func,
-            overrides=_config.overrides_of(app),
-            supplied=self.supplied(args, kwargs),
-            path=path,
-        )
+        overrides = _config.overrides_of(app)
+        supplied = self.supplied(args, kwargs)
+        if overrides is not None or supplied is not _NONE:
+            return plan_for_function(
+                self.func, overrides=overrides, supplied=supplied, path=path
+            )
+        # The usual call: no override, nothing supplied; kept on the target.
+        version = bindings_version()
+        plain = self._plain
+        if plain is None or plain[0] != version or plain[1] != path:
+            plan = plan_for_function(self.func, path=path)
+            plain = self._plain = (version, path, plan)
+        return plain[2]
+
+
+_NONE: frozenset[str] = frozenset()
 
 
 @functools.lru_cache(maxsize=2048)

@@ -107,6 +107,33 @@ def test_teardown_when_the_request_ends(make_app: Any, rec: Recorder) -> None:
     assert rec.events == ["open db", "view", "close db"]
 
 
+def test_one_close_per_request(
+    make_app: Any, rec: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The response closes the scope; Flask's teardown finds it closed."""
+    from fastapi_everywhere._host import RequestScope
+
+    closes: list[BaseException | None] = []
+    original = RequestScope.close
+
+    def counted(self: RequestScope, exc: BaseException | None = None) -> None:
+        closes.append(exc)
+        original(self, exc)
+
+    monkeypatch.setattr(RequestScope, "close", counted)
+    dep = resource(rec, "db")
+    app = make_app()
+
+    @app.get("/")
+    @with_fastapi_depends
+    def view(*, db: Annotated[str, Depends(dep)]) -> Any:
+        return "ok"
+
+    assert app.test_client().get("/").data == b"ok"
+    assert closes == [None]
+    assert rec.events == ["open db", "close db"]
+
+
 @pytest.mark.parametrize("kind", ["runtime", "abort", "handled"])
 def test_view_exception_is_thrown_into_yield_deps(
     make_app: Any, rec: Recorder, kind: str

@@ -64,13 +64,19 @@ class Exits:
     trip per segment). Closing the segment marked ``last`` ends the task.
     """
 
-    __slots__ = ("driver", "stack", "top")
+    __slots__ = ("driver", "segments", "stack", "top")
 
     def __init__(self, driver: _HasOwner) -> None:
         self.driver = driver  # its owner task is made on first async need
         self.stack = ExitStack()
         #: The segment on top of the stack, if the top entry is async.
         self.top: AsyncExitStack | None = None
+        #: Every async segment pushed, in order.
+        self.segments: list[AsyncExitStack] = []
+
+    def closes_on_loop(self) -> bool:
+        """Whether closing runs anything in the owner task (an async exit)."""
+        return any(_has_exits(segment) for segment in self.segments)
 
     def close(self, exc: BaseException | None) -> BaseException | None:
         """Exit everything with ``exc`` thrown in; the error left (``exit_with``)."""
@@ -109,6 +115,7 @@ class Exits:
 
         self.stack.push(exit_segment)
         self.top = segment
+        self.segments.append(segment)
 
 
 class SyncDriver(HasOwnerTask):

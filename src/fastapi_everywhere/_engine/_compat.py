@@ -253,8 +253,12 @@ _SERIALIZE_PARAMS = frozenset(
 SERIALIZES_TO_JSON_BYTES = "dump_json" in _SERIALIZE_PARAMS
 
 
-def _endpoint_context(func: Any) -> dict[str, Any]:
-    """Where ``func`` is defined, for ``ResponseValidationError``'s message."""
+def endpoint_context(func: Any) -> dict[str, Any]:
+    """Where ``func`` is defined, for ``ResponseValidationError``'s message.
+
+    It reads the source file: a caller keeps it per view, as FastAPI keeps
+    it per endpoint.
+    """
     context: dict[str, Any] = {"function": getattr(func, "__name__", repr(func))}
     try:
         context["file"] = inspect.getsourcefile(func)
@@ -265,13 +269,14 @@ def _endpoint_context(func: Any) -> dict[str, Any]:
 
 
 def serialize_route_content(
-    route: fastapi.routing.APIRoute, content: Any, view: Any
+    route: fastapi.routing.APIRoute, content: Any, context: dict[str, Any]
 ) -> tuple[Any, bool]:
     """``content`` serialised as ``route``'s request handler serialises it.
 
     Returns the serialised content and whether it is already JSON bytes (the
     fast path of newer FastAPI). Raises FastAPI's ``ResponseValidationError``
-    for an invalid response. The validation runs inline, as FastAPI runs it
+    for an invalid response, with ``context`` (:func:`endpoint_context`
+    of the view) in its message. The validation runs inline, as FastAPI runs it
     for ``async def`` endpoints, so it needs no event loop.
     """
     dump_json = SERIALIZES_TO_JSON_BYTES and (
@@ -292,7 +297,7 @@ def serialize_route_content(
     if dump_json:
         kwargs["dump_json"] = True
     if "endpoint_ctx" in _SERIALIZE_PARAMS:
-        kwargs["endpoint_ctx"] = _endpoint_context(view)
+        kwargs["endpoint_ctx"] = context
     coroutine = _fastapi.routing.serialize_response(**kwargs)
     try:
         coroutine.send(None)

@@ -341,7 +341,7 @@ class Resolution:
         if self.push_sync_exit is not None:
             self.push_sync_exit(node, cm)
         else:
-            self._stack(node).push_async_exit(_threaded_exit(cm, self.run_sync))
+            self._stack(node).push_async_exit(threaded_exit(cm, self.run_sync))
         return solved
 
     async def async_step(self) -> None:
@@ -423,7 +423,10 @@ def _take(read: Any, data: Any, values: dict[str, Any]) -> list[Any]:
     return errors
 
 
-def _threaded_exit(cm: Any, run_sync: Runner) -> Callable[..., Any]:
+def threaded_exit(cm: Any, run_sync: Runner) -> Callable[..., Any]:
+    """An async exit running ``cm``'s sync ``__exit__`` through ``run_sync``
+    (FastAPI's rule: sync teardown never blocks the loop), shielded."""
+
     async def exit_(exc_type: Any, exc: Any, tb: Any) -> bool:
         ok = False
         with anyio.CancelScope(shield=True):

@@ -9,24 +9,87 @@ request's ``run_sync`` (Django passes asgiref's thread-sensitive executor).
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .._bridge import loop as _loop
-from .._bridge.drive import NOT_RUN
+from .._bridge.drive import NOT_RUN, Exits
 from .._bridge.owner import OwnerTask
 from .._bridge.served import served_loop
 from .._config import overrides_of
-from .._engine.plan import Plan, plan_for_dependencies
-from .._engine.run import Resolution, solve
+from .._engine.plan import Node, Plan, plan_for_dependencies
+from .._engine.run import Resolution, Runner, solve, threaded_exit
 from .._lifecycle import swallowed_error
 from .._lifespan import lifespan_loop
 from .._source import RequestSource
 from .._target import Target
 
 __all__ = ["AsyncSide", "Job"]
+
+
+class _Owned:
+    """What an :class:`Exits` stack needs: the task its async segments close in."""
+
+    __slots__ = ("owner",)
+
+    def __init__(self, owner: OwnerTask) -> None:
+        self.owner = owner
+
+
+class _Routes:
+    """Where one async-side resolution puts each exit (given to it, held by it).
+
+    Request-scoped sync ``yield`` exits go on the request's :class:`Exits`,
+    run by the thread that closes the request: under Django that is the
+    request's sync thread, where its thread-sensitive executor would have
+    sent them, so a request whose teardown is all sync closes with no loop
+    round trip. Async exits go in the request's task, in entry order with
+    the sync ones; function-scoped exits on the call's stack, as FastAPI.
+    """
+
+    __slots__ = ("exits", "function", "run_sync", "run_sync_exit")
+
+    def __init__(
+        self,
+        exits: Exits,
+        function: AsyncExitStack,
+        run_sync: Runner,
+        run_sync_exit: Callable[..., Any] | None,
+    ) -> None:
+        self.exits = exits
+        self.function = function
+        self.run_sync = run_sync
+        self.run_sync_exit = run_sync_exit
+
+    def stack_for(self, node: Node) -> AsyncExitStack:
+        return self.function if node.function_scope else self.exits.segment()
+
+    def push_sync(self, node: Node, cm: Any) -> None:
+        if node.function_scope:
+            self.function.push_async_exit(threaded_exit(cm, self.run_sync))
+        elif self.run_sync_exit is None:
+            self.exits.push_sync(cm)
+        else:
+            self.exits.push_sync(_SentExit(cm, self.run_sync_exit))
+
+
+class _SentExit:
+    """A sync exit run through the host's ``run_sync_exit`` (its sync thread)."""
+
+    __slots__ = ("cm", "run")
+
+    def __init__(self, cm: Any, run: Callable[..., Any]) -> None:
+        self.cm = cm
+        self.run = run
+
+    def __enter__(self) -> Any:  # entered already: only its exit is pushed
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> Any:
+        return self.run(self.cm.__exit__, exc_type, exc, tb)
 
 
 class Job(NamedTuple):
@@ -45,7 +108,11 @@ class AsyncSide:
     app: Any
     source: RequestSource
     run_sync: Callable[..., Awaitable[Any]]
+    run_sync_exit: Callable[..., Any] | None
     _async: OwnerTask | None
+    #: The request task's context after its last call (see ``_asolved``).
+    _async_context: contextvars.Context | None
+    _async_exits: Exits | None
 
     if TYPE_CHECKING:  # provided by RequestScope
 
@@ -135,16 +202,30 @@ class AsyncSide:
     @asynccontextmanager
     async def _asolved(self, plan: Plan) -> AsyncIterator[dict[str, Any]]:
         """Resolve ``plan`` in the request's task; function scope closes after."""
-        stack = self._async_owner().stack
+        owner = self._async_owner()
+        exits = self._async_exits
+        if exits is None:
+            exits = self._async_exits = Exits(_Owned(owner))
+            # FastAPI's request stack at the bottom, closed last (ends the task).
+            exits.push_segment(owner.stack, last=True)
+        routes = _Routes(exits, AsyncExitStack(), self.run_sync, self.run_sync_exit)
         res = Resolution(
             plan,
-            function_stack=AsyncExitStack(),
+            function_stack=routes.function,
             run_sync=self.run_sync,
-            **self.resolution_args(stack),
+            stack_for=routes.stack_for,
+            push_sync_exit=routes.push_sync,
+            **self.resolution_args(owner.stack),
         )
         async with res.function_stack:
-            await solve(res)
-            self._adopt(res)
-            if res.errors:
-                raise self._invalid_error(plan, res)
-            yield res.values
+            try:
+                await solve(res)
+                self._adopt(res)
+                if res.errors:
+                    raise self._invalid_error(plan, res)
+                yield res.values
+            finally:
+                # What the request-scoped sync exits see when they run at
+                # close, off this task: its context now, as FastAPI's run
+                # in a copy of the request task's context.
+                self._async_context = contextvars.copy_context()

@@ -9,7 +9,7 @@ the background tasks and request-scoped teardown in ``END_ORDER``.
 
 from __future__ import annotations
 
-import asyncio
+import contextvars
 import functools
 import logging
 import threading
@@ -23,7 +23,7 @@ from .._bridge.drive import Exits
 from .._bridge.owner import OwnerTask
 from .._engine._compat import TEARDOWN_BEFORE_BACKGROUND, TEARDOWN_BEFORE_RESPONSE
 from .._errors import LoopThreadError
-from .._lifecycle import end_operation, exit_with
+from .._lifecycle import end_operation
 from .errors import failed_dependency
 
 __all__ = ["RequestEnd"]
@@ -42,6 +42,8 @@ class RequestEnd:
     _torn_down: bool
     _invalid: BaseException | None
     _async: OwnerTask | None
+    _async_exits: Exits | None
+    _async_context: contextvars.Context | None
     _owner: OwnerTask | None
     _request_exits: Exits | None
 
@@ -92,7 +94,8 @@ class RequestEnd:
         it is not raised again here, but an error raised by teardown or a
         background task is. Idempotent; not on the loop thread.
         """
-        _loop.check_not_loop_thread(f"{self.name}: close")
+        if _loop.in_loop_thread():
+            _loop.check_not_loop_thread(f"{self.name}: close")
         with self._lock:
             if self.closed:
                 return
@@ -102,8 +105,11 @@ class RequestEnd:
                 # validation error: they never saw it.
                 error = self._teardown(None)
             else:  # the view's function scope closed when it returned
+                tasks = self.background_tasks
                 error = end_operation(
-                    exc, background=self._run_background, request=self._teardown
+                    exc,
+                    background=None if tasks is None else self._run_background,
+                    request=self._teardown,
                 )
             if error is not None and error is not exc:
                 raise error
@@ -132,7 +138,7 @@ class RequestEnd:
             return exc
         self._torn_down = True
         if self._async is not None:
-            exc = exit_with(self._close_async, exc)
+            exc = self._close_async(exc)
         if self._request_exits is not None:
             exc = self._request_exits.close(exc)
             self._request_exits = None  # its driver is this request: no cycle left
@@ -140,26 +146,30 @@ class RequestEnd:
             self._owner.finish()
         return exc
 
-    def _close_async(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+    def _close_async(self, exc: BaseException | None) -> BaseException | None:
+        """The async side's exits: sync ones here, async ones in its task.
+
+        The task ends with its last segment (FastAPI's request stack); when
+        nothing async is left to exit it is told to end without a wait.
+        """
         owner = self._async
         assert owner is not None
-
-        async def close() -> bool:
-            suppress: bool | None = False
-            try:
-                if owner.started and not owner.closed:
-                    exit_ = functools.partial(owner.stack.__aexit__, exc_type, exc, tb)
-                    suppress = await owner.run(exit_)
-            finally:
-                await owner.close()  # ends the task, whatever teardown raised
-            return bool(suppress)
-
-        loop = owner.loop
-        assert loop is not None  # the async side started its task
         if owner.on_its_thread():
             raise LoopThreadError(
                 f"{self.name}: close() was called on the thread of the event "
                 "loop its async dependencies run on (a deadlock); use aclose()"
             )
-        future = asyncio.run_coroutine_threadsafe(close(), loop)
-        return future.result(self.timeout)
+        exits, self._async_exits = self._async_exits, None
+        if exits is None:  # nothing was resolved on that side
+            owner.finish()
+            return exc
+        context, self._async_context = self._async_context, None
+        if context is None:
+            return exits.close(exc)
+        return context.copy().run(exits.close, exc)
+
+    @property
+    def closes_on_loop(self) -> bool:
+        """Whether :meth:`close` waits on the loop (an async exit is left)."""
+        exits = self._async_exits
+        return exits is not None and exits.closes_on_loop()

@@ -30,11 +30,9 @@ import threading
 import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import (
-    AbstractContextManager,
     AsyncExitStack,
-    ExitStack,
 )
-from typing import Any, NoReturn
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.background import BackgroundTasks
@@ -52,7 +50,6 @@ from .._engine._threads import run_in_thread
 from .._engine.plan import Node, Plan, plan_for_dependencies
 from .._engine.run import Resolution
 from .._lifecycle import (
-    exit_with,
     swallowed_error,
     target_caller,
     validation_error,
@@ -62,20 +59,13 @@ from .._source import RequestSource, ScopeSource
 from .._target import target_of
 from .async_side import AsyncSide, Job
 from .ending import RequestEnd
+from .inline import NO_ASYNC_EXITS, InlineExits, close_function
 
 __all__ = ["RequestScope"]
 
 RunSync = Callable[..., Awaitable[Any]]
 
 log = logging.getLogger("fastapi_everywhere._host")
-
-
-def _close_function(function: ExitStack, exc: BaseException) -> NoReturn:
-    """Close a call's function scope with ``exc`` thrown in; raise what is left."""
-    left = exit_with(function.__exit__, exc)
-    if left is None:
-        raise swallowed_error() from exc  # a yield dependency swallowed it
-    raise left
 
 
 class _HostDriver(SyncDriver):
@@ -119,7 +109,9 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
     and exception handlers), or a ready ASGI scope with its ``body`` (bytes,
     or a function reading them) and ``app``.
     ``run_sync`` is how the async side runs sync code (default: the engine's
-    worker threads). ``timeout`` bounds each wait on the loop thread.
+    worker threads); ``run_sync_exit(fn, *args)`` how :meth:`close` runs the
+    async side's sync teardown (default: on the closing thread; Django
+    sends it to the request's sync thread). ``timeout`` bounds each wait on the loop thread.
     ``logger`` (default ``fastapi_everywhere._host``) gets the errors raised
     after the response was sent (:meth:`close_sent`).
     """
@@ -132,6 +124,7 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
         app: FastAPI | None = None,
         name: str = "request",
         run_sync: RunSync | None = None,
+        run_sync_exit: Callable[..., Any] | None = None,
         timeout: float | None = None,
         logger: logging.Logger | None = None,
     ) -> None:
@@ -146,6 +139,7 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
         self.name = name
         self.timeout = timeout
         self.run_sync: RunSync = run_sync or run_in_thread
+        self.run_sync_exit = run_sync_exit
         self.cache: dict[Any, Any] = {}
         self.response: Response | None = None
         self.background_tasks: BackgroundTasks | None = None
@@ -158,10 +152,12 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
         # and async segments in entry order), FastAPI's request stack below.
         self._owner: OwnerTask | None = None
         self._request_exits: Exits | None = None
-        self._request_stack = AsyncExitStack()
+        self._request_stack: AsyncExitStack | None = None  # made on first need
         self._base_pushed = False
         # The async side: one task on the shared loop with its own stack.
         self._async: OwnerTask | None = None
+        self._async_exits: Exits | None = None  # its exits, made on first use
+        self._async_context: contextvars.Context | None = None
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
@@ -196,7 +192,7 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
         """Put FastAPI's request stack under the first async exit (closed last)."""
         if not self._base_pushed:
             self._base_pushed = True
-            self.request_exits.push_segment(self._request_stack, last=True)
+            self.request_exits.push_segment(self.sync_stack, last=True)
 
     @property
     def headers(self) -> Headers:
@@ -206,7 +202,10 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
     @property
     def sync_stack(self) -> AsyncExitStack:
         """FastAPI's request stack of the sync side (closed last, in its task)."""
-        return self._request_stack
+        stack = self._request_stack
+        if stack is None:
+            stack = self._request_stack = AsyncExitStack()
+        return stack
 
     def resolution_args(self, request_stack: AsyncExitStack) -> dict[str, Any]:
         """What every resolution in this request shares (its cache, source...)."""
@@ -293,49 +292,52 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
         """A sync target whose every step is sync: no driver, no loop.
 
         Sync ``yield`` dependencies exit on this thread: function-scoped ones
-        when the view returns, request-scoped ones at :meth:`close`.
+        when the view returns, request-scoped ones at :meth:`close`. The
+        hottest path of a host request: what it does not need (an async
+        stack, a request exit stack before a request-scoped ``yield``) it
+        does not build.
         """
         (_, plan, args, kwargs), func = job, job.target.func
-        function = ExitStack()
-
-        def push_exit(node: Node, cm: AbstractContextManager[Any]) -> None:
-            if node.function_scope:
-                function.push(cm)
-            else:
-                self.request_exits.push_sync(cm)
-
-        lock = self._lock
-        with lock:
+        exits = InlineExits(self)
+        with self._lock:
             self._check_open("call")
             res = Resolution(
                 plan,
-                function_stack=AsyncExitStack(),
+                spec=None,
+                app=self.app,
+                state=None,  # the source's request reads it, if ever built
+                cache=self.cache,
+                request_stack=NO_ASYNC_EXITS,
+                function_stack=NO_ASYNC_EXITS,
+                source=self.source,
+                background_tasks=self.background_tasks,
+                response=self.response,
                 isolate_context=False,  # contextvars set by deps reach the view
-                push_sync_exit=push_exit,
-                **self.resolution_args(self._request_stack),
+                push_sync_exit=exits,
             )
             try:
                 res.advance(True)
             except BaseException as e:
-                _close_function(function, e)
+                close_function(exits.function, e)
             self._adopt(res)
             if res.errors:
                 invalid = self._invalid = validation_error(res.errors, res.body)
                 if not TEARDOWN_BEFORE_BACKGROUND:
-                    _close_function(function, invalid)  # thrown into the deps
+                    close_function(exits.function, invalid)  # thrown into the deps
                 # FastAPI < 0.120 closed the dependencies first: they saw no
                 # exception.
-                left = exit_with(function.__exit__, None)
+                left = exits.close(None)
                 raise invalid if left is None else left
         try:
             result = func(*args, **kwargs, **res.values)
         except BaseException as e:
-            with lock:
-                _close_function(function, e)
-        with lock:
-            left = exit_with(function.__exit__, None)
-        if left is not None:
-            raise left
+            with self._lock:
+                close_function(exits.function, e)
+        if exits.function is not None:
+            with self._lock:
+                left = exits.close(None)
+            if left is not None:
+                raise left
         return result
 
     def _enter(self, driver: _HostDriver) -> dict[str, Any]:

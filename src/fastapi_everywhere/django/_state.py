@@ -22,14 +22,15 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.core.handlers.wsgi import LimitedStream
+from django.core.handlers.wsgi import LimitedStream, WSGIRequest
 from django.http import HttpRequest, HttpResponseBase
 from django.http.request import RawPostDataException
 from django.utils.encoding import escape_uri_path
+from starlette.datastructures import Headers
 
 from .._engine._compat import TEARDOWN_BEFORE_RESPONSE
 from .._host import ProcessLifespan, RequestScope
-from .._source import HostSource, address, environ_headers
+from .._source import EnvironHeaders, HostSource, address, environ_headers
 from . import _settings
 from ._parsed import encode_parsed
 from ._threads import ThreadSensitive
@@ -57,6 +58,8 @@ SOURCE_KEY = "fastapi_everywhere.django.source"
 
 
 def _server_scope(request: HttpRequest) -> Mapping[str, Any] | None:
+    if type(request) is WSGIRequest:  # none there (and no failed getattr)
+        return None
     asgi: Mapping[str, Any] | None = getattr(request, "scope", None)
     if isinstance(asgi, Mapping) and asgi.get("type") == "http":
         return asgi
@@ -184,6 +187,14 @@ class DjangoSource(HostSource[HttpRequest]):
         request = self.http
         return _headers(request, _server_scope(request))
 
+    def header_map(self) -> Headers:
+        """Under WSGI read from ``request.META`` as needed, not all rebuilt."""
+        request = self.http
+        asgi = _server_scope(request)
+        if asgi is None:
+            return EnvironHeaders(request.META)
+        return Headers(raw=_headers(request, asgi))
+
     def read_body(self) -> bytes | None:
         """The raw body of ``request``, read when a dependency first needs it.
 
@@ -265,6 +276,7 @@ class RequestState:
                 ),
                 name=f"Django request {request.method} {request.path}",
                 run_sync=self._runner,
+                run_sync_exit=self._runner.run_here,
                 timeout=config.timeout,
                 logger=log,
             )
@@ -282,8 +294,15 @@ class RequestState:
             self._on_request_thread(scope.close, exc)
 
     def _on_request_thread(self, fn: Callable[..., None], *args: Any) -> None:
-        runner = self._runner
-        if runner is not None and runner.thread == threading.get_ident():
+        # Only async teardown, waited for on the loop, may send sync work
+        # back to this thread (the request's): then serve it meanwhile.
+        runner, scope = self._runner, self.scope
+        if (
+            runner is not None
+            and runner.thread == threading.get_ident()
+            and scope is not None
+            and scope.closes_on_loop
+        ):
             runner.serve_while(fn, *args)
         else:
             fn(*args)

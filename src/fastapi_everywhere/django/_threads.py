@@ -67,6 +67,26 @@ class ThreadSensitive:
         handed = context.run(asyncio.run_coroutine_threadsafe, call(), loop)
         return await asyncio.wrap_future(handed)
 
+    def run_here(self, fn: Callable[..., Any], /, *args: Any) -> Any:
+        """``fn(*args)`` on the request's sync thread, from any other thread.
+
+        The request's sync teardown, when the request is closed: on that
+        thread (Django's ASGI handler closes the response there) at once,
+        else sent there through the view's loop and waited for (a test
+        client closing it on a thread of its own). Never on the loop thread.
+        """
+        loop = self._loop
+        if (
+            self.thread is None
+            or self.thread == threading.get_ident()
+            or loop is None
+            or loop.is_closed()
+        ):
+            return fn(*args)
+        # In the caller's context: the request task's, where asgiref keeps
+        # which thread is this request's.
+        return asyncio.run_coroutine_threadsafe(self(fn, *args), loop).result()
+
     def _run(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
         if self.thread is None:
             self.thread = threading.get_ident()

@@ -212,7 +212,12 @@ def _sync_view(
     def view(*args: Any, **kwargs: Any) -> Any:
         request, host = _find_request(args, target.name)
         state = _state(request)
-        if state.scope is None and (lifespan := lifespan_to_start()) is not None:
+        # The middleware, when there is one, started the lifespan already.
+        if (
+            not state.managed
+            and state.scope is None
+            and (lifespan := lifespan_to_start()) is not None
+        ):
             lifespan.ensure_started()
         passed, path_params = _split(target, kwargs)
         scope = state.open(path_params, host)

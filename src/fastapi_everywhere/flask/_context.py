@@ -31,11 +31,12 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import Response, after_this_request, g, request
+from starlette.datastructures import Headers
 from starlette.responses import Response as StarletteResponse
 from werkzeug.wrappers import Request
 
 from .._host import RequestScope
-from .._source import HostSource, address, environ_headers
+from .._source import EnvironHeaders, HostSource, address, environ_headers
 from ._state import FlaskState, state_of
 
 __all__ = [
@@ -98,6 +99,10 @@ class FlaskSource(HostSource[Request]):
         """The ASGI header list (the scope's ``headers``)."""
         request = self.http
         return environ_headers(request.environ)
+
+    def header_map(self) -> Headers:
+        """Read from the environ as needed, not all rebuilt."""
+        return EnvironHeaders(self.http.environ)
 
     def read_body(self) -> bytes | None:
         """The raw body, cached on the request so the view can still read it.
@@ -221,5 +226,6 @@ def _close_after_response(scope: RequestScope) -> None:
 def teardown_request(exc: BaseException | None) -> None:
     """Close a scope the response never closed (an unhandled error)."""
     found: RequestState | None = getattr(_current_request(), _KEY, None)
-    if found is not None and not found.deferred:
-        found.scope.close(exc)  # idempotent
+    # Closed already, as every request the view finished is: one close.
+    if found is not None and not found.deferred and not found.scope.closed:
+        found.scope.close(exc)

@@ -39,7 +39,7 @@ def _run_in_request(
 ) -> Any:
     target = route.target
     found = current_state()
-    if kwargs:
+    if kwargs and not target.injected.isdisjoint(kwargs):
         # Flask passes view_args as keyword arguments; those the view declares
         # as FastAPI parameters (Path(ge=1)...) are resolved and validated
         # from path_params instead, like every other request value.

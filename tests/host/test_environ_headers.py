@@ -1,0 +1,74 @@
+"""``EnvironHeaders`` reads a WSGI environ as ``Headers(raw=environ_headers(...))`` does."""
+
+from typing import Any
+
+import pytest
+from starlette.datastructures import Headers
+
+from fastapi_everywhere._source import EnvironHeaders, environ_headers
+
+ENVIRON: dict[str, Any] = {
+    "REQUEST_METHOD": "GET",
+    "PATH_INFO": "/",
+    "SERVER_NAME": "localhost",
+    "HTTP_HOST": "localhost:8000",
+    "HTTP_X_USER": "ann",
+    "HTTP_X_EMPTY": "",
+    "HTTP_ACCEPT": "a/b, c/d",
+    "HTTP_X_LATIN": "caf\xe9",
+    "CONTENT_TYPE": "application/json",
+    "CONTENT_LENGTH": "",
+    "wsgi.url_scheme": "http",
+}
+
+NAMES = [
+    "x-user",
+    "X-User",
+    "X-USER",
+    "x_user",
+    "host",
+    "x-empty",
+    "accept",
+    "x-latin",
+    "content-type",
+    "content-length",
+    "missing",
+    "x-missing",
+    "x-\u0101",
+]
+
+
+def outcome(fn: Any, *args: Any) -> Any:
+    try:
+        return ("value", fn(*args))
+    except Exception as exc:  # the same error type both ways
+        return ("error", type(exc))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_reads_like_the_full_list(name: str) -> None:
+    full = Headers(raw=environ_headers(ENVIRON))
+    lazy = EnvironHeaders(ENVIRON)
+    for read in (
+        lambda h: h.get(name),
+        lambda h: name in h,
+        lambda h: h.getlist(name),
+        lambda h: h[name],
+    ):
+        assert outcome(read, lazy) == outcome(read, full)
+
+
+def test_the_rest_of_the_mapping_is_the_full_list() -> None:
+    full = Headers(raw=environ_headers(ENVIRON))
+    lazy = EnvironHeaders(ENVIRON)
+    assert lazy.raw == full.raw
+    assert list(lazy.items()) == list(full.items())
+    assert lazy == full
+    assert len(lazy) == len(full)
+    assert repr(lazy).endswith(repr(full)[len("Headers") :])
+
+
+def test_one_header_is_read_without_building_the_list() -> None:
+    lazy = EnvironHeaders(ENVIRON)
+    assert lazy.get("x-user") == "ann"
+    assert lazy._built is None

@@ -1,0 +1,148 @@
+"""The inline path of a host request (``_host/inline.py``) and what it relies on."""
+
+import asyncio
+import inspect
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import pytest
+from fastapi import Depends, FastAPI
+
+from fastapi_everywhere._host import RequestScope
+from fastapi_everywhere._host.inline import NO_ASYNC_EXITS, close_function
+from fastapi_everywhere._target import Target
+
+
+def test_the_shared_async_stacks_refuse_every_push() -> None:
+    @contextmanager
+    def cm() -> Any:
+        yield
+
+    with pytest.raises(RuntimeError, match="inline resolution"):
+        NO_ASYNC_EXITS.push(lambda *a: None)
+    with pytest.raises(RuntimeError, match="inline resolution"):
+        NO_ASYNC_EXITS.enter_context(cm())
+    with pytest.raises(RuntimeError, match="inline resolution"):
+        NO_ASYNC_EXITS.push_async_callback(lambda: None)
+    with pytest.raises(RuntimeError, match="inline resolution"):
+        asyncio.run(NO_ASYNC_EXITS.enter_async_context(cm()))  # type: ignore[arg-type]
+
+
+def test_close_function_without_a_stack_raises_the_error_itself() -> None:
+    error = ValueError("view failed")
+    with pytest.raises(ValueError) as raised:
+        close_function(None, error)
+    assert raised.value is error
+
+
+def test_supplied_is_the_same_with_and_without_the_shortcut() -> None:
+    def dep() -> int:
+        return 1
+
+    def view(a: int, b: Annotated[int, Depends(dep)], /, *, c: int = 0) -> None: ...
+
+    def view2(
+        a: int, b: Annotated[int, Depends(dep)], *, c: Annotated[int, Depends(dep)]
+    ) -> None: ...
+
+    with pytest.raises(TypeError, match="positional-only"):
+        Target(view, "test")
+    target = Target(view2, "test")
+    assert target.supplied((1,), {}) == frozenset()
+    assert target.supplied((1, 2), {}) == {"b"}
+    assert target.supplied((1,), {"c": 3}) == {"c"}
+    assert target.supplied((), {"a": 1, "x": 2}) == frozenset()
+    assert target.supplied((1, 2), {"c": 3}) == {"b", "c"}
+
+
+@pytest.mark.skipif(
+    "scope" not in inspect.signature(Depends).parameters,
+    reason="FastAPI without Depends(scope=)",
+)
+def test_function_and_request_scoped_exits_close_in_their_turn() -> None:
+    events: list[str] = []
+
+    def function_dep() -> Any:
+        events.append("function in")
+        yield "f"
+        events.append("function out")
+
+    def request_dep() -> Any:
+        events.append("request in")
+        yield "r"
+        events.append("request out")
+
+    def view(
+        f: Annotated[str, Depends(function_dep, scope="function")],
+        r: Annotated[str, Depends(request_dep)],
+    ) -> str:
+        events.append("view")
+        return f + r
+
+    scope = RequestScope({"type": "http", "headers": []}, app=FastAPI())
+    assert scope.call(view) == "fr"
+    assert events == ["function in", "request in", "view", "function out"]
+    scope.close()
+    assert events[-1] == "request out"
+
+
+def test_async_side_sync_teardown_runs_on_the_closing_thread() -> None:
+    """An async call's request-scoped sync exits run where close() is called,
+    in entry order with its async ones (which run in the request's task)."""
+    import threading
+
+    events: list[tuple[str, int | None]] = []
+
+    def sync_dep() -> Any:
+        yield "s"
+        events.append(("close sync", threading.get_ident()))
+
+    async def async_dep() -> Any:
+        yield "a"
+        events.append(("close async", None))
+
+    async def view(
+        s: Annotated[str, Depends(sync_dep)], a: Annotated[str, Depends(async_dep)]
+    ) -> str:
+        return s + a
+
+    async def only_sync(s: Annotated[str, Depends(sync_dep)]) -> str:
+        return s
+
+    scope = RequestScope({"type": "http", "headers": []}, app=FastAPI())
+    assert asyncio.run(scope.acall(only_sync)) == "s"
+    assert not scope.closes_on_loop  # nothing to wait for on a loop
+    scope.close()
+    assert events == [("close sync", threading.get_ident())]
+
+    events.clear()
+    scope = RequestScope({"type": "http", "headers": []}, app=FastAPI())
+    assert asyncio.run(scope.acall(view)) == "sa"
+    assert scope.closes_on_loop
+    scope.close()
+    assert events == [("close async", None), ("close sync", threading.get_ident())]
+
+
+def test_the_usual_plan_is_kept_per_target_and_follows_overrides() -> None:
+    def dep() -> int:
+        return 1
+
+    def other() -> int:
+        return 2
+
+    def view(x: Annotated[int, Depends(dep)]) -> int:
+        return x
+
+    target = Target(view, "test")
+    assert target.plan_for(None, (), {}) is target.plan_for(None, (), {})
+    app = FastAPI()
+    app.dependency_overrides[dep] = other
+    overridden = target.plan_for(app, (), {})
+    assert overridden is not target.plan_for(None, (), {})
+    scope = RequestScope({"type": "http", "headers": []}, app=app)
+    assert scope.call(view) == 2
+    scope.close()
+    app.dependency_overrides.clear()
+    scope = RequestScope({"type": "http", "headers": []}, app=app)
+    assert scope.call(view) == 1
+    scope.close()
