@@ -5,8 +5,8 @@ ones (``loop_safe`` or the shared ``__fastapi_loop_safe__`` attribute) are
 called on the event loop, with the same values.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: FastAPI 0.115 cannot resolve a
+# class dependency's postponed annotations (Holder.__init__).
 import functools
 import threading
 from typing import Annotated
