@@ -14,6 +14,7 @@ from starlette.datastructures import State
 from starlette.requests import HTTPConnection
 
 from . import _config
+from ._loop_safe import loop_safe
 
 _standalone = State()
 
@@ -41,6 +42,18 @@ class StandaloneApp:
 STANDALONE_APP = StandaloneApp()
 
 
+class StateApp:
+    """``request.app`` of a container given ``app_state=`` and no app."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+
+    def __repr__(self) -> str:
+        return f"<fastapi_everywhere app stand-in, state={self.state._state!r}>"
+
+
 class AppState:
     """A small typed facade over a Starlette ``State``."""
 
@@ -63,6 +76,14 @@ class AppState:
     def standalone(cls) -> AppState:
         """The process-wide store used when no app is configured."""
         return cls(_standalone)
+
+    @classmethod
+    def reset_standalone(cls) -> None:
+        """Empty the process-wide store (for tests).
+
+        .. versionadded:: 0.2
+        """
+        _standalone._state.clear()
 
     @classmethod
     def _for(cls, app: Any) -> AppState:
@@ -97,6 +118,7 @@ class AppState:
         return f"AppState({self._state._state!r})"
 
 
+@loop_safe
 def get_app_state(request: HTTPConnection) -> AppState:
     """Dependency: the application state (``Depends(get_app_state)``)."""
     return AppState.from_request(request)

@@ -1,0 +1,113 @@
+"""register_bindings: each feature's binding module, run once, before routes."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from fastapi_everywhere import Binding, register_bindings
+
+
+@pytest.fixture
+def make_package(tmp_path: Path) -> Iterator[Callable[[str, dict[str, str]], str]]:
+    """Write a package tree under a fresh sys.path entry; yield its maker."""
+    names: list[str] = []
+
+    def make(root: str, files: dict[str, str]) -> str:
+        for rel, text in {"__init__.py": "", **files}.items():
+            path = tmp_path / root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text))
+        names.append(root)
+        return root
+
+    sys.path.insert(0, str(tmp_path))
+    yield make
+    sys.path.remove(str(tmp_path))
+    for name in list(sys.modules):
+        if any(name == n or name.startswith(n + ".") for n in names):
+            del sys.modules[name]
+
+
+CALLS = "import builtins\ncalls = builtins.__dict__.setdefault('_rb_calls', [])\n"
+
+
+@pytest.fixture(autouse=True)
+def _calls() -> Iterator[list[str]]:
+    import builtins
+
+    calls: list[str] = []
+    builtins._rb_calls = calls  # type: ignore[attr-defined]
+    yield calls
+    del builtins._rb_calls  # type: ignore[attr-defined]
+
+
+def _di(name: str) -> str:
+    return CALLS + f"def register():\n    calls.append({name!r})\n"
+
+
+def test_runs_each_feature_module_once(
+    make_package: Callable[..., str], _calls: list[str]
+) -> None:
+    root = make_package(
+        "rb_app",
+        {
+            "di.py": _di("root"),
+            "orders/__init__.py": "",
+            "orders/di.py": _di("orders"),
+            "users/__init__.py": "",  # no di module: skipped
+            "users/deep/__init__.py": "",
+            "users/deep/di.py": _di("deep"),
+            "notes.py": "",
+        },
+    )
+    register_bindings(root, f"{root}.orders")
+    assert sorted(_calls) == ["orders", "root"]  # overlap: orders ran once
+    _calls.clear()
+    register_bindings(root, recursive=True)
+    assert sorted(_calls) == ["deep", "orders", "root"]
+
+
+def test_module_and_attr_names_and_the_missing_callable_warning(
+    make_package: Callable[..., str],
+    _calls: list[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    root = make_package(
+        "rb_named",
+        {
+            "shop/__init__.py": "",
+            "shop/api/__init__.py": "",
+            "shop/api/wiring.py": CALLS + "def setup():\n    calls.append('shop')\n",
+            "blog/__init__.py": "",
+            "blog/api/__init__.py": "",
+            "blog/api/wiring.py": "setup = 3\n",
+        },
+    )
+    with caplog.at_level(logging.WARNING, "fastapi_everywhere"):
+        register_bindings(root, module="api.wiring", attr="setup")
+    assert _calls == ["shop"]
+    assert "rb_named.blog.api.wiring has no callable 'setup'" in caplog.text
+
+
+def test_errors(make_package: Callable[..., str]) -> None:
+    root = make_package(
+        "rb_bad",
+        {"feat/__init__.py": "", "feat/di.py": "import rb_no_such_module\n"},
+    )
+    with pytest.raises(ModuleNotFoundError, match="rb_no_such_module"):
+        register_bindings(root)  # an import error inside a binding module
+    with pytest.raises(ValueError, match=r"register_bindings: .* is a module, not"):
+        register_bindings("textwrap")
+    with pytest.raises(TypeError, match="register_bindings: name at least one"):
+        register_bindings()
+
+
+def test_binding_is_a_named_tuple() -> None:
+    binding = Binding(int, int, already_bound=False)
+    assert binding.interface is int and tuple(binding) == (int, int, False)
