@@ -36,6 +36,7 @@ from ._decorators import (
     with_fastapi_depends,
     with_fastapi_lifecycle,
 )
+from ._discovery import ConflictSolver, auto_bindings
 from ._errors import (
     AutoBindingError,
     CyclicDependencyError,
@@ -67,6 +68,7 @@ __all__ = [
     "AppState",
     "AutoBindingError",
     "Binding",
+    "ConflictSolver",
     "ContainerScope",
     "CyclicDependencyError",
     "DependantCache",
@@ -90,6 +92,7 @@ __all__ = [
     "ScopeError",
     "__version__",
     "aiter_with_fastapi_depends",
+    "auto_bindings",
     "check_routes_and_dependencies_are_async",
     "configure",
     "container_lifespan",

@@ -11,11 +11,12 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+import sys
 from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any, NamedTuple
 
-__all__ = ["Binding", "package_of", "register_bindings"]
+__all__ = ["Binding", "caller_package", "package_of", "register_bindings"]
 
 logger = logging.getLogger("fastapi_everywhere")
 
@@ -34,10 +35,28 @@ class Binding(NamedTuple):
     already_bound: bool
 
 
-def package_of(entry: str | ModuleType, owner: str) -> ModuleType:
-    """``entry`` (a dotted name or a module) imported; it must be a package."""
+def caller_package(depth: int) -> str | None:
+    """The package of the code ``depth`` frames up (anchors ``".features"``)."""
+    frame = sys._getframe(depth + 1)
+    package = frame.f_globals.get("__package__")
+    return package if isinstance(package, str) else None
+
+
+def package_of(
+    entry: str | ModuleType, owner: str, anchor: str | None = None
+) -> ModuleType:
+    """``entry`` (a dotted name or a module) imported; it must be a package.
+
+    A name starting with ``.`` is relative to ``anchor``, as in ``from .``.
+    """
     if isinstance(entry, str):
-        module = importlib.import_module(entry)
+        if entry.startswith(".") and not anchor:
+            raise ValueError(
+                f"{owner}: {entry!r} is relative but the caller is not in a package"
+            )
+        module = importlib.import_module(
+            entry, anchor if entry.startswith(".") else None
+        )
     elif isinstance(entry, ModuleType):
         module = entry
     else:
@@ -83,7 +102,8 @@ def register_bindings(
 ) -> None:
     """Import ``<package>.<module>`` in each package and subpackage; call its ``attr``.
 
-    ``packages``: dotted names or modules (each must be a package); each
+    ``packages``: dotted names (``".features"`` is relative to the caller's
+    package) or modules, each a package; each
     one's own ``module`` runs too, and with ``recursive=True`` every nested
     subpackage's. A package without the module is skipped; one whose module
     has no callable ``attr`` is logged (``warn_missing``). Each binding
@@ -96,9 +116,10 @@ def register_bindings(
         raise TypeError(f"{owner}: name at least one package")
     if not module or not attr:
         raise ValueError(f"{owner}: module and attr must not be empty")
+    anchor = caller_package(1)
     seen: set[str] = set()
     for entry in packages:
-        for name in _subpackages(package_of(entry, owner), recursive):
+        for name in _subpackages(package_of(entry, owner, anchor), recursive):
             target = f"{name}.{module}"
             if target in seen:
                 continue
