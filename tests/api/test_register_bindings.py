@@ -9,7 +9,6 @@ import pytest
 
 from fastapi_everywhere import Binding, register_bindings
 
-
 CALLS = "import builtins\ncalls = builtins.__dict__.setdefault('_rb_calls', [])\n"
 
 
