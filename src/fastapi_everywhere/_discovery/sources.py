@@ -72,6 +72,9 @@ def module_sources(
             yield ModuleSource(info.name, path)
 
 
+_NOTHING = Analysis(False, frozenset(), False, False)
+
+
 def _simple_name(node: ast.expr) -> str | None:
     """``Name`` -> its id; ``a.b.Name`` -> ``Name``; ``Name[T]`` -> ``Name``."""
     if isinstance(node, ast.Subscript):
@@ -83,24 +86,49 @@ def _simple_name(node: ast.expr) -> str | None:
     return None
 
 
+def _statements(body: list[ast.stmt]) -> list[ast.stmt]:
+    """The statements that can bind a module attribute: not function bodies.
+
+    What ``auto_bindings`` looks at is the module's namespace, so a class
+    made inside a function never counts; skipping those bodies halves the
+    cost of the analysis.
+    """
+    found: list[ast.stmt] = []
+    pending = list(reversed(body))
+    while pending:
+        node = pending.pop()
+        found.append(node)
+        if isinstance(node, ast.ClassDef):
+            pending.extend(reversed(node.body))
+        elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
+            for part in ("body", "orelse", "finalbody"):
+                pending.extend(reversed(getattr(node, part, [])))
+            for handler in getattr(node, "handlers", []):
+                pending.extend(reversed(handler.body))
+    return found
+
+
 def analyse(source: bytes) -> Analysis | None:
     """The :class:`Analysis` of one module's source; None if it does not parse."""
+    if b"class" not in source and _PROVIDER.encode() not in source:
+        return _NOTHING  # no class, no @provides: no need to parse
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return None
     aliases: dict[str, str] = {}
     star = False
-    for node in ast.walk(tree):
+    bases: set[str] = set()
+    interface = provider = unresolved = False
+    statements = _statements(tree.body)
+    for node in statements:
         if isinstance(node, ast.ImportFrom):
             for alias in node.names:
                 if alias.name == "*":
                     star = True
                 else:
                     aliases[alias.asname or alias.name] = alias.name
-    bases: set[str] = set()
-    interface = provider = unresolved = False
-    for node in ast.walk(tree):
+    for node in statements:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for decorator in node.decorator_list:
                 target = (
