@@ -8,6 +8,7 @@ which is also the ``.state`` of the ``request.app`` such requests carry.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from starlette.datastructures import State
@@ -74,16 +75,18 @@ class AppState:
 
     @classmethod
     def standalone(cls) -> AppState:
-        """The process-wide store used when no app is configured."""
-        return cls(_standalone)
+        """The process-wide store used when no app is configured (one object)."""
+        return _STANDALONE
 
     @classmethod
     def reset_standalone(cls) -> None:
-        """Empty the process-wide store (for tests).
+        """Start a new, empty process-wide store (for tests).
 
         .. versionadded:: 0.2
         """
-        _standalone._state.clear()
+        global _standalone, _STANDALONE
+        _standalone = State()
+        _STANDALONE = AppState(_standalone)
 
     @classmethod
     def _for(cls, app: Any) -> AppState:
@@ -101,11 +104,9 @@ class AppState:
         setattr(self._state, key, value)
 
     def delete(self, key: str) -> None:
-        """Remove ``key``; ``KeyError`` if absent."""
-        try:
+        """Remove ``key`` (nothing to do when it is absent)."""
+        with contextlib.suppress(AttributeError, KeyError):
             delattr(self._state, key)
-        except AttributeError:
-            raise KeyError(key) from None
 
     def __contains__(self, key: str) -> bool:
         return hasattr(self._state, key)
@@ -118,9 +119,18 @@ class AppState:
         return f"AppState({self._state._state!r})"
 
 
+#: ``AppState.standalone()``: the one facade of the process-wide store.
+_STANDALONE = AppState(_standalone)
+
+
 @loop_safe
-def get_app_state(request: HTTPConnection) -> AppState:
-    """Dependency: the application state (``Depends(get_app_state)``)."""
+def get_app_state(request: HTTPConnection = None) -> AppState:  # type: ignore[assignment]
+    """Dependency: the application state (``Depends(get_app_state)``).
+
+    Called directly with no request, the process-wide store.
+    """
+    if request is None:
+        return _STANDALONE
     return AppState.from_request(request)
 
 

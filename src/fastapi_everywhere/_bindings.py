@@ -43,9 +43,13 @@ def caller_package(depth: int) -> str | None:
 
 
 def package_of(
-    entry: str | ModuleType, owner: str, anchor: str | None = None
+    entry: str | ModuleType,
+    owner: str,
+    anchor: str | None = None,
+    *,
+    modules_too: bool = False,
 ) -> ModuleType:
-    """``entry`` (a dotted name or a module) imported; it must be a package.
+    """``entry`` (a dotted name or a module) imported; a package unless ``modules_too``.
 
     A name starting with ``.`` is relative to ``anchor``, as in ``from .``.
     """
@@ -61,7 +65,7 @@ def package_of(
         module = entry
     else:
         raise TypeError(f"{owner}: expected a package name or module, got {entry!r}")
-    if not hasattr(module, "__path__"):
+    if not modules_too and not hasattr(module, "__path__"):
         raise ValueError(
             f"{owner}: {module.__name__} is a module, not a package; pass the "
             "package that holds the features"
@@ -112,8 +116,6 @@ def register_bindings(
     .. versionadded:: 0.2
     """
     owner = "register_bindings"
-    if not packages:
-        raise TypeError(f"{owner}: name at least one package")
     if not module or not attr:
         raise ValueError(f"{owner}: module and attr must not be empty")
     anchor = caller_package(1)

@@ -103,10 +103,29 @@ class ParameterError(FastAPIEverywhereError, RuntimeError):
     """A request parameter (query, path, header, cookie) could not be supplied.
 
     The base of :class:`MissingParameterError` and
-    :class:`ParameterValidationError`, as in fastapi-standalone-di.
+    :class:`ParameterValidationError`, as in fastapi-standalone-di. ``source``
+    (``"query"``, ``"header"``...) and ``name`` (the request name) are the
+    first failing parameter's, from FastAPI's ``errors()``.
 
     .. versionadded:: 0.2
     """
+
+    @property
+    def source(self) -> str | None:
+        """Where the first failing parameter comes from (``"query"``, ...)."""
+        loc = self._first_loc()
+        return str(loc[0]) if loc else None
+
+    @property
+    def name(self) -> str | None:
+        """The request name of the first failing parameter."""
+        loc = self._first_loc()
+        return str(loc[-1]) if len(loc) > 1 else None
+
+    def _first_loc(self) -> tuple[Any, ...]:
+        errors = getattr(self, "errors", None)
+        found = errors() if callable(errors) else ()
+        return tuple(found[0].get("loc", ())) if found else ()
 
 
 class ParameterValidationError(ParameterError, RequestValidationError):

@@ -102,8 +102,8 @@ class RegistrableDependency(metaclass=ABCMeta):  # noqa: B024 - a marker ABC
 
 def _not_registered(interface: type[Any]) -> NotRegisteredError:
     return NotRegisteredError(
-        f"{interface.__qualname__}: no implementation registered for this "
-        f"abstract interface; call {interface.__qualname__}.register(Impl) at "
+        f"No implementation registered for {interface.__qualname__} (an "
+        f"abstract interface); call {interface.__qualname__}.register(Impl) at "
         "start-up (or override it in dependency_overrides)"
     )
 

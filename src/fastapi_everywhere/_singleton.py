@@ -125,8 +125,8 @@ def _dress(wrapper: Any, factory: Any, parameters: list[inspect.Parameter]) -> A
 def _eager(factory: Callable[..., Any], key: str) -> Callable[..., Any]:
     if is_gen_callable(factory) or is_async_gen_callable(factory):
         raise TypeError(
-            f"singleton: {_name(factory)} is a yield dependency; an eager "
-            "singleton has no owner for its teardown: use singleton(lazy=True)"
+            f"singleton: {_name(factory)} is a generator dependency (yield); an "
+            "eager singleton has no owner for its teardown: use singleton(lazy=True)"
         )
     parameters = _parameters(factory)
     state_name = "__fe_app_state__"

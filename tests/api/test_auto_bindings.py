@@ -126,12 +126,15 @@ def test_ties_go_to_the_solver_and_problems_register_nothing(
         auto_bindings(root)
     text = str(caught.value)
     assert (
-        "ab_tie.ports.ICache is ambiguous: ab_tie.impls.ACache, ab_tie.impls.BCache"
+        "ab_tie.ports.ICache has several matching implementations: ab_tie.impls.ACache, ab_tie.impls.BCache"
         in text
     )
     assert "ab_tie.ports.IClock has several @provides(primary=True)" in text
-    assert "ab_tie.ports.IOrphan has no implementation" in text
-    assert "@provides ab_tie.impls.vague has no return annotation" in text
+    assert "ab_tie.ports.IOrphan has no matching implementation" in text
+    assert (
+        "@provides has no resolvable return type; annotate the interface it builds (ab_tie.impls.vague)"
+        in text
+    )
     assert len(caught.value.problems) == 4 and isinstance(caught.value, ValueError)
     assert _impl("ab_tie.ports.ICache").__dict__.get("__fe_impl__") is None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 
 import pytest
@@ -38,6 +39,7 @@ async def test_inline_classes_is_per_container_and_only_for_classes() -> None:
         assert (await pooled.get(Where)).thread != here
     async with FastAPIContainer(inline_classes=True) as inline:
         assert await inline.invoke(lambda w=Depends(Where): w.thread) == here
+        assert (await inline.get(functools.partial(Where))).thread == here
 
 
 def test_inline_classes_must_be_a_bool() -> None:
@@ -79,7 +81,9 @@ async def test_get_container_gives_the_resolving_container() -> None:
 
 
 def test_get_container_without_one_is_a_runtime_error() -> None:
-    with pytest.raises(RuntimeError, match="get_container: no FastAPIContainer"):
+    with pytest.raises(
+        RuntimeError, match="get_container: No FastAPIContainer registered"
+    ):
         get_container(AppState())
     assert issubclass(NoContainerError, RuntimeError)
 

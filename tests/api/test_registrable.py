@@ -247,7 +247,9 @@ async def test_an_unregistered_abstract_interface_is_a_clear_error() -> None:
     async def now(clock: IClock = Depends(IClock)) -> str:
         return clock.now()
 
-    with pytest.raises(NotRegisteredError, match=r"IClock: no implementation") as e:
+    with pytest.raises(
+        NotRegisteredError, match=r"No implementation registered for IClock"
+    ) as e:
         await now()
     assert "IClock.register(Impl)" in str(e.value)
     # A LookupError like dependency()'s, a RuntimeError like the predecessor's.

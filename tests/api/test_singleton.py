@@ -120,7 +120,9 @@ def test_eager_refuses_yield_and_variadic_factories() -> None:
         return 1
 
     for factory in (gen, agen):
-        with pytest.raises(TypeError, match=r"singleton: .*yield.*lazy=True"):
+        with pytest.raises(
+            TypeError, match=r"singleton: .*generator dependency.*lazy=True"
+        ):
             singleton(factory)
     with pytest.raises(TypeError, match=r"singleton: factory .*variadic takes \*args"):
         singleton(variadic)

@@ -49,7 +49,8 @@ def get_container(app_state: AppState = Depends(get_app_state)) -> FastAPIContai
     found = find_container(app_state)
     if found is None:
         raise NoContainerError(
-            "get_container: no FastAPIContainer here; run the app with "
+            "get_container: No FastAPIContainer registered (none is resolving "
+            "this call, and app.state has none); run the app with "
             "FastAPI(lifespan=container_lifespan), or set "
             "app.state.container = FastAPIContainer(...) at start-up"
         )

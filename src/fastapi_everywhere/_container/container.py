@@ -50,12 +50,19 @@ class _Resolver:
         resolved = await self.resolve(dependency)
         return next(iter(resolved))
 
+    async def optional(self, dependency: type[T] | Callable[..., T] | Any) -> Any:
+        """Resolve one dependency; its instance, which may be None.
+
+        fastapi-standalone-di's name; the same as :meth:`get` here.
+
+        .. versionadded:: 0.2
+        """
+        return await self.get(dependency)
+
     async def resolve(self, *dependencies: Any) -> ResolvedDependencies:
         """Resolve several dependencies at once (one shared per-call cache)."""
         if not dependencies:
-            raise TypeError(
-                f"{type(self).__name__}.resolve: name at least one dependency"
-            )
+            return ResolvedDependencies({}, {})
         c = self.container
         plan = plan_for_dependencies(
             tuple(dependencies),

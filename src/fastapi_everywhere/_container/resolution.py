@@ -18,6 +18,7 @@ from .._engine.plan import Node, Plan
 from .._engine.run import Resolution, solve
 from .._lifecycle import caller_error, validation_error
 from .._lifespan import lifespan_state
+from .._registrable import implementation_of
 from .active import ACTIVE_CONTAINER
 from .levels import Level, LoopState
 from .options import ContainerOptions
@@ -101,7 +102,9 @@ async def resolve_at(
             every: dict[Any, Any] = {}
             for node in nodes:
                 if node.key in cache:
-                    every[node.origin] = cache[node.key]
+                    # An interface is known by what it resolved to.
+                    bound = implementation_of(node.origin) is not None
+                    every[node.call if bound else node.origin] = cache[node.key]
                     if node.key not in known:
                         level_of(node).cache[node.key] = cache[node.key]
                         known.add(node.key)

@@ -46,7 +46,7 @@ def _under(name: str, roots: set[str]) -> bool:
 def _roots(entries: Sequence[str | ModuleType], anchor: str | None) -> list[ModuleType]:
     found: dict[str, ModuleType] = {}
     for entry in entries:
-        module = package_of(entry, _OWNER, anchor)
+        module = package_of(entry, _OWNER, anchor, modules_too=True)
         found.setdefault(module.__name__, module)
     return list(found.values())
 
@@ -63,6 +63,8 @@ def _modules(
     """The roots and the modules under them that may hold something to bind."""
     sources: dict[str, ModuleSource] = {}
     for root in roots:
+        if not hasattr(root, "__path__"):
+            continue  # a plain module: itself only
         for source in module_sources(
             list(root.__path__), root.__name__ + ".", recursive
         ):
@@ -161,7 +163,7 @@ def auto_bindings(
         seen.add(id(member))
         matched, names, problem = interfaces_of(member)
         if problem is not None:
-            problems.append(f"@provides {name_of(member)} {problem}")
+            problems.append(f"@provides {problem} ({name_of(member)})")
             continue
         if matched is None:
             continue
@@ -178,7 +180,7 @@ def auto_bindings(
             results.append(Binding(interface, own, True))
             continue
         if not found[interface]:
-            problems.append(f"{name_of(interface)} has no implementation")
+            problems.append(f"{name_of(interface)} has no matching implementation")
             continue
         choice = choose(interface, found[interface], bound_as, conflict_solver)
         if choice.primaries:
@@ -188,7 +190,7 @@ def auto_bindings(
             )
         elif choice.winner is None:
             problems.append(
-                f"{name_of(interface)} is ambiguous: "
+                f"{name_of(interface)} has several matching implementations: "
                 + ", ".join(name_of(c) for c in choice.tie)
                 + " (mark one @provides(primary=True) or pass a conflict_solver)"
             )

@@ -95,7 +95,11 @@ def interfaces_of(member: Any) -> tuple[Any, list[type], str | None]:
         return None, [], None
     returned = _returned_class(underlying)
     if returned is None:
-        return member, [], "has no return annotation naming the interface it builds"
+        return (
+            member,
+            [],
+            ("has no resolvable return type; annotate the interface it builds"),
+        )
     if not issubclass(returned, RegistrableDependency):
         return (
             member,
@@ -159,7 +163,7 @@ def choose(
             raise AutoBindingError(
                 [
                     f"conflict_solver returned {picked!r} for {name_of(interface)}, "
-                    "which is not one of its candidates: "
+                    "which is not among the candidates: "
                     + ", ".join(name_of(c) for c in contenders)
                 ]
             )

@@ -72,9 +72,6 @@ def module_sources(
             yield ModuleSource(info.name, path)
 
 
-_NOTHING = Analysis(False, frozenset(), False, False)
-
-
 def _simple_name(node: ast.expr) -> str | None:
     """``Name`` -> its id; ``a.b.Name`` -> ``Name``; ``Name[T]`` -> ``Name``."""
     if isinstance(node, ast.Subscript):
@@ -110,8 +107,6 @@ def _statements(body: list[ast.stmt]) -> list[ast.stmt]:
 
 def analyse(source: bytes) -> Analysis | None:
     """The :class:`Analysis` of one module's source; None if it does not parse."""
-    if b"class" not in source and _PROVIDER.encode() not in source:
-        return _NOTHING  # no class, no @provides: no need to parse
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):

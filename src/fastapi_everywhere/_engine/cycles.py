@@ -114,7 +114,8 @@ def check_acyclic(roots: Iterable[Any], overrides: Mapping[Any, Any] | None) -> 
             replaced = overrides.get(dep, dep)
             if replaced is not dep:
                 return replaced
-        return implementation_of(dep) or dep
+        bound = implementation_of(dep) or dep
+        return overrides.get(bound, bound) if overrides else bound
 
     def raw_edges(call: Any) -> list[Any]:
         deps = declared_dependencies(call)

@@ -7,6 +7,7 @@ a tight loop over precomputed nodes, with no introspection per call.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import threading
 from collections.abc import Callable, Hashable, Mapping
@@ -47,6 +48,13 @@ def describe(call: Any) -> str:
     name = getattr(target, "__qualname__", None) or type(target).__qualname__
     module = getattr(target, "__module__", None)
     return f"{module}.{name}" if module and module != "builtins" else str(name)
+
+
+def _is_class(call: Any) -> bool:
+    """Whether ``call`` (through ``functools.partial``) is a class."""
+    while isinstance(call, functools.partial):
+        call = call.func
+    return isinstance(call, type)
 
 
 class Node:
@@ -155,7 +163,7 @@ class Node:
         self.await_unless_cached = self.kind == ASYNC or self.kind == AGEN
         # A loop_safe function or class runs inline on the loop (opt-in), as
         # does every class of a container made with inline_classes=True.
-        inline = is_loop_safe(call) or (inline_classes and isinstance(call, type))
+        inline = is_loop_safe(call) or (inline_classes and _is_class(call))
         self.sync_dependency = self.kind == GEN or (self.kind == SYNC and not inline)
 
     def __repr__(self) -> str:
@@ -236,6 +244,10 @@ class Plan:
             override = overrides.get(sub.call, sub.call) if overrides else sub.call
             if override is sub.call:
                 override = implementation_of(sub.call) or sub.call
+                if override is not sub.call and overrides:
+                    # An override keyed by the bound implementation applies
+                    # too, as it does in a route that sees the binding.
+                    override = overrides.get(override, override)
             # With any override set, FastAPI re-parses *every* sub-dependency
             # (inherited security scopes deduplicated on the way); it keeps
             # the original's name, cache key, use_cache and scope.
