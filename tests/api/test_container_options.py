@@ -75,9 +75,10 @@ async def test_get_container_gives_the_resolving_container() -> None:
         async with container.scope() as scope:
             assert isinstance(scope, ResolutionScope)
             assert await scope.invoke(lambda c=Depends(get_container): c) is container
-    with SyncContainer() as sync_container:
+    with SyncContainer(inline_classes=True) as sync_container:
         found = sync_container.get(get_container)
         assert isinstance(found, FastAPIContainer)
+        assert sync_container.optional(get_container) is found
 
 
 def test_get_container_without_one_is_a_runtime_error() -> None:
