@@ -8,12 +8,14 @@ which is also the ``.state`` of the ``request.app`` such requests carry.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from starlette.datastructures import State
 from starlette.requests import HTTPConnection
 
 from . import _config
+from ._loop_safe import loop_safe
 
 _standalone = State()
 
@@ -41,6 +43,18 @@ class StandaloneApp:
 STANDALONE_APP = StandaloneApp()
 
 
+class StateApp:
+    """``request.app`` of a container given ``app_state=`` and no app."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+
+    def __repr__(self) -> str:
+        return f"<fastapi_everywhere app stand-in, state={self.state._state!r}>"
+
+
 class AppState:
     """A small typed facade over a Starlette ``State``."""
 
@@ -61,8 +75,18 @@ class AppState:
 
     @classmethod
     def standalone(cls) -> AppState:
-        """The process-wide store used when no app is configured."""
-        return cls(_standalone)
+        """The process-wide store used when no app is configured (one object)."""
+        return _standalone_store
+
+    @classmethod
+    def reset_standalone(cls) -> None:
+        """Start a new, empty process-wide store (for tests).
+
+        .. versionadded:: 0.2
+        """
+        global _standalone, _standalone_store
+        _standalone = State()
+        _standalone_store = AppState(_standalone)
 
     @classmethod
     def _for(cls, app: Any) -> AppState:
@@ -80,11 +104,9 @@ class AppState:
         setattr(self._state, key, value)
 
     def delete(self, key: str) -> None:
-        """Remove ``key``; ``KeyError`` if absent."""
-        try:
+        """Remove ``key`` (nothing to do when it is absent)."""
+        with contextlib.suppress(AttributeError, KeyError):
             delattr(self._state, key)
-        except AttributeError:
-            raise KeyError(key) from None
 
     def __contains__(self, key: str) -> bool:
         return hasattr(self._state, key)
@@ -97,8 +119,18 @@ class AppState:
         return f"AppState({self._state._state!r})"
 
 
-def get_app_state(request: HTTPConnection) -> AppState:
-    """Dependency: the application state (``Depends(get_app_state)``)."""
+#: ``AppState.standalone()``: the one facade of the process-wide store.
+_standalone_store = AppState(_standalone)
+
+
+@loop_safe
+def get_app_state(request: HTTPConnection = None) -> AppState:  # type: ignore[assignment]
+    """Dependency: the application state (``Depends(get_app_state)``).
+
+    Called directly with no request, the process-wide store.
+    """
+    if request is None:
+        return _standalone_store
     return AppState.from_request(request)
 
 

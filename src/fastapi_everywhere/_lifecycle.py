@@ -24,7 +24,7 @@ from ._engine._compat import TEARDOWN_BEFORE_BACKGROUND
 from ._engine._threads import run_in_thread
 from ._engine.plan import Plan, describe
 from ._engine.run import Resolution, solve
-from ._errors import MissingParameterError
+from ._errors import MissingParameterError, ParameterValidationError
 from ._lifespan import lifespan_state
 from ._scope import ScopeSpec
 
@@ -145,13 +145,16 @@ def validation_error(errors: list[Any], body: Any) -> RequestValidationError:
 def caller_error(
     function: str, error: RequestValidationError
 ) -> RequestValidationError:
-    """``error`` for our own callers: :class:`MissingParameterError` (a subclass
-    naming ``function``) when every error is a missing parameter."""
+    """``error`` for our own callers, naming ``function``: a
+    :class:`MissingParameterError` when every error is a missing parameter,
+    else a :class:`ParameterValidationError` (both subclass ``error``'s type)."""
     errors = list(error.errors())
     if errors and all(e.get("type") == "missing" for e in errors):
         missing = MissingParameterError(errors, function=function, body=error.body)
         return missing.with_traceback(error.__traceback__)
-    return error
+    # Still a RequestValidationError, and fastapi-standalone-di's name for it.
+    invalid = ParameterValidationError(errors, function=function, body=error.body)
+    return invalid.with_traceback(error.__traceback__)
 
 
 def swallowed_error() -> FastAPIError:

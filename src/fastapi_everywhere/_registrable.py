@@ -20,6 +20,17 @@ def bindings_version() -> int:
     return _version
 
 
+class _ClassProperty:
+    """A read-only property of the class itself (``Interface.impl``)."""
+
+    def __init__(self, fget: Any) -> None:
+        self.fget = fget
+        self.__doc__ = fget.__doc__
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        return self.fget(owner if owner is not None else type(obj))
+
+
 class RegistrableDependency(metaclass=ABCMeta):  # noqa: B024 - a marker ABC
     """A mixin for interfaces whose implementation is chosen at start-up.
 
@@ -39,10 +50,11 @@ class RegistrableDependency(metaclass=ABCMeta):  # noqa: B024 - a marker ABC
     __fe_impl__: ClassVar[Any] = None
 
     @classmethod
-    def register(cls, subclass: type[T] | None) -> type[T] | None:  # type: ignore[override]
+    def register(cls, subclass: T) -> T:  # type: ignore[override]
         """Bind ``subclass`` as the implementation; ``None`` unbinds.
 
-        ``subclass`` must be a class and a subclass of the interface. Binding
+        ``subclass`` is a subclass of the interface, or a factory function
+        (``@provides``, ``singleton``) returning an implementation. Binding
         the same class again changes nothing; binding another class replaces
         the previous binding (the last call wins) from the next call on.
         Returns ``subclass``, so it can be used as a class decorator.
@@ -50,12 +62,11 @@ class RegistrableDependency(metaclass=ABCMeta):  # noqa: B024 - a marker ABC
         global _version
         name = f"{cls.__qualname__}.register"
         if subclass is not None:
-            if not isinstance(subclass, type):
+            if not callable(subclass):
                 raise TypeError(
-                    f"{name}: expected a class, got {subclass!r}; use "
-                    "dependency_overrides to swap in a function"
+                    f"{name}: expected a class or a factory function, got {subclass!r}"
                 )
-            if not issubclass(subclass, cls):
+            if isinstance(subclass, type) and not issubclass(subclass, cls):
                 raise TypeError(
                     f"{name}: {subclass.__qualname__} is not a subclass of "
                     f"{cls.__qualname__}; declare it as "
@@ -65,6 +76,14 @@ class RegistrableDependency(metaclass=ABCMeta):  # noqa: B024 - a marker ABC
             type.__setattr__(cls, "__fe_impl__", subclass)
             _version += 1
         return subclass  # pyright: ignore[reportReturnType]
+
+    @_ClassProperty
+    def impl(cls) -> Any:
+        """The bound implementation, as :meth:`dependency` returns it.
+
+        .. versionadded:: 0.2
+        """
+        return cls.dependency()
 
     @classmethod
     def dependency(cls) -> type[Any]:
@@ -83,8 +102,8 @@ class RegistrableDependency(metaclass=ABCMeta):  # noqa: B024 - a marker ABC
 
 def _not_registered(interface: type[Any]) -> NotRegisteredError:
     return NotRegisteredError(
-        f"{interface.__qualname__}: no implementation registered for this "
-        f"abstract interface; call {interface.__qualname__}.register(Impl) at "
+        f"No implementation registered for {interface.__qualname__} (an "
+        f"abstract interface); call {interface.__qualname__}.register(Impl) at "
         "start-up (or override it in dependency_overrides)"
     )
 

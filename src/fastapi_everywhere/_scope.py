@@ -143,6 +143,24 @@ def _source_items(
     return items
 
 
+def _dashed_twins(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Also send ``x_token`` as ``x-token``: the header FastAPI reads for it.
+
+    fastapi-standalone-di keys header values by parameter name; FastAPI
+    reads ``x_token: str = Header()`` from ``x-token``. A name already
+    given with dashes wins.
+    """
+    if not any("_" in key for key, _ in items):
+        return items
+    present = {key.lower() for key, _ in items}
+    twins = [
+        (key.replace("_", "-"), value)
+        for key, value in items
+        if "_" in key and key.replace("_", "-").lower() not in present
+    ]
+    return items + twins
+
+
 def _normalize_headers(raw: Any) -> list[tuple[bytes, bytes]]:
     if raw is None:
         return []
@@ -192,7 +210,7 @@ def scope_headers(
     list, without building the rest of the scope or a ``Request``.
     """
     headers = _normalize_headers(spec.base.get("headers") if spec.base else None)
-    items = _source_items(spec.headers, required.get("header", ()))
+    items = _dashed_twins(_source_items(spec.headers, required.get("header", ())))
     if items:
         names = {k.lower().encode("latin-1") for k, _ in items}
         headers = [h for h in headers if h[0] not in names]

@@ -63,8 +63,8 @@ class FastApiDepsStack(AsyncClosing):
         """Resolve ``dependency`` (cached until :meth:`close`)."""
         if self._container is None:
             raise RuntimeError(
-                "FastApiDepsStack.resolve: call `await stack.start()` (or use "
-                "`async with stack`) before resolve()"
+                "FastApiDepsStack.resolve: the stack is not started. Call start() "
+                "first (`await stack.start()`, or use `async with stack`)"
             )
         return await self._container.get(dependency)
 

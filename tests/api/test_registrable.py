@@ -115,9 +115,28 @@ async def test_a_sub_interface_does_not_inherit_the_binding() -> None:
     assert await names() == ("redis", "local cache interface")
 
 
-def test_register_rejects_non_classes() -> None:
-    with pytest.raises(TypeError, match=r"Repository\.register: expected a class"):
-        Repository.register(lambda: None)  # type: ignore[arg-type]
+def test_register_rejects_what_cannot_be_called() -> None:
+    with pytest.raises(
+        TypeError, match=r"Repository\.register: expected a class or a factory"
+    ):
+        Repository.register(42)
+    with pytest.raises(NotRegisteredError):
+        Repository.dependency()
+
+
+async def test_register_accepts_a_factory_function() -> None:
+    # fastapi-standalone-di binds @provides factories and singletons this way.
+    def build() -> Repository:
+        return SqlRepository()
+
+    Repository.register(build)
+    assert Repository.impl is build
+
+    @with_fastapi_depends
+    async def run(repo: Repository = Depends(Repository)) -> Repository:
+        return repo
+
+    assert isinstance(await run(), SqlRepository)
 
 
 def test_register_rejects_a_class_that_is_not_a_subclass() -> None:
@@ -228,7 +247,9 @@ async def test_an_unregistered_abstract_interface_is_a_clear_error() -> None:
     async def now(clock: IClock = Depends(IClock)) -> str:
         return clock.now()
 
-    with pytest.raises(NotRegisteredError, match=r"IClock: no implementation") as e:
+    with pytest.raises(
+        NotRegisteredError, match=r"No implementation registered for IClock"
+    ) as e:
         await now()
     assert "IClock.register(Impl)" in str(e.value)
     # A LookupError like dependency()'s, a RuntimeError like the predecessor's.

@@ -60,9 +60,6 @@ KNOWN_FAILURES = {
     "tests/test_sync/test_runners/test_runnify_with_fastapi_depends.py::test_without_config": (
         "runs without an app"
     ),
-    # Wording: our message names the method to call, not theirs.
-    "tests/test_stack.py::test_resolve_before_start_raises": "error wording",
-    "tests/test_sync/test_stack.py::test_resolve_before_start_raises": "error wording",
     # The examples run as scripts in their own processes, without the alias.
     "tests/test_examples.py::test_example_runs_successfully[basic_usage.py]": (
         "subprocess without the alias"

@@ -189,7 +189,7 @@ def test_stack_start_resolve_close() -> None:
 
 
 def test_stack_resolve_before_start() -> None:
-    with pytest.raises(RuntimeError, match="start"):
+    with pytest.raises(RuntimeError, match=r"Call start\(\)"):
         sync.FastApiDepsStack(FastAPI()).resolve(dsn)
 
 

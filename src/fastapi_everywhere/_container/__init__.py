@@ -14,15 +14,30 @@ gets; ``levels`` what a container keeps per event loop and per level
 those levels; ``resolved`` what a call hands back.
 """
 
+from collections.abc import Callable
+from typing import Any
+
+from .app_container import container_lifespan, get_container
 from .container import ContainerScope, FastAPIContainer, start_lifespan
+from .dependant_cache import DependantCache
 from .resolved import ResolvedDependencies, dependency_key
 from .scopes import DependencyScope
 
+#: fastapi-standalone-di's name for an open ``container.scope()``.
+ResolutionScope = ContainerScope
+#: The shape of ``dependency_overrides``: dependency -> replacement.
+DependencyOverrides = dict[Callable[..., Any], Callable[..., Any]]
+
 __all__ = [
     "ContainerScope",
+    "DependantCache",
+    "DependencyOverrides",
     "DependencyScope",
     "FastAPIContainer",
+    "ResolutionScope",
     "ResolvedDependencies",
+    "container_lifespan",
     "dependency_key",
+    "get_container",
     "start_lifespan",
 ]

@@ -12,14 +12,21 @@ from typing import Any, ParamSpec, TypeVar, overload
 from fastapi import FastAPI
 
 from .. import _config
+from .._app_state import AppState
 from .._closing import AsyncClosing
 from .._engine import describe
 from .._engine.plan import Plan, plan_for_dependencies, plan_for_function
-from .._errors import MissingParameterError, NotConfiguredError, ScopeError
+from .._errors import (
+    MissingParameterError,
+    NotConfiguredError,
+    ParameterValidationError,
+    ScopeError,
+)
 from .._lifecycle import call_target
 from .._scope import SourceLike
 from .._target import target_of
 from .._typing import Generated
+from .dependant_cache import DependantCache, as_dependant_cache
 from .levels import Level, LoopState
 from .options import ContainerOptions
 from .resolution import resolve_at
@@ -53,22 +60,30 @@ class _Resolver:
         resolved = await self.resolve(dependency)
         return next(iter(resolved))
 
+    async def optional(self, dependency: type[T] | Callable[..., T] | Any) -> Any:
+        """Resolve one dependency; its instance, which may be None.
+
+        fastapi-standalone-di's name; the same as :meth:`get` here.
+
+        .. versionadded:: 0.2
+        """
+        return await self.get(dependency)
+
     async def resolve(self, *dependencies: Any) -> ResolvedDependencies:
         """Resolve several dependencies at once (one shared per-call cache)."""
         if not dependencies:
-            raise TypeError(
-                f"{type(self).__name__}.resolve: name at least one dependency"
-            )
+            return ResolvedDependencies({}, {})
         c = self.container
         plan = plan_for_dependencies(
             tuple(dependencies),
             overrides=c._overrides(),
             security_scopes=c._options.security_scopes,
             owner=f"{type(self).__name__}.resolve",
+            inline_classes=c._options.inline_classes,
         )
         try:
             values, every = await self._run(plan)
-        except MissingParameterError as e:
+        except (MissingParameterError, ParameterValidationError) as e:
             # Name what was asked for, not the synthetic root of the plan.
             names = ", ".join(describe(dependency_key(d)) for d in dependencies)
             e.function = f"{type(self).__name__}.resolve({names})"
@@ -117,6 +132,7 @@ class _Resolver:
             overrides=self.container._overrides(),
             supplied=target.supplied(args, kwargs),
             security_scopes=self.container._options.security_scopes,
+            inline_classes=self.container._options.inline_classes,
         )
         values, every = await self._run(plan)
         result = await call_target(func, target.is_async, args, kwargs, values)
@@ -133,8 +149,9 @@ class _Resolver:
             here,
             scoped,
             c._options,
-            app=c.app,
+            app=c._options.request_app or c.app,
             lifespan_app=c._lifespan_app,
+            container=c,
         )
 
 
@@ -175,6 +192,13 @@ class FastAPIContainer(AsyncClosing, _Resolver):
     to scopes. ``query``/``path``/``headers``/``cookies`` are
     :class:`ParamSource` values for request parameters, ``security_scopes`` the
     scopes seen by ``SecurityScopes`` at the top of each resolution.
+    ``inline_classes=True`` calls every class dependency on the event loop,
+    as if each were ``loop_safe``; ``app_state`` backs ``get_app_state``
+    (and ``request.app.state``) when there is no app; ``dependant_cache``
+    is kept for fastapi-standalone-di's signature (plans are always cached).
+
+    .. versionadded:: 0.2
+       ``inline_classes``, ``app_state``, ``dependant_cache``.
     """
 
     def __init__(
@@ -189,6 +213,9 @@ class FastAPIContainer(AsyncClosing, _Resolver):
         headers: SourceLike = None,
         cookies: SourceLike = None,
         security_scopes: list[str] | tuple[str, ...] | None = None,
+        inline_classes: bool = False,
+        app_state: AppState | None = None,
+        dependant_cache: DependantCache | bool = True,
     ) -> None:
         owner = "FastAPIContainer"
         self.container = self
@@ -203,7 +230,11 @@ class FastAPIContainer(AsyncClosing, _Resolver):
             headers=headers,
             cookies=cookies,
             security_scopes=security_scopes,
+            inline_classes=inline_classes,
+            app_state=app_state,
+            app=app,
         )
+        self.dependant_cache = as_dependant_cache(dependant_cache, owner)
         self._loops: dict[asyncio.AbstractEventLoop, LoopState] = {}
         self._lifespan_app: Any = None
         self._closed = False

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from .._app_state import AppState, StateApp
 from .._scope import ScopeSpec, SourceLike, as_source
 from .scopes import DefaultScope, ScopeMap, ScopeRules
 
@@ -14,10 +17,12 @@ class ContainerOptions:
     ``rules`` give every dependency its :class:`DependencyScope`; ``spec``
     holds the request parameter sources; ``security_scopes`` are the scopes
     ``SecurityScopes`` sees at the top of each resolution. Errors name
-    ``owner``.
+    ``owner``. ``inline_classes`` runs every class dependency inline (as if
+    ``loop_safe``); ``request_app`` is the ``request.app`` given by
+    ``app_state`` (None: the container's app).
     """
 
-    __slots__ = ("rules", "security_scopes", "spec")
+    __slots__ = ("inline_classes", "request_app", "rules", "security_scopes", "spec")
 
     def __init__(
         self,
@@ -30,6 +35,9 @@ class ContainerOptions:
         headers: SourceLike,
         cookies: SourceLike,
         security_scopes: list[str] | tuple[str, ...] | None,
+        inline_classes: bool = False,
+        app_state: AppState | None = None,
+        app: Any = None,
     ) -> None:
         self.rules = ScopeRules(scopes, default_scope, owner)
         sources = {
@@ -48,3 +56,25 @@ class ContainerOptions:
             cookies=sources["cookies"],
         )
         self.security_scopes = tuple(security_scopes or ())
+        if not isinstance(inline_classes, bool):
+            raise TypeError(
+                f"{owner}: inline_classes must be a bool, got {inline_classes!r}"
+            )
+        self.inline_classes = inline_classes
+        self.request_app = _request_app(app_state, app, owner)
+
+
+def _request_app(app_state: AppState | None, app: Any, owner: str) -> Any:
+    if app_state is None:
+        return None
+    if not isinstance(app_state, AppState):
+        raise TypeError(f"{owner}: app_state must be an AppState, got {app_state!r}")
+    if app is None:
+        return StateApp(app_state.as_state())
+    if getattr(app, "state", None) is not app_state.as_state():
+        # get_app_state reads request.app.state: the two must agree.
+        raise TypeError(
+            f"{owner}: app_state is not the state of app; pass "
+            "app_state=AppState.from_app(app), or leave app_state out"
+        )
+    return None

@@ -18,6 +18,8 @@ from .._engine.plan import Node, Plan
 from .._engine.run import Resolution, solve
 from .._lifecycle import caller_error, validation_error
 from .._lifespan import lifespan_state
+from .._registrable import implementation_of
+from .active import ACTIVE_CONTAINER
 from .levels import Level, LoopState
 from .options import ContainerOptions
 from .scopes import DependencyScope
@@ -33,6 +35,7 @@ async def resolve_at(
     *,
     app: FastAPI | None,
     lifespan_app: Any,
+    container: Any = None,
 ) -> tuple[dict[str, Any], dict[Any, Any]]:
     """Resolve ``plan`` on ``here``'s loop, inside ``scoped`` when given.
 
@@ -40,7 +43,7 @@ async def resolve_at(
     dependency. ``options.rules`` say which level keeps each dependency;
     ``options.spec`` and ``app`` make the request the resolution sees;
     ``lifespan_app`` (a deps stack's) is started on a loop that did not run
-    it yet.
+    it yet. ``container`` is what ``get_container`` gives its dependencies.
     """
     container_level = here.level
     owner_level = scoped or container_level
@@ -67,6 +70,13 @@ async def resolve_at(
 
     async def run() -> tuple[dict[str, Any], dict[Any, Any]]:
         here.attach_level()
+        token = ACTIVE_CONTAINER.set(container)
+        try:
+            return await resolve()
+        finally:
+            ACTIVE_CONTAINER.reset(token)
+
+    async def resolve() -> tuple[dict[str, Any], dict[Any, Any]]:
         cache = dict(container_level.cache)
         if scoped is not None:
             cache.update(scoped.cache)
@@ -92,7 +102,9 @@ async def resolve_at(
             every: dict[Any, Any] = {}
             for node in nodes:
                 if node.key in cache:
-                    every[node.origin] = cache[node.key]
+                    # An interface is known by what it resolved to.
+                    bound = implementation_of(node.origin) is not None
+                    every[node.call if bound else node.origin] = cache[node.key]
                     if node.key not in known:
                         level_of(node).cache[node.key] = cache[node.key]
                         known.add(node.key)

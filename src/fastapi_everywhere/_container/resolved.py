@@ -9,11 +9,13 @@ from typing import Annotated, Any, TypeVar, get_args, get_origin, overload
 from fastapi import params
 
 from .._engine import describe
+from .._registrable import implementation_of
 from .._typing import Generated
 
 __all__ = ["ResolvedDependencies", "dependency_key"]
 
 T = TypeVar("T")
+_MISSING: Any = object()
 
 
 def dependency_key(dependency: Any) -> Any:
@@ -33,9 +35,20 @@ class ResolvedDependencies:
 
     __slots__ = ("_all", "_direct")
 
-    def __init__(self, direct: dict[Any, Any], every: dict[Any, Any]) -> None:
+    def __init__(
+        self, direct: dict[Any, Any], every: dict[Any, Any] | None = None
+    ) -> None:
         self._direct = direct
-        self._all = every
+        self._all = direct if every is None else every
+
+    def _find(self, dependency: Any, transitive: bool) -> Any:
+        key = dependency_key(dependency)
+        if not transitive:
+            return self._direct.get(key, _MISSING)
+        found = self._all.get(key, _MISSING)
+        if found is _MISSING:  # the tree is keyed by what an interface resolved to
+            found = self._all.get(implementation_of(key), _MISSING)
+        return found
 
     @overload
     def get(
@@ -49,15 +62,19 @@ class ResolvedDependencies:
     def get(self, dependency: Any, transitive: bool = False) -> Any:
         """The instance of ``dependency``; ``KeyError`` if it was not resolved.
 
-        ``transitive=True`` also finds sub-dependencies of what was asked for.
+        ``transitive=True`` also finds sub-dependencies of what was asked for
+        (an interface, or the implementation it resolved to).
         """
-        key = dependency_key(dependency)
-        table = self._all if transitive else self._direct
-        try:
-            return table[key]
-        except KeyError:
-            where = "in the tree" if transitive else "directly (try transitive=True)"
-            raise KeyError(f"{describe(key)} was not resolved {where}") from None
+        found = self._find(dependency, transitive)
+        if found is _MISSING:
+            key = describe(dependency_key(dependency))
+            if transitive:
+                raise KeyError(f"{key} was not resolved in the tree")
+            raise KeyError(
+                f"{key} was not resolved directly. Pass transitive=True to reach "
+                "a sub-dependency"
+            )
+        return found
 
     @overload
     def optional(
@@ -72,11 +89,15 @@ class ResolvedDependencies:
 
     def optional(self, dependency: Any, transitive: bool = False) -> Any:
         """Like :meth:`get`, but None when ``dependency`` was not resolved."""
-        key = dependency_key(dependency)
-        return (self._all if transitive else self._direct).get(key)
+        found = self._find(dependency, transitive)
+        return None if found is _MISSING else found
 
     def all_instances(self) -> Mapping[Any, Any]:
-        """Every instance of the tree, sub-dependencies first (read-only)."""
+        """Every instance of the tree, sub-dependencies first (read-only).
+
+        Keyed by dependency as declared; an interface by the implementation
+        it resolved to.
+        """
         return MappingProxyType(self._all)
 
     def __iter__(self) -> Iterator[Any]:

@@ -96,7 +96,8 @@ class ScopeRules:
             ):
                 raise ScopeError(
                     f"FastAPIContainer: {describe(child.origin)} lives for the whole "
-                    "container but depends on a SCOPED dependency; make it SCOPED too"
+                    "container but depends on a SCOPED dependency (a captive "
+                    "dependency); make it SCOPED too"
                 )
             self._check_captures(child)
 

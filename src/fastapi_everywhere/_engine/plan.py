@@ -7,6 +7,7 @@ a tight loop over precomputed nodes, with no introspection per call.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import threading
 from collections.abc import Callable, Hashable, Mapping
@@ -26,6 +27,7 @@ from .._errors import FastAPIEverywhereError
 from .._loop_safe import is_loop_safe
 from .._registrable import bindings_version, implementation_of
 from . import _compat
+from .cycles import check_acyclic
 
 SYNC, ASYNC, GEN, AGEN = _compat.SYNC, _compat.ASYNC, _compat.GEN, _compat.AGEN
 _SPECIAL_TYPES = (
@@ -46,6 +48,13 @@ def describe(call: Any) -> str:
     name = getattr(target, "__qualname__", None) or type(target).__qualname__
     module = getattr(target, "__module__", None)
     return f"{module}.{name}" if module and module != "builtins" else str(name)
+
+
+def _is_class(call: Any) -> bool:
+    """Whether ``call`` (through ``functools.partial``) is a class."""
+    while isinstance(call, functools.partial):
+        call = call.func
+    return isinstance(call, type)
 
 
 class Node:
@@ -82,7 +91,9 @@ class Node:
         "use_cache",
     )
 
-    def __init__(self, original: Dependant, used: Dependant) -> None:
+    def __init__(
+        self, original: Dependant, used: Dependant, inline_classes: bool = False
+    ) -> None:
         call = used.call
         assert call is not None
         self.call: Callable[..., Any] = call
@@ -150,10 +161,10 @@ class Node:
         # the target's own parameters, never called as a dependency.
         self.await_always = bool(self.body_params) or self.concurrency is not None
         self.await_unless_cached = self.kind == ASYNC or self.kind == AGEN
-        # A loop_safe function or class runs inline on the loop (opt-in).
-        self.sync_dependency = self.kind == GEN or (
-            self.kind == SYNC and not is_loop_safe(call)
-        )
+        # A loop_safe function or class runs inline on the loop (opt-in), as
+        # does every class of a container made with inline_classes=True.
+        inline = is_loop_safe(call) or (inline_classes and _is_class(call))
+        self.sync_dependency = self.kind == GEN or (self.kind == SYNC and not inline)
 
     def __repr__(self) -> str:
         return f"<Node {describe(self.call)} name={self.name!r} kind={self.kind}>"
@@ -170,6 +181,7 @@ class Plan:
     __slots__ = (
         "body_field",
         "embed_body_fields",
+        "inline_classes",
         "is_body_form",
         "needs_loop",
         "needs_request",
@@ -179,8 +191,15 @@ class Plan:
         "target",
     )
 
-    def __init__(self, target: Any, root_dependant: Dependant, overrides: Any) -> None:
+    def __init__(
+        self,
+        target: Any,
+        root_dependant: Dependant,
+        overrides: Any,
+        inline_classes: bool = False,
+    ) -> None:
         self.target = target
+        self.inline_classes = inline_classes
         self.root = self._compile(root_dependant, root_dependant, overrides)
         self.steps: list[tuple[Node, bool]] = []
         self._flatten(self.root)
@@ -219,12 +238,16 @@ class Plan:
         self.required = {k: tuple(v) for k, v in required.items()}
 
     def _compile(self, original: Dependant, used: Dependant, overrides: Any) -> Node:
-        node = Node(original, used)
+        node = Node(original, used, self.inline_classes)
         for sub in used.dependencies:
             use_sub = sub
             override = overrides.get(sub.call, sub.call) if overrides else sub.call
             if override is sub.call:
                 override = implementation_of(sub.call) or sub.call
+                if override is not sub.call and overrides:
+                    # An override keyed by the bound implementation applies
+                    # too, as it does in a route that sees the binding.
+                    override = overrides.get(override, override)
             # With any override set, FastAPI re-parses *every* sub-dependency
             # (inherited security scopes deduplicated on the way); it keeps
             # the original's name, cache key, use_cache and scope.
@@ -342,10 +365,12 @@ def plan_for_function(
     supplied: frozenset[str] = frozenset(),
     security_scopes: tuple[str, ...] = (),
     path: str = "",
+    inline_classes: bool = False,
 ) -> Plan:
     """The plan resolving the injectable parameters of ``func``.
 
-    Parameters named in ``supplied`` (given by the caller) are left out.
+    Parameters named in ``supplied`` (given by the caller) are left out;
+    ``inline_classes`` runs every class dependency inline, as if loop_safe.
     """
     key: Hashable = (
         "f",
@@ -355,6 +380,7 @@ def plan_for_function(
         security_scopes,
         path,
         bindings_version(),
+        inline_classes,
     )
     try:
         return _plans[key]
@@ -364,7 +390,10 @@ def plan_for_function(
         key = None
     parameters = [p for p in injected_parameters(func) if p.name not in supplied]
     root = _synthetic(getattr(func, "__name__", "target"), parameters)
-    plan = Plan(func, _root_dependant(root, security_scopes, path), overrides)
+    check_acyclic([root], overrides)
+    plan = Plan(
+        func, _root_dependant(root, security_scopes, path), overrides, inline_classes
+    )
     return plan if key is None else _remember(key, plan)
 
 
@@ -400,6 +429,7 @@ def plan_for_dependencies(
     security_scopes: tuple[str, ...] = (),
     owner: str = "resolve",
     path: str = "",
+    inline_classes: bool = False,
 ) -> Plan:
     """A plan whose root depends on each of ``dependencies`` (named d0, d1...).
 
@@ -413,6 +443,7 @@ def plan_for_dependencies(
         security_scopes,
         path,
         bindings_version(),
+        inline_classes,
     )
     try:
         return _plans[key]
@@ -423,7 +454,10 @@ def plan_for_dependencies(
         for i, dep in enumerate(dependencies)
     ]
     root = _synthetic(owner, parameters)
-    plan = Plan(root, _root_dependant(root, security_scopes, path), overrides)
+    check_acyclic([root], overrides)
+    plan = Plan(
+        root, _root_dependant(root, security_scopes, path), overrides, inline_classes
+    )
     try:
         return _remember(key, plan)
     except TypeError:

@@ -54,6 +54,15 @@ class _SyncResolver:
         """Resolve one dependency and return its instance."""
         return _run(partial(self._target().get, dependency), "get", self._timeout)
 
+    def optional(self, dependency: Any) -> Any:
+        """Resolve one dependency; its instance, which may be None.
+
+        .. versionadded:: 0.2
+        """
+        return _run(
+            partial(self._target().optional, dependency), "optional", self._timeout
+        )
+
     def resolve(self, *dependencies: Any) -> ResolvedDependencies:
         """Resolve several dependencies at once (one shared per-call cache)."""
         target = self._target()

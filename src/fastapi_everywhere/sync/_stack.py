@@ -77,8 +77,8 @@ class FastApiDepsStack(Closing):
             self._inner = None
             return self.start()._started_inner()
         raise RuntimeError(
-            "sync.FastApiDepsStack.resolve: call `stack.start()` (or use "
-            "`with stack:`) before resolve()"
+            "sync.FastApiDepsStack.resolve: the stack is not started. Call "
+            "start() first (`stack.start()`, or use `with stack:`)"
         )
 
     @overload
