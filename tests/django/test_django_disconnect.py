@@ -94,7 +94,43 @@ async def slow_deps(
     return HttpResponse("too late")
 
 
-urlpatterns = [path("slow", slow), path("slow-deps", slow_deps)]
+@transaction.non_atomic_requests
+@with_fastapi_depends
+async def fast(
+    request: HttpRequest,
+    *,
+    sync: Annotated[str, Depends(sync_resource)],
+    res: Annotated[str, Depends(async_resource)],
+) -> HttpResponse:
+    _add("view")
+    return HttpResponse(f"{sync} {res}")
+
+
+class HangAfterView:
+    """An outer async middleware still busy when the client hangs up.
+
+    Django then cancels the request's task after the view returned: the
+    response is never closed, so its closers never run.
+    """
+
+    async_capable = True
+    sync_capable = False
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    async def __call__(self, request: HttpRequest) -> HttpResponse:
+        response: HttpResponse = await self.get_response(request)
+        _add("after view")
+        await asyncio.sleep(60)
+        return response
+
+
+urlpatterns = [
+    path("slow", slow),
+    path("slow-deps", slow_deps),
+    path("fast", fast),
+]
 
 SCOPE = {
     "type": "http",
@@ -222,3 +258,24 @@ def test_teardown_runs_when_the_client_hangs_up_during_resolution(
     assert events[:2] == ["resolving", "open slow sync"]
     assert events[-1] == "close slow sync"
     assert "view" not in events  # the view never ran for a client that left
+
+
+@SERVED
+@pytest.mark.parametrize("managed", [True, False], ids=["middleware", "view-only"])
+def test_teardown_runs_when_the_client_hangs_up_after_the_view(
+    served: bool, managed: bool
+) -> None:
+    """Cancelled in an outer middleware: Django never closes the response."""
+    ours = ["fastapi_everywhere.django.FastAPIDependsMiddleware"] if managed else []
+    middleware = [f"{__name__}.HangAfterView", *ours]
+    with override_settings(ROOT_URLCONF=__name__, MIDDLEWARE=middleware):
+        sent = _run(served, "/fast", "after view")
+        _wait_for("close sync", "close async")
+    assert sent == []
+    assert events[:4] == ["open sync", "open async", "view", "after view"]
+    assert events[4:] == [
+        "async saw CancelledError",
+        "close async",
+        "sync saw CancelledError",
+        "close sync",
+    ]

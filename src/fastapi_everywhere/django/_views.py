@@ -263,6 +263,8 @@ def _async_view(
         passed, path_params = _split(target, kwargs)
         scope = state.open(path_params, host)
         state.bind_loop()
+        if not state.managed:  # else the middleware watches the task
+            state.close_if_cancelled()
         try:
             result = await scope.acall(func, *bound, *args, **passed)
             result = _respond(route, scope, result)

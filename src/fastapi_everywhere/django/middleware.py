@@ -75,13 +75,14 @@ class FastAPIDependsMiddleware:
         if (lifespan := lifespan_to_start()) is not None:
             await sync_to_async(lifespan.ensure_started, thread_sensitive=False)()
         state = attach(request, managed=True)
+        state.close_if_cancelled()  # Django then never closes the response
         get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]]
         get_response = self.get_response
         try:
             response = await get_response(request)
+            await state.arespond(response)
         except BaseException as exc:
             await state.aclose(exc)
             raise
-        await state.arespond(response)
         defer_close(state, response)
         return response
