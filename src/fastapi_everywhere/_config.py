@@ -82,7 +82,7 @@ def get_app() -> FastAPI:
     """The configured FastAPI app; :class:`NotConfiguredError` if there is none."""
     if _app is None:
         raise NotConfiguredError(
-            "get_app: no FastAPI app is configured; call "
+            "get_app: No FastAPI app configured; call "
             "fastapi_everywhere.configure(app=...) at start-up, or pass app=."
         )
     return _app

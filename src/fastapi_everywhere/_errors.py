@@ -27,8 +27,11 @@ class FastAPIEverywhereError(Exception):
     """Base class of every error raised by fastapi-everywhere itself."""
 
 
-class NotConfiguredError(FastAPIEverywhereError, LookupError):
-    """No FastAPI app was configured where one is needed."""
+class NotConfiguredError(FastAPIEverywhereError, LookupError, RuntimeError):
+    """No FastAPI app was configured where one is needed.
+
+    Also a ``RuntimeError``, which fastapi-depends-anywhere raises here.
+    """
 
 
 class NotRegisteredError(FastAPIEverywhereError, LookupError, RuntimeError):

@@ -40,8 +40,6 @@ KNOWN_FAILURES = {
     "tests/test_config/test_configure.py::test_app": "get_app() raises when unset",
     "tests/test_config/test_configure.py::test_without_app": "get_app() raises when unset",
     "tests/test_config/test_reset_config.py::test_reset": "get_app() raises when unset",
-    "tests/test_stack.py::test_no_app_raises": "get_app() raises when unset",
-    "tests/test_sync/test_stack.py::test_no_app_raises": "get_app() raises when unset",
     "tests/test_core/test_aiter_with_fastapi_depends.py::test_without_config": (
         "runs without an app"
     ),
@@ -170,3 +168,32 @@ def test_the_predecessor_suite_passes_through_the_alias(
     fixed = {k for k in KNOWN_FAILURES if outcomes.get(k) == "passed"}
     assert not fixed, f"now passing, remove from KNOWN_FAILURES: {sorted(fixed)}"
     assert passed >= 60, done.stdout[-3000:]
+
+
+#: What each of the predecessor's runnable examples prints last when it worked.
+EXAMPLES = {
+    "background_tasks.py": "=== Done ===",
+    "basic_usage.py": "Background task received: Hello from dependency!",
+    "scripts.py": "Database: Disconnecting...",
+}
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES))
+def test_the_predecessor_examples_run_with_the_import_changed(
+    suite: Path, example: str, tmp_path: Path
+) -> None:
+    """Its ``examples/``, the runnable ones (its README shows fragments of them)."""
+    source = (suite / "examples" / example).read_text()
+    assert "fastapi_depends_anywhere" in source
+    script = tmp_path / example
+    script.write_text(source.replace("fastapi_depends_anywhere", "fastapi_everywhere"))
+    done = subprocess.run(
+        [sys.executable, "-W", "ignore", str(script)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().splitlines()[-1] == EXAMPLES[example], done.stdout
+    assert "Traceback" not in done.stderr
