@@ -11,7 +11,6 @@ response after its last chunk.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import sys
@@ -328,42 +327,10 @@ class RequestState:
         if TEARDOWN_BEFORE_RESPONSE and scope is not None and not scope.closed:
             await sync_to_async(self.respond, thread_sensitive=True)(response)
 
-    def close_logged(self) -> None:
+    def close_logged(self, exc: BaseException | None = None) -> None:
         """:meth:`close` as a response closer: errors are logged, not raised."""
         if self.scope is not None:
-            self.scope.close_sent(self.close)
-
-    def close_if_cancelled(self) -> None:
-        """Tear down if Django drops the request's task, cancelled (async only).
-
-        A client that disconnects makes Django's ASGI handler cancel the
-        task running the middleware chain and the view. Landing after the
-        view returned (in a sync middleware's thread hop), it leaves a
-        response Django never closes, so the closer ``defer_close`` gave it
-        never runs: close then, with the cancellation thrown in.
-        """
-        task = asyncio.current_task()
-        if task is not None:
-            task.add_done_callback(self._closed_with_task)
-
-    def _closed_with_task(self, task: asyncio.Task[Any]) -> None:
-        scope = self.scope
-        if task.cancelled() and scope is not None and not scope.closed:
-            close = functools.partial(self.close_logged_with, asyncio.CancelledError())
-            closing = task.get_loop().create_task(
-                sync_to_async(close, thread_sensitive=True)()
-            )
-            _closing.add(closing)  # asyncio keeps only a weak reference
-            closing.add_done_callback(_closing.discard)
-
-    def close_logged_with(self, exc: BaseException) -> None:
-        """:meth:`close` with ``exc`` thrown in; errors are logged, not raised."""
-        if self.scope is not None:
             self.scope.close_sent(functools.partial(self.close, exc))
-
-
-#: Teardowns of cancelled requests still running (see ``close_if_cancelled``).
-_closing: set[asyncio.Task[Any]] = set()
 
 
 def state_of(request: HttpRequest) -> RequestState | None:

@@ -18,6 +18,7 @@ from .._errors import ScopeError
 from .._host import RequestScope
 from .._route import ROUTE_ATTR, RouteKwargs, RouteOptions, ViewRoute
 from .._target import Target, target_of
+from ._cancel import close_if_cancelled
 from ._drf import api_view_function, split_request, wrap_api_view
 from ._responses import apply_response, arender_error, render_error, to_django
 from ._state import RequestState, attach, defer_close, lifespan_to_start, state_of
@@ -264,7 +265,7 @@ def _async_view(
         scope = state.open(path_params, host)
         state.bind_loop()
         if not state.managed:  # else the middleware watches the task
-            state.close_if_cancelled()
+            close_if_cancelled(state)
         try:
             result = await scope.acall(func, *bound, *args, **passed)
             result = _respond(route, scope, result)

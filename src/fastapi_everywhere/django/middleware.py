@@ -9,6 +9,7 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_asy
 from django.http import HttpRequest, HttpResponseBase
 
 from . import _settings
+from ._cancel import close_if_cancelled
 from ._state import attach, defer_close, lifespan_to_start, state_of
 
 __all__ = ["FastAPIDependsMiddleware"]
@@ -75,7 +76,7 @@ class FastAPIDependsMiddleware:
         if (lifespan := lifespan_to_start()) is not None:
             await sync_to_async(lifespan.ensure_started, thread_sensitive=False)()
         state = attach(request, managed=True)
-        state.close_if_cancelled()  # Django then never closes the response
+        close_if_cancelled(state)  # Django then never closes the response
         get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]]
         get_response = self.get_response
         try:
