@@ -5,6 +5,10 @@ the middleware chain and the view. When that lands after the view returned
 (in a sync middleware's thread hop, say), Django never closes the response,
 so the closer ``defer_close`` gave it never runs: the request's dependencies
 are then torn down when the task ends, with the cancellation thrown in.
+
+That is Django 5's shape: the chain runs in a task of its own, cancelled on
+a hang-up. Django 6 runs it in the request's own task inside a task group
+that absorbs the cancellation, so this does not see it (a known gap there).
 """
 
 from __future__ import annotations
