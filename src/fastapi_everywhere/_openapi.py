@@ -167,12 +167,17 @@ def standalone_openapi(
     return extend_openapi(app, prefix, None, source)
 
 
-def check_mount_path(owner: str, path: Any) -> str:
-    """``path`` as ``Mount`` takes it, or a TypeError/ValueError naming ``owner``."""
+def check_mount_path(owner: str, path: Any, *, root: bool = True) -> str:
+    """``path`` as ``Mount`` takes it, or a TypeError/ValueError naming ``owner``.
+
+    ``root``: whether ``"/"`` (everything) may be mounted.
+    """
     if not isinstance(path, str):
         raise TypeError(f"{owner}: path must be a str such as '/legacy', got {path!r}")
     if not path.startswith("/"):
         raise ValueError(f"{owner}: path must start with '/', got {path!r}")
+    if not root and path == "/":
+        raise ValueError(f"{owner}: path must be a prefix such as '/api', not the root")
     return path.rstrip("/")
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import a2wsgi
+import pytest
 from fastapi import Body, Depends, FastAPI, Request
 from fastapi.testclient import TestClient
 from flask import Flask
 from pydantic import BaseModel
 
-from fastapi_everywhere.flask import FastAPIDepends, with_fastapi_depends
+from fastapi_everywhere.flask import FastAPIDepends, mount_fastapi, with_fastapi_depends
 
 
 class Item(BaseModel):
@@ -91,3 +92,21 @@ def test_a_view_arg_is_a_path_parameter_in_every_dependency() -> None:
         ):
             got, want = client.get(url), fastapi.get(url)
             assert (got.status_code, got.json()) == (want.status_code, want.json())
+
+
+@pytest.mark.parametrize(
+    ("path", "error", "message"),
+    [
+        ("api", ValueError, "path must start with '/'"),
+        ("/", ValueError, "not the root"),
+        (42, TypeError, "path must be a str"),
+    ],
+)
+def test_mount_fastapi_names_a_bad_path(path: Any, error: type, message: str) -> None:
+    with pytest.raises(error, match=f"flask.mount_fastapi: .*{message}"):
+        mount_fastapi(Flask(__name__), path, FastAPI())
+
+
+def test_mount_fastapi_names_a_bad_app() -> None:
+    with pytest.raises(TypeError, match="mount_fastapi: fastapi_app= must be"):
+        mount_fastapi(Flask(__name__), "/api", object())  # type: ignore[arg-type]

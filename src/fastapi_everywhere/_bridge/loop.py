@@ -137,8 +137,8 @@ def loop_thread() -> _LoopThread | ServedLoop:
     could not wait for itself), else the process's loop thread (started on
     first use).
     """
-    served = _served.current
-    if served is not None and served.ident != threading.get_ident() and served.usable():
+    served = _served.served_loop()
+    if served is not None and served.ident != threading.get_ident():
         return served
     return _get()
 

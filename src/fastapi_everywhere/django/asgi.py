@@ -20,6 +20,7 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 from .._host import served_lifespan
+from .._openapi import check_mount_path
 from ._state import process_lifespan
 
 __all__ = ["get_asgi_application", "with_lifespan"]
@@ -99,18 +100,14 @@ def with_lifespan(
 
 def _check_mount(mount: Mapping[str, Any]) -> dict[str, Any]:
     checked: dict[str, Any] = {}
+    owner = "fastapi_everywhere.django.asgi.get_asgi_application(mount=...)"
     for prefix, app in mount.items():
-        if not isinstance(prefix, str) or not prefix.startswith("/") or prefix == "/":
-            raise ValueError(
-                "fastapi_everywhere.django.asgi.get_asgi_application: each key of "
-                f"mount= must be a path prefix such as '/api', got {prefix!r}"
-            )
+        path = check_mount_path(owner, prefix, root=False)
         if not callable(app):
             raise TypeError(
-                "fastapi_everywhere.django.asgi.get_asgi_application: "
-                f"mount[{prefix!r}] must be an ASGI app, got {app!r}"
+                f"{owner}: mount[{prefix!r}] must be an ASGI app, got {app!r}"
             )
-        checked[prefix.rstrip("/")] = app
+        checked[path] = app
     return checked
 
 

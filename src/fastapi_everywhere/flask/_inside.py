@@ -20,17 +20,9 @@ from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from .._host import ProcessLifespan, sync_callers_loop, with_lifespan_state
+from .._openapi import check_mount_path
 
 __all__ = ["mount_fastapi"]
-
-
-def _check_path(path: Any) -> str:
-    if not isinstance(path, str) or not path.startswith("/") or path == "/":
-        raise ValueError(
-            "fastapi_everywhere.flask.mount_fastapi: path= must be a prefix such "
-            f"as '/api' (starting with '/', not the root), got {path!r}"
-        )
-    return path.rstrip("/")
 
 
 def mount_fastapi(flask_app: Flask, path: str, fastapi_app: FastAPI) -> Flask:
@@ -56,7 +48,9 @@ def mount_fastapi(flask_app: Flask, path: str, fastapi_app: FastAPI) -> Flask:
             "fastapi_everywhere.flask.mount_fastapi: fastapi_app= must be a "
             f"FastAPI app, got {fastapi_app!r}"
         )
-    prefix = _check_path(path)
+    prefix = check_mount_path(
+        "fastapi_everywhere.flask.mount_fastapi", path, root=False
+    )
     lifespan = ProcessLifespan(
         fastapi_app, name=f"FastAPI app at {prefix!r} of Flask app {flask_app.name!r}"
     )
