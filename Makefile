@@ -9,6 +9,7 @@
 #   make bench    overhead tables (bench/engine.py, sync.py, django.py, flask.py)
 #   make bench-peers  the sync API against the peer packages (bench/peers.py)
 #   make bench-server real servers under wrk, against the peers (bench/server/)
+#   make docs     the documentation site into site/ (mkdocs build --strict)
 #
 # Each virtualenv carries a stamp file, rebuilt only when pyproject.toml is
 # newer than the stamp or the venv is missing.
@@ -29,7 +30,7 @@ PIP_QUIET := 2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2
 PYTEST_ARGS ?=
 # The matrix repeats the suite five times: keep its tracebacks short.
 MATRIX_PYTEST_ARGS ?= --tb=short
-LINT_PATHS := $(wildcard src tests demo bench example_django example_flask examples)
+LINT_PATHS := $(wildcard src tests demo bench example_django example_flask examples docs_src)
 
 PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $(HOME)/.pyenv)
 # $(call find_python,3.10): a pyenv CPython 3.10.x, else python3.10 on PATH.
@@ -56,10 +57,10 @@ MATRIX := \
 # pytest exits 5 when it collected no test; that is not a failure here.
 run_pytest = $(1) -m pytest $(2) $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || exit $$rc; }
 
-.PHONY: help venv system-deps demo migration-demo test lint format matrix bench bench-peers bench-server clean
+.PHONY: help venv system-deps demo migration-demo test lint format docs matrix bench bench-peers bench-server clean
 
 help:
-	@sed -n '4,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '4,12p' Makefile | sed 's/^# \{0,1\}//'
 
 # -- the dev venv -------------------------------------------------------------
 
@@ -108,6 +109,11 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy --strict --warn-unused-ignores --config-file pyproject.toml tests/typing/cases || rc=1; \
 	$(VENV)/bin/pyright --pythonpath $(VPY) -p tests/typing || rc=1; \
 	exit $$rc
+
+# The site: docs/ and the docs_src/ examples it includes, the API reference
+# from the docstrings under src/.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix $(LINT_PATHS)
@@ -179,4 +185,4 @@ matrix-%: .venvs/py$$(word 1,$$(subst -, ,$$*))-fastapi$$(word 2,$$(subst -, ,$$
 	[ $$demo_rc -eq 0 ]
 
 clean:
-	rm -rf .venvs .pytest_cache .mypy_cache .ruff_cache demo.db
+	rm -rf .venvs .pytest_cache .mypy_cache .ruff_cache demo.db site
