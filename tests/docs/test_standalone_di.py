@@ -11,7 +11,7 @@ import docs_src.standalone_di.differences as differences
 import docs_src.standalone_di.singleton as singleton
 import docs_src.standalone_di.switch as switch
 import pytest
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
 from fastapi.testclient import TestClient
 
 import fastapi_everywhere as fe
@@ -111,3 +111,14 @@ def test_missing_parameter_names_the_request_name() -> None:
         asyncio.run(get())
     assert isinstance(caught.value, fe.ParameterError)
     assert isinstance(caught.value, RuntimeError)
+
+
+def test_every_resolution_has_a_request_without_a_server() -> None:
+    def server(request: Request = None) -> object:  # type: ignore[assignment]
+        return (request.method, request.url.path, request.scope["server"])
+
+    async def get() -> object:
+        async with fe.FastAPIContainer() as container:
+            return await container.get(server)
+
+    assert asyncio.run(get()) == ("GET", "/", None)
