@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner as ClickRunner
-from typer.testing import CliRunner as TyperRunner
-
 from docs_src.cli import click_app, deps, flask_commands, typer_app
+from typer.testing import CliRunner as TyperRunner
 
 
 @pytest.fixture(autouse=True)
