@@ -11,11 +11,11 @@ import os
 import sqlite3
 from pathlib import Path
 
+import docs_src.alembic.db_app as db_app
+import docs_src.alembic.versions.create_notes as create_notes
 import pytest
 from alembic import command
 from alembic.config import Config
-from docs_src.alembic import db_app
-from docs_src.alembic.versions import create_notes
 
 ENV = importlib.util.find_spec("docs_src.alembic.env")
 assert ENV is not None and ENV.origin is not None

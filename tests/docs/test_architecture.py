@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import docs_src.architecture.scope as scope
 import pytest
-from docs_src.architecture import scope
 
 from fastapi_everywhere import MissingParameterError
 

@@ -6,9 +6,12 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+import docs_src.cli.click_app as click_app
+import docs_src.cli.deps as deps
+import docs_src.cli.flask_commands as flask_commands
+import docs_src.cli.typer_app as typer_app
 import pytest
 from click.testing import CliRunner as ClickRunner
-from docs_src.cli import click_app, deps, flask_commands, typer_app
 from typer.testing import CliRunner as TyperRunner
 
 

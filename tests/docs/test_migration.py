@@ -8,8 +8,12 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import docs_src.migration.api as api
+import docs_src.migration.before as before
+import docs_src.migration.deps as deps
+import docs_src.migration.inside_flask as inside_flask
+import docs_src.migration.legacy_flask as legacy_flask
 import pytest
-from docs_src.migration import api, before, deps, inside_flask, legacy_flask
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 

@@ -96,7 +96,8 @@ def test_without_configuration_the_fixtures_fail_clearly(tmp_path: Path) -> None
 
 def test_the_plain_test_function_restores_the_overrides() -> None:
     """The page's test without the plugin, called here directly too."""
-    from docs_src.testing import app, without_plugin
+    import docs_src.testing.app as app
+    import docs_src.testing.without_plugin as without_plugin
 
     without_plugin.test_greet_as_mallory()
     assert app.app.dependency_overrides == {}

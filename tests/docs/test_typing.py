@@ -13,9 +13,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import docs_src.typing.bare as bare
+import docs_src.typing.containers as containers
+import docs_src.typing.deps as deps
+import docs_src.typing.scoped as scoped
+import docs_src.typing.styles as styles
 import pytest
-from docs_src.typing import bare, containers, scoped, styles
-from docs_src.typing.deps import Report, User
 from starlette.requests import Request
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,12 +55,12 @@ def run(*command: str) -> subprocess.CompletedProcess[str]:
 
 
 async def test_the_calls_run_and_inject_the_user() -> None:
-    assert await styles.calls() == [Report("2026-12-01", "ops")] * 2
+    assert await styles.calls() == [deps.Report("2026-12-01", "ops")] * 2
 
 
 async def test_with_scope_hands_over_a_requests_headers() -> None:
     request = Request({"type": "http", "headers": [(b"x-user", b"grace")]})
-    assert await scoped.from_a_route(request) == Report("2026-12-01", "grace")
+    assert await scoped.from_a_route(request) == deps.Report("2026-12-01", "grace")
     assert scoped.from_a_job() == "d: 2 for ada"
 
 
@@ -66,7 +69,7 @@ def test_the_bare_annotated_call_runs_but_does_not_type_check() -> None:
 
 
 def test_typed_container_results() -> None:
-    assert containers.use() == (User("ops"), "conn", "for ops")
+    assert containers.use() == (deps.User("ops"), "conn", "for ops")
 
 
 def test_mypy_strict_flags_exactly_the_marked_lines() -> None:

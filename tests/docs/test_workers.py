@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from types import ModuleType
 
+import docs_src.workers.background as background
+import docs_src.workers.celery_base as celery_base
+import docs_src.workers.celery_tasks as celery_tasks
+import docs_src.workers.deps as deps
+import docs_src.workers.jobs as jobs
 import pytest
-from docs_src.workers import background, celery_base, celery_tasks, deps, jobs
 from fastapi import HTTPException
 from fastapi.testclient import TestClient
 
