@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 from celery import Celery
 from fastapi import Request
 
@@ -7,7 +9,11 @@ from docs_src.workers.deps import CurrentUser, Db
 from docs_src.workers.deps import app as fastapi_app
 from fastapi_everywhere.celery import setup, with_fastapi_depends
 
-celery_app = Celery("notes", broker="redis://localhost:6379/0")
+celery_app = Celery(
+    "notes",
+    broker=os.environ.get("CELERY_BROKER_URL", "redis://localhost:6379/0"),
+    backend=os.environ.get("CELERY_RESULT_BACKEND", "redis://localhost:6379/1"),
+)
 setup(celery_app, fastapi_app)  # the app's lifespan, once per worker process
 
 

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
 
 import docs_src.workers.background as background
@@ -11,12 +19,14 @@ import docs_src.workers.celery_tasks as celery_tasks
 import docs_src.workers.deps as deps
 import docs_src.workers.jobs as jobs
 import pytest
+from celery import Celery
 from fastapi import HTTPException
 from fastapi.testclient import TestClient
 
 from fastapi_everywhere.celery import shutdown
 
 ALICE = {"Authorization": "Bearer alice-token"}
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
@@ -98,3 +108,80 @@ def test_a_background_task_resolves_from_the_requests_headers() -> None:
         response = client.post("/orders", headers=ALICE)
     assert response.json() == {"status": "created"}
     assert "audit order-created by alice" in deps.LOG
+
+
+# -- the same tasks through a real worker: Redis broker and result backend ----
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    exe = shutil.which("redis-server")
+    if exe is None:
+        pytest.fail("the real-worker test needs redis-server (apt-get install)")
+    port = free_port()
+    proc = subprocess.Popen(
+        [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"redis-server did not start ({proc.poll()})")
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_the_tasks_under_a_real_prefork_worker(redis_url: str, tmp_path: Path) -> None:
+    broker, backend = f"{redis_url}/0", f"{redis_url}/1"
+    env = {**os.environ, "CELERY_BROKER_URL": broker, "CELERY_RESULT_BACKEND": backend}
+    log = tmp_path / "worker.log"
+    with log.open("wb") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "docs_src.workers.celery_tasks"]
+            + ["worker", "--pool=prefork", "--concurrency=1", "--loglevel=info"]
+            + ["--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    client = Celery("client", broker=broker, backend=backend)
+    name = "docs_src.workers.celery_tasks."
+    try:
+        first = client.send_task(name + "add_note", ("hi",), {"_headers": ALICE})
+        assert first.get(timeout=60) == 1, log.read_text()
+        second = client.send_task(name + "add_note", ("again",), {"_headers": ALICE})
+        assert second.get(timeout=60) == 2
+        assert client.send_task(name + "count_notes").get(timeout=60) == 2
+        stolen = {"_headers": {"Authorization": "Bearer stolen"}}
+        with pytest.raises(HTTPException) as info:  # itself, through JSON
+            client.send_task(name + "add_note", ("x",), stolen).get(timeout=60)
+        assert (info.value.status_code, info.value.detail) == (401, "Unknown token")
+        with pytest.raises(ValueError, match="empty note"):
+            client.send_task(name + "add_note", ("",), {"_headers": ALICE}).get(
+                timeout=60
+            )
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+        client.close()
+    assert worker.returncode == 0, log.read_text()
