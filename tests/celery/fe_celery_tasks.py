@@ -20,6 +20,7 @@ from fastapi import Depends, FastAPI, Header, Request
 
 from fastapi_everywhere.celery import (
     FastAPIDependsTask,
+    aresolve,
     resolve,
     setup,
     with_fastapi_depends,
@@ -154,6 +155,19 @@ async def async_task(
     n: int, *, factor: Annotated[int, Depends(async_double)], db: Db
 ) -> int:
     return n * factor
+
+
+@celery_app.task
+@with_fastapi_depends
+async def async_resolving_task(*, db: Db) -> dict[str, bool]:
+    """``aresolve`` in an async task: the run's cache; ``resolve`` refuses."""
+    try:
+        resolve(Db)
+    except RuntimeError as e:
+        refused = "aresolve" in str(e)
+    else:
+        refused = False
+    return {"same": await aresolve(Db) is db, "resolve_refused": refused}
 
 
 @celery_app.task(base=FastAPIDependsTask)

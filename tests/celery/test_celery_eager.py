@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import sqlite3
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from fastapi_everywhere import MissingParameterError
 from fastapi_everywhere.celery import (
     FastAPIDependsTask,
     _integration,
+    aresolve,
     resolve,
     setup,
     shutdown,
@@ -144,6 +146,14 @@ def test_misuse_has_clear_errors() -> None:
         setup(object())  # type: ignore[arg-type]
     with pytest.raises(RuntimeError, match="no running task"):
         resolve(tasks.get_db)
+    with pytest.raises(RuntimeError, match=r"celery\.aresolve\(.*no running task"):
+        asyncio.run(aresolve(tasks.get_db))
+
+
+def test_aresolve_in_an_async_task_shares_the_run(events: Path) -> None:
+    result = tasks.async_resolving_task.delay().get(timeout=10)
+    assert result == {"same": True, "resolve_refused": True}
+    assert kinds(events) == {"startup": 1, "teardown": 1}
 
 
 def base_value() -> int:  # module level: the test module's annotations are strings

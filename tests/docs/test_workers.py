@@ -87,6 +87,10 @@ def test_base_class_and_async_task_share_the_runs_cache(eager: ModuleType) -> No
     else:
         result = eager.shout.delay("hey", _headers=ALICE).get(timeout=10)
         assert result == "alice: HEY"
+        result = eager.whisper.delay("HEY", _headers=ALICE).get(timeout=10)
+        assert result == "alice: hey"
+        assert deps.LOG == ["lifespan startup", "commit", "commit"]
+        return
     assert deps.LOG == ["lifespan startup", "commit"]
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from ._integration import (
     FastAPIDependsTask,
+    aresolve,
     resolve,
     setup,
     shutdown,
@@ -33,6 +34,7 @@ from ._integration import (
 
 __all__ = [
     "FastAPIDependsTask",
+    "aresolve",
     "resolve",
     "setup",
     "shutdown",

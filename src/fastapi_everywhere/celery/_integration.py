@@ -12,6 +12,7 @@ what shuts their lifespan down.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import inspect
 import os
@@ -33,6 +34,7 @@ from .._lifecycle import caller_error
 from .._target import Target, dependency_resolver, target_wrapper
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 #: The reserved task keyword carrying request headers into the task's scope.
 HEADERS_KWARG = "_headers"
@@ -296,18 +298,53 @@ class FastAPIDependsTask(Task):  # type: ignore[misc]
             cls.__header__ = staticmethod(head_from_fun(wrapped, bound=bound))  # pyright: ignore[reportArgumentType]
 
 
+def _running_request(owner: str, dependency: Any) -> RequestScope:
+    request = _current.get()
+    if request is None:
+        raise RuntimeError(
+            f"fastapi_everywhere.celery.{owner}({dependency!r}): no running task "
+            "decorated with with_fastapi_depends in this context"
+        )
+    return request
+
+
 @dependency_resolver
 def resolve(dependency: Any) -> Any:
     """Resolve one dependency in the running task's request (its cache).
 
     ``dependency`` is a callable, ``Depends(f)`` or ``Annotated[T, Depends(f)]``.
     Only inside a task decorated with :func:`with_fastapi_depends` (or based
-    on :class:`FastAPIDependsTask`).
+    on :class:`FastAPIDependsTask`). In an ``async def`` task use
+    :func:`aresolve`.
     """
-    request = _current.get()
-    if request is None:
+    request = _running_request("resolve", dependency)
+    if _on_running_loop():
         raise RuntimeError(
-            f"fastapi_everywhere.celery.resolve({dependency!r}): no running task "
-            "decorated with with_fastapi_depends in this context"
+            f"fastapi_everywhere.celery.resolve({dependency!r}) was called in an "
+            "async def task, where it would block the loop the task runs on: "
+            "use `await fastapi_everywhere.celery.aresolve(...)`"
         )
     return request.resolve(dependency)
+
+
+@overload
+async def aresolve(dependency: type[T]) -> T: ...
+@overload
+async def aresolve(dependency: Any) -> Any: ...
+
+
+async def aresolve(dependency: Any) -> Any:
+    """:func:`resolve` for ``async def`` task functions (``await aresolve(Dep)``).
+
+    The same run, the same cache: a dependency the task's parameters already
+    resolved is not built again.
+    """
+    return await _running_request("aresolve", dependency).aresolve(dependency)
+
+
+def _on_running_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True

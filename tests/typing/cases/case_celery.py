@@ -5,7 +5,7 @@ from fastapi import Depends
 from typing_extensions import assert_type
 
 from fastapi_everywhere import INJECTED
-from fastapi_everywhere.celery import with_fastapi_depends
+from fastapi_everywhere.celery import aresolve, resolve, with_fastapi_depends
 
 
 @with_fastapi_depends
@@ -23,3 +23,15 @@ assert_type(cleanup(10), list[str])
 send_report(1)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
 cleanup()  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
 send_report("d", usr=None)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+
+
+@with_fastapi_depends
+def uses_resolve() -> None:
+    # A class resolves to its instance; anything else to Any.
+    assert_type(resolve(Database), Database)
+
+
+@with_fastapi_depends
+async def uses_aresolve() -> None:
+    assert_type(await aresolve(Database), Database)
+    await aresolve()  # type: ignore[call-overload]  # pyright: ignore[reportCallIssue]
