@@ -227,6 +227,34 @@ def test_project_urls_point_into_the_docs_site(dists: Dists) -> None:
         )
 
 
+# Inline links and images, reference definitions, HTML href/src.
+LINK = re.compile(
+    r"\]\(\s*<?(?P<md>[^)\s>]+)"
+    r"|^[ ]{0,3}\[[^\]]+\]:\s*<?(?P<ref>[^\s>]+)"
+    r"|\b(?:href|src)=[\"'](?P<html>[^\"']+)",
+    re.M,
+)
+
+
+def test_readme_links_work_on_pypi() -> None:
+    """PyPI shows the README away from the repository: a relative link is dead."""
+    text = (ROOT / "README.md").read_text()
+    prose = re.sub(r"^(`{3,}|~{3,}).*?^\1", "", text, flags=re.M | re.S)
+    prose = re.sub(r"`[^`\n]*`", "", prose)
+    relative = sorted(
+        {
+            target
+            for m in LINK.finditer(prose)
+            if not (target := m["md"] or m["ref"] or m["html"]).startswith(
+                ("https://", "http://", "mailto:", "#")
+            )
+        }
+    )
+    assert not relative, (
+        f"README.md links that are dead on PyPI (use the docs site's URLs): {relative}"
+    )
+
+
 @pytest.fixture(scope="module")
 def installed(dists: Dists, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh virtualenv (no system site-packages) with the wheel installed."""
