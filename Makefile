@@ -10,6 +10,8 @@
 #   make bench-peers  the sync API against the peer packages (bench/peers.py)
 #   make bench-server real servers under wrk, against the peers (bench/server/)
 #   make docs     the documentation site into site/ (mkdocs build --strict)
+#   make docs-check  the built site in headless Chromium (screenshots in site/_screenshots/)
+#   make dist     the wheel and sdist into dist/, checked by twine check --strict
 #
 # Each virtualenv carries a stamp file, rebuilt only when pyproject.toml is
 # newer than the stamp or the venv is missing.
@@ -57,10 +59,10 @@ MATRIX := \
 # pytest exits 5 when it collected no test; that is not a failure here.
 run_pytest = $(1) -m pytest $(2) $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] || exit $$rc; }
 
-.PHONY: help venv system-deps demo migration-demo test lint format docs matrix bench bench-peers bench-server clean
+.PHONY: help venv system-deps demo migration-demo test lint format docs docs-check dist matrix bench bench-peers bench-server clean
 
 help:
-	@sed -n '4,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '4,14p' Makefile | sed 's/^# \{0,1\}//'
 
 # -- the dev venv -------------------------------------------------------------
 
@@ -114,6 +116,19 @@ lint: $(STAMP)
 # from the docstrings under src/.
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
+
+# The home page, a guide and the API reference of a freshly built site, opened
+# in Debian's chromium (installed with apt-get if missing) through Playwright:
+# navigation, search, a code block, no console error; tests/browser/check_site.py.
+docs-check: docs
+	@$(call apt_install,chromium:chromium)
+	$(VPY) tests/browser/check_site.py --site site --chromium "$$(command -v chromium)"
+
+# What a release uploads; tests/release/test_wheel.py checks the same in make test.
+dist: $(STAMP)
+	rm -rf dist
+	$(VPY) -m build --outdir dist .
+	$(VPY) -m twine check --strict dist/*
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix $(LINT_PATHS)
@@ -185,4 +200,4 @@ matrix-%: .venvs/py$$(word 1,$$(subst -, ,$$*))-fastapi$$(word 2,$$(subst -, ,$$
 	[ $$demo_rc -eq 0 ]
 
 clean:
-	rm -rf .venvs .pytest_cache .mypy_cache .ruff_cache demo.db site
+	rm -rf .venvs .pytest_cache .mypy_cache .ruff_cache demo.db site dist
