@@ -18,8 +18,8 @@ def site(django_db_blocker: Any) -> Iterator[Any]:
     """A real project routed to the page's urls, with one user (and a token)."""
     django_env.configure()
     with django_env.django_site(django_db_blocker, ROOT_URLCONF=URLS):
+        import docs_src.auth.drf_views as drf_views
         from django.contrib.auth.models import User
-        from docs_src.auth import drf_views
 
         user = User.objects.create_user(USERNAME, password="pw")
         try:
@@ -42,6 +42,19 @@ def _token(user: Any) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Token {token.key}"}
 
 
+def test_urls_route_to_the_page_views(site: Any) -> None:
+    from django.urls import resolve
+    from docs_src.auth.deps import client_ip, current_username
+    from docs_src.auth.drf_views import BookViewSet, add, whoami
+    from docs_src.auth.views import me
+
+    assert resolve("/me").func is me
+    assert resolve("/drf/books/").func.cls is BookViewSet
+    assert resolve("/drf/add").func is add
+    assert resolve("/drf/whoami").func is whoami
+    assert callable(client_ip) and callable(current_username)
+
+
 def test_views_user_and_request(site: Any) -> None:
     client = _client()
     r = client.get("/me")
@@ -52,7 +65,7 @@ def test_views_user_and_request(site: Any) -> None:
 
 
 def test_outside_a_view(site: Any) -> None:
-    from docs_src.auth import outside
+    import docs_src.auth.outside as outside
 
     from fastapi_everywhere import ScopeError
 
@@ -116,8 +129,8 @@ def test_drf_errors_handler(site: Any) -> None:
 
 
 def test_drf_errors_response_mode(site: Any) -> None:
+    import docs_src.auth.settings_drf as settings_drf
     from django.test import override_settings
-    from docs_src.auth import settings_drf
 
     handler = "docs_src.auth.drf_errors.api_errors"
     with override_settings(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import docs_src.auth_flask.csrf as csrf
+import docs_src.auth_flask.mixed as mixed
+import docs_src.auth_flask.outside as outside
 import pytest
-from docs_src.auth_flask import csrf, mixed, outside
 from docs_src.auth_flask.legacy import USERS, flask_app
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -41,6 +43,13 @@ def test_views_flask_user(app: Flask) -> None:
     }
     client.post("/logout")
     assert client.get("/notes").status_code == 401
+
+
+def test_views_are_the_page_views(app: Flask) -> None:
+    from docs_src.auth_flask.views import notes, whoami
+
+    assert app.view_functions["notes.notes"] is notes
+    assert app.view_functions["notes.whoami"] is whoami
 
 
 def test_outside_a_request() -> None:

@@ -15,7 +15,7 @@ BEARER = {"HTTP_AUTHORIZATION": "Bearer alice-token"}
 @pytest.fixture
 def site(django_db_blocker: Any) -> Iterator[None]:
     django_env.configure()
-    from docs_src.django import settings as page_settings
+    import docs_src.django.settings as page_settings
 
     with django_env.django_site(
         django_db_blocker,
@@ -33,12 +33,37 @@ def client(site: None) -> Any:
 
 
 def test_settings_fragment() -> None:
-    from docs_src.django import settings as page_settings
+    import docs_src.django.settings as page_settings
 
     assert "fastapi_everywhere.django" in page_settings.INSTALLED_APPS
     assert page_settings.MIDDLEWARE[0] == (
         "fastapi_everywhere.django.FastAPIDependsMiddleware"
     )
+
+
+def test_deps_are_plain_fastapi_dependencies() -> None:
+    from docs_src.django.deps import Pagination, current_user
+
+    assert current_user("Bearer bob-token") == "bob"
+    assert Pagination(offset=1, limit=1).slice(["a", "b", "c"]) == ["b"]
+
+
+def test_urls_route_to_the_page_views(site: None) -> None:
+    from django.urls import resolve
+    from docs_src.django.view_async import search_notes
+    from docs_src.django.view_class import CountView, NotesView
+    from docs_src.django.view_path import get_note
+    from docs_src.django.view_resolve import asummary, summary
+    from docs_src.django.views import list_notes
+
+    assert resolve("/notes").func is list_notes
+    assert resolve("/notes/3").func is get_note
+    assert resolve("/notes/3").kwargs == {"index": 3}
+    assert resolve("/cbv/notes").func.view_class is NotesView
+    assert resolve("/cbv/count").func.view_class is CountView
+    assert resolve("/search").func is search_notes
+    assert resolve("/summary").func is summary
+    assert resolve("/asummary").func is asummary
 
 
 def test_view_basic(client: Any, capsys: pytest.CaptureFixture[str]) -> None:
@@ -69,8 +94,8 @@ def test_lifespan_shut_down_with_the_setting(
     django_db_blocker: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     django_env.configure()
+    import docs_src.django.settings as page_settings
     from django.test import Client
-    from docs_src.django import settings as page_settings
 
     with django_env.django_site(
         django_db_blocker,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import docs_src.flask.app as page_app
+import docs_src.flask.errors as errors
+import docs_src.flask.helpers as helpers
 import pytest
-from docs_src.flask import app as page_app
-from docs_src.flask import errors, helpers
 from flask import Flask
 
 BEARER = {"Authorization": "Bearer alice-token"}
@@ -29,6 +30,29 @@ def test_app_factory(app: Flask, capsys: pytest.CaptureFixture[str]) -> None:
     assert "lifespan: startup" in capsys.readouterr().out
     state.close_lifespan()
     assert "lifespan: shutdown" in capsys.readouterr().out
+
+
+def test_deps_are_plain_fastapi_dependencies() -> None:
+    from docs_src.flask.deps import Pagination, current_user
+
+    assert current_user("Bearer bob-token") == "bob"
+    assert Pagination(offset=1, limit=1).slice(["a", "b", "c"]) == ["b"]
+
+
+def test_routes_are_the_page_views(app: Flask) -> None:
+    from docs_src.flask.commands import notes_cli
+    from docs_src.flask.routes import create_note, get_note, list_notes
+    from docs_src.flask.routes_async import search_notes
+    from docs_src.flask.routes_class import NotesView
+
+    views = app.view_functions
+    assert views["notes.list_notes"] is list_notes
+    assert views["notes.create_note"] is create_note
+    assert views["notes.get_note"] is get_note
+    assert views["search.search_notes"] is search_notes
+    assert views["helpers.count"] is helpers.count
+    assert views["mv_notes"].view_class is NotesView
+    assert app.cli.commands["notes"] is notes_cli
 
 
 def test_routes_list(app: Flask, capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,8 +6,10 @@ import inspect
 from collections.abc import Iterator
 from typing import Annotated, Any
 
+import docs_src.openapi.flask_items as flask_items
+import docs_src.openapi.flask_mount as flask_mount
+import docs_src.openapi.flask_standalone as flask_standalone
 import pytest
-from docs_src.openapi import flask_items, flask_mount, flask_standalone
 from fastapi import FastAPI, HTTPException, Query
 from fastapi.testclient import TestClient
 from tests.docs import django_env
@@ -99,8 +101,12 @@ def django_site(django_db_blocker: Any) -> Iterator[None]:
 
 def test_django_items_and_openapi_urls(django_site: None) -> None:
     from django.test import Client
+    from django.urls import resolve
+    from docs_src.openapi.django_items import read_item
 
     from fastapi_everywhere.django import openapi_document as django_document
+
+    assert resolve("/items/1").func is read_item
 
     client = Client()
     r = client.get("/items/1")
