@@ -7,4 +7,4 @@ def render(request: HttpRequest, exc: Exception) -> HttpResponse | None:
     if isinstance(exc, RequestValidationError):
         fields = [".".join(str(part) for part in e["loc"]) for e in exc.errors()]
         return JsonResponse({"error": "invalid input", "fields": fields}, status=400)
-    return None  # anything else: FastAPI's response
+    return None  # the default: FastAPI's response, or Django's handling
