@@ -1,10 +1,11 @@
 """Django for the docs' examples: a real project on a temporary SQLite file.
 
-Settings are process-global. When tests/django was collected too, its
-conftest configured them (at import) and its configuration is used; alone,
-the same configuration is made here, at the first test that asks for it
-(never at import). Each test then routes to the page's example urls with
-``override_settings``.
+Settings are process-global. When tests/django is part of the run, its
+conftest configured them (pytest loads it before collecting tests/docs) and
+its configuration is used; otherwise the same configuration is made here,
+when the docs' Django test modules are collected (so before tests/openapi's
+conftest, which configures lazily and without a database, would). Each test
+then routes to the page's example urls with ``override_settings``.
 """
 
 from __future__ import annotations

@@ -9,6 +9,11 @@ from typing import Any
 import pytest
 from tests.docs import django_env
 
+# Configured at collection, before a lazier conftest (tests/openapi's) can
+# configure Django without a database; tests/django's, when collected, wins.
+django_env.configure()
+
+
 BEARER = {"HTTP_AUTHORIZATION": "Bearer alice-token"}
 
 

@@ -16,6 +16,10 @@ from tests.docs import django_env
 
 from fastapi_everywhere.flask import openapi_document
 
+# Configured at collection, before a lazier conftest (tests/openapi's) can
+# configure Django without a database; tests/django's, when collected, wins.
+django_env.configure()
+
 
 def _twin() -> FastAPI:
     """The same endpoint written as a FastAPI route."""
