@@ -10,7 +10,9 @@ then routes to the page's example urls with ``override_settings``.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -31,6 +33,8 @@ def configure() -> None:
     if settings.configured:
         return
     tmp = tempfile.mkdtemp(prefix="fe-docs-django-")
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+    # Never the developer's demo.db: example_django's apps are installed.
     os.environ.setdefault("FASTAPI_EVERYWHERE_DEMO_DB", os.path.join(tmp, "notes.db"))
     settings.configure(
         DEBUG=False,
