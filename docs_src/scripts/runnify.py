@@ -1,0 +1,30 @@
+import sys
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+
+from fastapi_everywhere import configure, runnify_with_fastapi_depends
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    yield {"db": {"orders": 3}}
+
+
+app = FastAPI(lifespan=lifespan)
+configure(app=app)
+
+
+def get_db(request: Request) -> dict:
+    return request.state.db
+
+
+@runnify_with_fastapi_depends
+async def main(argv: list[str], *, db: Annotated[dict, Depends(get_db)]) -> int:
+    print(f"{db['orders']} orders, arguments {argv}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))  # a plain call: no asyncio.run, lifespan included
