@@ -60,9 +60,9 @@ def django_project() -> Iterator[None]:
     """The page's settings on a real Django: configured here when no other
     test directory did (tests/django configures a compatible project)."""
     import django
+    import docs_src.getting_started.django_settings as django_settings
     from django.conf import settings
     from django.test import override_settings
-    from docs_src.getting_started import django_settings
 
     page = {k: getattr(django_settings, k) for k in dir(django_settings) if k.isupper()}
     if not settings.configured:
