@@ -9,7 +9,7 @@ from fastapi_everywhere import configure, runnify_with_fastapi_depends
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
-    yield {"db": {"orders": 3}}
+    yield {"db": {"orders": 3, "users": 2}}
 
 
 app = FastAPI(lifespan=lifespan)
@@ -21,10 +21,11 @@ def get_db(request: Request) -> dict:
 
 
 @runnify_with_fastapi_depends
-async def main(argv: list[str], *, db: Annotated[dict, Depends(get_db)]) -> int:
-    print(f"{db['orders']} orders, arguments {argv}")
+async def main(table: str, *, db: Annotated[dict, Depends(get_db)]) -> int:
+    print(f"{db[table]} rows in {table}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))  # a plain call: no asyncio.run, lifespan included
+    # python -m docs_src.scripts.runnify users
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "orders"))  # 3 rows in orders

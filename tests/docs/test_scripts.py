@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 import pytest
 
-from ._run import lines
+from ._run import ROOT, lines, run_example
 
 
 def test_configuration() -> None:
@@ -62,18 +63,28 @@ def test_lifespan_that_never_starts_fails() -> None:
     assert "did not finish start-up within 0.5 s" in out
 
 
-def test_runnify(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "argv", ["runnify.py", "--day", "monday"])
+def test_runnify(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["runnify.py", "users"])
     with pytest.raises(SystemExit) as exited:
-        lines("docs_src.scripts.runnify")
+        run_example("docs_src.scripts.runnify")
     assert exited.value.code == 0
-
-
-def test_runnify_prints(capsys: pytest.CaptureFixture[str]) -> None:
     from docs_src.scripts.runnify import main
 
-    assert main(["x"]) == 0
-    assert capsys.readouterr().out == "3 orders, arguments ['x']\n"
+    assert main("orders") == 0
+    assert capsys.readouterr().out == "3 rows in orders\n"
+
+
+def test_runnify_as_a_script() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "docs_src.scripts.runnify", "users"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (0, "2 rows in users\n"), done.stderr
 
 
 def test_notebook_stack() -> None:
