@@ -90,3 +90,30 @@ def test_every_block_names_something_that_exists() -> None:
             if path.endswith(".FastAPIError"):  # made on first use (DRF)
                 continue
             assert hasattr(importlib.import_module(module), name), path
+
+
+def test_rest_roles_and_directives_become_markdown() -> None:
+    import importlib.util
+
+    path = REFERENCE.parent / "_griffe_rst.py"
+    spec = importlib.util.spec_from_file_location("_griffe_rst", path)
+    assert spec and spec.loader
+    rst = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rst)
+    text = (
+        "Call :func:`~fastapi_everywhere.configure` or :class:`fastapi.FastAPI`.\n"
+        "\n"
+        "    .. versionadded:: 0.2\n"
+        ".. versionchanged:: 0.2 ``mount=``.\n"
+        ".. code-block:: python\n"
+        "\n"
+        "    x = 1\n"
+    )
+    assert rst.to_markdown(text) == (
+        "Call `configure` or `fastapi.FastAPI`.\n"
+        "\n"
+        "    *Added in version 0.2*\n"
+        "*Changed in version 0.2: ``mount=``.*\n"
+        "\n"
+        "    x = 1\n"
+    )
