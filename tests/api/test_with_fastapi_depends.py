@@ -539,3 +539,19 @@ async def test_the_target_exception_is_thrown_into_yield_dependencies() -> None:
 def test_a_non_callable_is_rejected() -> None:
     with pytest.raises(TypeError, match="expected a function"):
         with_fastapi_depends(42)  # type: ignore[call-overload]
+
+
+async def test_a_generic_alias_argument_is_the_callers() -> None:
+    # On Python 3.10 ``isinstance(list[str], type)`` is true: reading such an
+    # annotation as a possible Request/BackgroundTasks class raised TypeError.
+    def settings() -> dict[str, str]:
+        return {"greeting": "hi"}
+
+    @with_fastapi_depends
+    async def main(
+        argv: list[str], extra: dict[str, int] | None = None, *, s=Depends(settings)
+    ) -> str:
+        return f"{s['greeting']} {' '.join(argv)} {extra}"
+
+    assert await main(["a", "b"]) == "hi a b None"
+    assert await main(["c"], {"n": 1}) == "hi c {'n': 1}"

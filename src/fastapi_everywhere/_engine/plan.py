@@ -299,7 +299,12 @@ def _marker(param: inspect.Parameter) -> bool:
         ):
             return True
         annotation = args[0]
-    return isinstance(annotation, type) and issubclass(annotation, _SPECIAL_TYPES)
+    return (
+        isinstance(annotation, type)
+        # ``list[str]`` passes the isinstance check on Python 3.10 but is no class.
+        and get_origin(annotation) is None
+        and issubclass(annotation, _SPECIAL_TYPES)
+    )
 
 
 def injected_parameters(func: Callable[..., Any]) -> list[inspect.Parameter]:
