@@ -1,4 +1,4 @@
-from docs_src.typing.deps import CurrentUser
+from docs_src.typed_calls.deps import CurrentUser
 from fastapi_everywhere.sync import with_fastapi_depends
 
 

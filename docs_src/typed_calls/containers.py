@@ -3,7 +3,7 @@ from collections.abc import Iterator
 from fastapi import Depends, FastAPI
 from typing_extensions import assert_type
 
-from docs_src.typing.deps import User, get_user
+from docs_src.typed_calls.deps import User, get_user
 from fastapi_everywhere.sync import FastAPIContainer, FastApiDepsStack
 
 

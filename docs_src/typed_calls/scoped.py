@@ -1,7 +1,7 @@
 from fastapi import Request
 
-from docs_src.typing.deps import CurrentUser, Report
-from docs_src.typing.styles import report
+from docs_src.typed_calls.deps import CurrentUser, Report
+from docs_src.typed_calls.styles import report
 from fastapi_everywhere import INJECTED, sync, with_scope
 
 

@@ -1,6 +1,6 @@
 from fastapi import Depends
 
-from docs_src.typing.deps import CurrentUser, Report, User, get_user
+from docs_src.typed_calls.deps import CurrentUser, Report, User, get_user
 from fastapi_everywhere import INJECTED, with_fastapi_depends
 
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 DOCS_SRC = ROOT / "docs_src"
@@ -63,9 +61,6 @@ def included_paths() -> set[str]:
     return found
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the existing pages are being converted to docs_src files"
-)
 def test_every_python_block_is_an_included_file() -> None:
     inline = []
     for page in pages():

@@ -1,6 +1,6 @@
 """The examples of docs/typing.md: run, and checked by mypy --strict and pyright.
 
-A line of ``docs_src/typing/`` that ends in ``# error: ...`` must be an error
+A line of ``docs_src/typed_calls/`` that ends in ``# error: ...`` must be an error
 in both checkers, and no other line may be one.
 """
 
@@ -13,18 +13,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-import docs_src.typing.bare as bare
-import docs_src.typing.containers as containers
-import docs_src.typing.deps as deps
-import docs_src.typing.scoped as scoped
-import docs_src.typing.styles as styles
+import docs_src.typed_calls.bare as bare
+import docs_src.typed_calls.containers as containers
+import docs_src.typed_calls.deps as deps
+import docs_src.typed_calls.scoped as scoped
+import docs_src.typed_calls.styles as styles
 import pytest
 from starlette.requests import Request
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted(
     p.relative_to(ROOT).as_posix()
-    for p in (ROOT / "docs_src" / "typing").glob("*.py")
+    for p in (ROOT / "docs_src" / "typed_calls").glob("*.py")
     if p.name != "__init__.py"
 )
 
