@@ -51,8 +51,15 @@ from playwright.sync_api import Error as PlaywrightError
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# (name, path under the site): the home page, one guide, the API reference.
-PAGES = [("home", ""), ("django", "django/"), ("reference", "reference/")]
+# (name, path under the site): the home page, the concepts page (its diagrams
+# are local files: a missing one is a failed request), one guide, the API reference
+# (its first page of signatures; reference/ itself is a table of contents).
+PAGES = [
+    ("home", ""),
+    ("concepts", "concepts/"),
+    ("django", "django/"),
+    ("reference", "reference/async/"),
+]
 SEARCH_QUERY = "depends"
 
 # Every wait is bounded (milliseconds).
