@@ -141,6 +141,8 @@ class LoopState:
         """End a ``scope()`` block: forget its instances, tear them down."""
         level.closed = True
         level.cache.clear()
+        if level.tasks is None and not level.pending:
+            return  # nothing to tear down or run: no trip to the owner task
         if self.owner.started and not self.ended:
             await self.owner.run(level.aclose)
         else:
