@@ -192,6 +192,14 @@ class ContainerScope(_Resolver):
             )
         return self._here, self._level
 
+    def close_if_idle(self) -> bool:
+        """End the block here if it has nothing to tear down or run; True if so.
+
+        Callable from any thread once nothing resolves in the scope: the sync
+        container ends such a scope without a trip to the event loop.
+        """
+        return self._level.close_if_idle()
+
     def __repr__(self) -> str:
         return (
             f"<ContainerScope of {self.container!r}: {len(self._level.cache)} cached>"
