@@ -291,15 +291,24 @@ def build_owner_floor_caller() -> Callable[[], Awaitable[str]]:
 # -- measuring -----------------------------------------------------------------
 
 
-async def per_call_us(call: Callable[[], Awaitable[str]], n: int) -> float:
+async def per_call_us(
+    call: Callable[[], Awaitable[str]], n: int
+) -> tuple[float, float]:
+    """(wall-clock, process CPU) µs per call; CPU counts the worker threads too."""
     gc.collect()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in range(n):
         await call()
-    return (time.perf_counter() - start) / n * 1e6
+    return (
+        (time.perf_counter() - start) / n * 1e6,
+        (time.process_time() - cpu) / n * 1e6,
+    )
 
 
-async def run(rounds: int, calls: int) -> dict[str, list[float]]:
+Samples = dict[str, list[tuple[float, float]]]
+
+
+async def run(rounds: int, calls: int) -> Samples:
     callers = {
         "direct": call_direct,
         "hops": call_two_hops,
@@ -315,7 +324,7 @@ async def run(rounds: int, calls: int) -> dict[str, list[float]]:
         if result != USER:
             raise SystemExit(f"{name}: returned {result!r}, expected {USER!r}")
         await per_call_us(call, max(calls // 10, 20))  # warm-up
-    samples: dict[str, list[float]] = {name: [] for name in callers}
+    samples: Samples = {name: [] for name in callers}
     names = list(callers)
     for i in range(rounds):
         # Rotate the order so no row always runs first (or right after GC).
@@ -324,8 +333,12 @@ async def run(rounds: int, calls: int) -> dict[str, list[float]]:
     return samples
 
 
-def report(samples: dict[str, list[float]], rounds: int, calls: int) -> None:
+def report(both: Samples, rounds: int, calls: int) -> None:
+    samples = {name: [w for w, _ in values] for name, values in both.items()}
     medians = {name: statistics.median(values) for name, values in samples.items()}
+    cpu = {
+        name: statistics.median(c for _, c in values) for name, values in both.items()
+    }
     floor, fa = medians["direct"], medians["fastapi"]
     labels = {
         "direct": "direct call (hand-built args, the floor)",
@@ -343,14 +356,18 @@ def report(samples: dict[str, list[float]], rounds: int, calls: int) -> None:
         "median round"
     )
     print()
-    header = f"| {'row':<42} | {'µs/call':>8} | {'min..max':>13} | {'vs FastAPI':>10} |"
+    header = (
+        f"| {'row':<42} | {'µs/call':>8} | {'min..max':>13} | {'vs FastAPI':>10} "
+        f"| {'CPU µs':>7} | {'CPU vs FastAPI':>14} |"
+    )
     print(header)
-    print(f"|{'-' * 44}|{'-' * 9}:|{'-' * 14}:|{'-' * 11}:|")
+    print(f"|{'-' * 44}|{'-' * 9}:|{'-' * 14}:|{'-' * 11}:|{'-' * 8}:|{'-' * 15}:|")
     for name, label in labels.items():
         lo, hi = min(samples[name]), max(samples[name])
         print(
             f"| {label:<42} | {medians[name]:>8.1f} | {lo:>5.1f}..{hi:<6.1f} "
-            f"| {medians[name] / fa:>9.3g}x |"
+            f"| {medians[name] / fa:>9.3g}x | {cpu[name]:>7.1f} "
+            f"| {cpu[name] / cpu['fastapi']:>13.3g}x |"
         )
     print()
     print(
@@ -371,13 +388,16 @@ def report(samples: dict[str, list[float]], rounds: int, calls: int) -> None:
     print(
         f"Loop-safe tree: the faithful floor is {medians['faithful'] / fa:.3g}x "
         f"FastAPI's route; ours is {medians['inline'] / medians['faithful']:.3g}x "
-        "that floor"
+        f"that floor (CPU: {cpu['faithful'] / cpu['fastapi']:.3g}x and "
+        f"{cpu['inline'] / cpu['faithful']:.3g}x)"
     )
     print(
         f"Container scope() + invoke against the decorator: "
-        f"{medians['container'] / medians['ours']:.3g}x; against the decorator "
-        f"plus the two owner-task trips it must make: "
-        f"{medians['container'] / medians['owner_floor']:.3g}x"
+        f"{medians['container'] / medians['ours']:.3g}x (CPU "
+        f"{cpu['container'] / cpu['ours']:.3g}x); against the decorator plus the "
+        f"two owner-task trips it must make: "
+        f"{medians['container'] / medians['owner_floor']:.3g}x (CPU "
+        f"{cpu['container'] / cpu['owner_floor']:.3g}x)"
     )
 
 
