@@ -133,3 +133,13 @@ def test_an_error_in_the_block_still_ends_the_scope(trips: list[str]) -> None:
     with pytest.raises(ScopeError, match="closed"):
         scope.get(session)
     container.close()
+
+
+def test_a_closed_container_refuses_a_scope_on_entry(trips: list[str]) -> None:
+    container = sync.FastAPIContainer(default_scope=DependencyScope.SCOPED)
+    container.close()
+    trips.clear()
+    with pytest.raises(ScopeError, match="container is closed"):
+        with container.scope():
+            pytest.fail("entered a scope of a closed container")
+    assert trips == []

@@ -288,6 +288,14 @@ class FastAPIContainer(AsyncClosing, _Resolver):
         self._lifespan_app: Any = None
         self._closed = False
 
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`aclose` ran (a closed container resolves nothing).
+
+        .. versionadded:: 0.2
+        """
+        return self._closed
+
     def _levels(self) -> tuple[LoopState, Level | None]:
         if self._closed:
             raise ScopeError("FastAPIContainer: the container is closed")

@@ -208,7 +208,10 @@ class FastAPIContainer(Closing, _SyncResolver):
     @contextmanager
     def scope(self) -> Iterator[ContainerScope]:
         """Open a scope: SCOPED dependencies live until the block ends."""
-        opened = ContainerScope(self._target().scope(), self._timeout)
+        inner = self._target()
+        if inner.closed:  # as the async block refuses on entry
+            raise ScopeError("FastAPIContainer: the container is closed")
+        opened = ContainerScope(inner.scope(), self._timeout)
         try:
             yield opened
         finally:
