@@ -22,6 +22,16 @@ round (the median round is reported):
              no TestClient, no network
   ours       ``fastapi_everywhere.with_fastapi_depends(target)``, awaited with
              ``_scope={"headers": ...}``
+  inline     the same with the tree's two sync steps marked ``loop_safe``
+  faithful   the loop-safe tree resolved by hand doing only what FastAPI's
+             semantics ask of any resolver (its docstring lists it): the
+             floor of the ``inline`` row
+  container  ``FastAPIContainer(default_scope=SCOPED, headers=...)``: a
+             ``scope()`` block opened and one ``invoke(target)`` in it, per
+             call (the container vocabulary's per-request shape)
+  owner_floor  the ``ours`` call plus two bare trips to an owner task: a
+             container keeps async ``yield`` dependencies in one task, so
+             resolving and closing the scope each cost one trip to it
 """
 
 from __future__ import annotations
@@ -41,7 +51,12 @@ from fastapi import Depends, FastAPI, Header
 from fastapi.responses import Response
 
 import fastapi_everywhere
-from fastapi_everywhere import loop_safe, with_fastapi_depends
+from fastapi_everywhere import (
+    DependencyScope,
+    FastAPIContainer,
+    loop_safe,
+    with_fastapi_depends,
+)
 from fastapi_everywhere._engine._threads import run_in_thread
 
 # -- the tree ------------------------------------------------------------------
@@ -193,31 +208,123 @@ def build_ours_caller() -> Callable[[], Awaitable[str]]:
     return call
 
 
+def build_container_caller() -> Callable[[], Awaitable[str]]:
+    # Every dependency SCOPED: built and torn down per scope, as per request.
+    container = FastAPIContainer(default_scope=DependencyScope.SCOPED, headers=HEADERS)
+
+    async def call() -> str:
+        async with container.scope() as scope:
+            return await scope.invoke(target)
+
+    return call
+
+
+def build_faithful_caller() -> Callable[[], Awaitable[str]]:
+    """The loop-safe tree resolved by hand, doing only what FastAPI's
+    semantics ask of any resolver that runs its sync steps inline: the
+    header read from the raw ASGI headers and validated by FastAPI's own
+    ``request_params_to_args``, a per-call cache, each sync step in a copy of
+    the context (FastAPI runs them in a worker thread with one), ``get_db``
+    entered as FastAPI enters an async ``yield`` dependency (``asynccontextmanager``
+    on the request's ``AsyncExitStack``, from FastAPI 0.162 inside its shielded
+    teardown with the request's cleanup ``CancelScope`` entered first). No
+    faithful resolver of this tree can do less."""
+    import contextvars
+    from contextlib import AsyncExitStack, asynccontextmanager
+
+    import anyio
+    from fastapi.dependencies.utils import get_dependant, request_params_to_args
+    from fastapi.exceptions import RequestValidationError
+    from starlette.datastructures import Headers
+
+    try:
+        from fastapi.concurrency import (  # type: ignore[attr-defined]
+            _asynccontextmanager_with_shielded_exit as shielded,
+        )
+    except ImportError:  # FastAPI < 0.162: no shielded teardown
+        shielded = None
+    fields = get_dependant(path="", call=current_user).header_params
+    db_cm = asynccontextmanager(get_db)
+    raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in HEADERS.items()]
+
+    async def call() -> str:
+        cache: dict[Any, Any] = {}
+        async with AsyncExitStack() as stack:
+            settings = cache[get_settings] = contextvars.copy_context().run(
+                get_settings
+            )
+            cm: Any = db_cm(settings=settings)
+            if shielded is not None:
+                cm = shielded(cm, stack.enter_context(anyio.CancelScope()))
+            db = cache[get_db] = await stack.enter_async_context(cm)
+            repo = cache[Repo] = contextvars.copy_context().run(Repo, db=db)
+            values, errors = request_params_to_args(fields, Headers(raw=raw))
+            if errors:
+                raise RequestValidationError(errors)
+            user = cache[current_user] = await current_user(repo=repo, **values)
+            return await target(user=user)
+
+    return call
+
+
+def build_owner_floor_caller() -> Callable[[], Awaitable[str]]:
+    """The decorator's call plus two bare trips to an owner task: what a
+    container that keeps async ``yield`` dependencies in one task (entered
+    by ``invoke``, exited when ``scope()`` ends) must add to it."""
+    from fastapi_everywhere._bridge.owner import OwnerTask
+
+    owner = OwnerTask("bench")
+    ours = build_ours_caller()
+
+    async def nothing() -> None:
+        return None
+
+    async def call() -> str:
+        await owner.run(nothing)
+        result = await ours()
+        await owner.run(nothing)
+        return result
+
+    return call
+
+
 # -- measuring -----------------------------------------------------------------
 
 
-async def per_call_us(call: Callable[[], Awaitable[str]], n: int) -> float:
+async def per_call_us(
+    call: Callable[[], Awaitable[str]], n: int
+) -> tuple[float, float]:
+    """(wall-clock, process CPU) µs per call; CPU counts the worker threads too."""
     gc.collect()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in range(n):
         await call()
-    return (time.perf_counter() - start) / n * 1e6
+    return (
+        (time.perf_counter() - start) / n * 1e6,
+        (time.process_time() - cpu) / n * 1e6,
+    )
 
 
-async def run(rounds: int, calls: int) -> dict[str, list[float]]:
+Samples = dict[str, list[tuple[float, float]]]
+
+
+async def run(rounds: int, calls: int) -> Samples:
     callers = {
         "direct": call_direct,
         "hops": call_two_hops,
         "fastapi": build_fastapi_caller(),
         "ours": build_ours_caller(),
         "inline": build_inline_caller(),
+        "faithful": build_faithful_caller(),
+        "container": build_container_caller(),
+        "owner_floor": build_owner_floor_caller(),
     }
     for name, call in callers.items():
         result = await call()
         if result != USER:
             raise SystemExit(f"{name}: returned {result!r}, expected {USER!r}")
         await per_call_us(call, max(calls // 10, 20))  # warm-up
-    samples: dict[str, list[float]] = {name: [] for name in callers}
+    samples: Samples = {name: [] for name in callers}
     names = list(callers)
     for i in range(rounds):
         # Rotate the order so no row always runs first (or right after GC).
@@ -226,8 +333,12 @@ async def run(rounds: int, calls: int) -> dict[str, list[float]]:
     return samples
 
 
-def report(samples: dict[str, list[float]], rounds: int, calls: int) -> None:
+def report(both: Samples, rounds: int, calls: int) -> None:
+    samples = {name: [w for w, _ in values] for name, values in both.items()}
     medians = {name: statistics.median(values) for name, values in samples.items()}
+    cpu = {
+        name: statistics.median(c for _, c in values) for name, values in both.items()
+    }
     floor, fa = medians["direct"], medians["fastapi"]
     labels = {
         "direct": "direct call (hand-built args, the floor)",
@@ -235,6 +346,9 @@ def report(samples: dict[str, list[float]], rounds: int, calls: int) -> None:
         "fastapi": "FastAPI route (ASGI app in-process)",
         "ours": "fastapi_everywhere.with_fastapi_depends",
         "inline": "the same, its 2 sync steps loop_safe",
+        "faithful": "loop-safe tree by hand (faithful floor)",
+        "container": "FastAPIContainer: scope() + invoke, SCOPED",
+        "owner_floor": "the decorator + 2 bare owner-task trips",
     }
     print(
         f"Python {platform.python_version()}, fastapi {fastapi.__version__}, "
@@ -242,14 +356,18 @@ def report(samples: dict[str, list[float]], rounds: int, calls: int) -> None:
         "median round"
     )
     print()
-    header = f"| {'row':<42} | {'µs/call':>8} | {'min..max':>13} | {'vs FastAPI':>10} |"
+    header = (
+        f"| {'row':<42} | {'µs/call':>8} | {'min..max':>13} | {'vs FastAPI':>10} "
+        f"| {'CPU µs':>7} | {'CPU vs FastAPI':>14} |"
+    )
     print(header)
-    print(f"|{'-' * 44}|{'-' * 9}:|{'-' * 14}:|{'-' * 11}:|")
+    print(f"|{'-' * 44}|{'-' * 9}:|{'-' * 14}:|{'-' * 11}:|{'-' * 8}:|{'-' * 15}:|")
     for name, label in labels.items():
         lo, hi = min(samples[name]), max(samples[name])
         print(
             f"| {label:<42} | {medians[name]:>8.1f} | {lo:>5.1f}..{hi:<6.1f} "
-            f"| {medians[name] / fa:>9.3g}x |"
+            f"| {medians[name] / fa:>9.3g}x | {cpu[name]:>7.1f} "
+            f"| {cpu[name] / cpu['fastapi']:>13.3g}x |"
         )
     print()
     print(
@@ -266,6 +384,20 @@ def report(samples: dict[str, list[float]], rounds: int, calls: int) -> None:
         f"Unmarked, against the floor of any faithful resolver (2 hops + the "
         f"direct call, {hops + floor:.1f} µs): {medians['ours'] / (hops + floor):.3g}x; "
         f"with loop_safe steps: {medians['inline'] / fa:.3g}x FastAPI's route"
+    )
+    print(
+        f"Loop-safe tree: the faithful floor is {medians['faithful'] / fa:.3g}x "
+        f"FastAPI's route; ours is {medians['inline'] / medians['faithful']:.3g}x "
+        f"that floor (CPU: {cpu['faithful'] / cpu['fastapi']:.3g}x and "
+        f"{cpu['inline'] / cpu['faithful']:.3g}x)"
+    )
+    print(
+        f"Container scope() + invoke against the decorator: "
+        f"{medians['container'] / medians['ours']:.3g}x (CPU "
+        f"{cpu['container'] / cpu['ours']:.3g}x); against the decorator plus the "
+        f"two owner-task trips it must make: "
+        f"{medians['container'] / medians['owner_floor']:.3g}x (CPU "
+        f"{cpu['container'] / cpu['owner_floor']:.3g}x)"
     )
 
 

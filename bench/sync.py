@@ -29,6 +29,11 @@ Rows, measured in one process, interleaved round by round (median round):
   naive        the async API's call submitted whole to the loop thread with
                ``run_coroutine_threadsafe`` (what a thin sync bridge does; its
                sync dependencies then hop to worker threads)
+  container    ``sync.FastAPIContainer(default_scope=SCOPED)``: a ``scope()``
+               block and one ``invoke(target)`` in it per call (sync
+               dependencies in worker threads, as in the async container)
+
+The round trips each call makes to the loop thread are counted too.
 
 From 1 thread (µs per call) and from 8 threads (calls/s, all threads calling
 the same decorated function), then a memory check: 100k calls of the mixed
@@ -236,6 +241,40 @@ def build_ours(target: Callable[..., str]) -> Callable[[], str]:
     return call
 
 
+def build_container(target: Callable[..., str]) -> Callable[[], str]:
+    """``sync.FastAPIContainer``, every dependency SCOPED: a scope per call."""
+    container = sync.FastAPIContainer(
+        default_scope=fastapi_everywhere.DependencyScope.SCOPED, headers=HEADERS
+    )
+
+    def call() -> str:
+        with container.scope() as scope:
+            result: str = scope.invoke(target)
+            return result
+
+    return call
+
+
+def trips_per_call(call: Callable[[], str], n: int = 50) -> float:
+    """Round trips to the loop thread per call (``OwnerTask.call``s counted)."""
+    from fastapi_everywhere._bridge.owner import OwnerTask
+
+    made = [0]
+    original = OwnerTask.call
+
+    def counting(self: OwnerTask, fn: Any, *, last: bool = False) -> Any:
+        made[0] += 1
+        return original(self, fn, last=last)
+
+    OwnerTask.call = counting  # type: ignore[method-assign]
+    try:
+        for _ in range(n):
+            call()
+    finally:
+        OwnerTask.call = original  # type: ignore[method-assign]
+    return made[0] / n
+
+
 # -- measuring -----------------------------------------------------------------
 
 
@@ -342,6 +381,8 @@ def main() -> None:
         "ours mixed": build_ours(mixed_target),
         "naive all-sync": build_naive(sync_target),
         "naive mixed": build_naive(mixed_target),
+        "container all-sync": build_container(sync_target),
+        "container mixed": build_container(mixed_target),
     }
     single, multi = measure(callers, args.rounds, args.calls, args.threads)
 
@@ -362,7 +403,9 @@ def main() -> None:
     for name in callers:
         floor = single["direct mixed" if "mixed" in name else "direct all-sync"]
         tp_floor = multi["direct mixed" if "mixed" in name else "direct all-sync"]
-        if name in ("ours mixed", "2 owner trips") or name.startswith("naive"):
+        if name in ("ours mixed", "2 owner trips") or name.startswith(
+            ("naive", "container")
+        ):
             tp_floor = rcts_tp  # a call with an async step: the loop floor
         print(
             f"{name:<18} {single[name]:>9.1f} {single[name] / floor:>9.2f} "
@@ -374,6 +417,19 @@ def main() -> None:
         "against one run_coroutine_threadsafe round trip; 8T x floor: "
         "throughput against the direct call (ours all-sync) or the rcts round "
         "trip (ours mixed, naive) from the same threads"
+    )
+
+    print(
+        "loop-thread round trips per call: "
+        + ", ".join(
+            f"{name} {trips_per_call(callers[name]):.2f}"
+            for name in (
+                "ours all-sync",
+                "ours mixed",
+                "container all-sync",
+                "container mixed",
+            )
+        )
     )
 
     growth, rss, n = memory_check(build_ours(mixed_target), args.memory)

@@ -60,10 +60,11 @@ def with_fastapi_depends(
         use_app = _config.app_for(app)
         plan = target.plan_for(use_app, args, kwargs)
         caller = target_caller(func, target.is_async, args, kwargs)
+        spec = call_spec(scope, _scope)
+        if context is None:  # no context factory to enter
+            return await run_operation(plan, caller, app=use_app, spec=spec)
         with call_context(context):
-            return await run_operation(
-                plan, caller, app=use_app, spec=call_spec(scope, _scope)
-            )
+            return await run_operation(plan, caller, app=use_app, spec=spec)
 
     wrapper.__signature__ = target.public_signature  # type: ignore[attr-defined]
     return accepts_scope(wrapper)

@@ -13,8 +13,8 @@ background tasks run next; request-scoped dependencies close last.
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from typing import Any
 
 from fastapi._compat import Undefined
@@ -166,60 +166,101 @@ def swallowed_error() -> FastAPIError:
     )
 
 
-@asynccontextmanager
-async def open_operation(
+def open_operation(
     plan: Plan,
     *,
     app: Any,
     spec: ScopeSpec | None,
     cache: dict[Any, Any] | None = None,
-) -> AsyncIterator[dict[str, Any]]:
-    """Resolve ``plan`` and yield its values inside FastAPI's stacks.
+) -> Operation:
+    """Resolve ``plan`` and give its values inside FastAPI's stacks.
 
-    The block is the operation: its exception is thrown into ``yield``
-    dependencies; function-scoped ones close when it ends, then background
-    tasks run, then request-scoped ones close.
+    ``async with open_operation(...) as values``: the block is the
+    operation: its exception is thrown into ``yield`` dependencies;
+    function-scoped ones close when it ends, then background tasks run,
+    then request-scoped ones close.
     """
-    request_stack, function_stack = AsyncExitStack(), AsyncExitStack()
-    res = Resolution(
-        plan,
-        spec=spec,
-        app=app,
-        state=lifespan_state(app),
-        cache={} if cache is None else cache,
-        request_stack=request_stack,
-        function_stack=function_stack,
-    )
-    invalid: RequestValidationError | None = None
-    exc: BaseException | None = None
-    try:
-        await solve(res)
-        if res.errors:
-            invalid = validation_error(res.errors, res.body)
-            if not TEARDOWN_BEFORE_BACKGROUND:
-                raise invalid  # FastAPI's exact error, thrown into the deps
+    return Operation(plan, app=app, spec=spec, cache=cache)
+
+
+class Operation:
+    """One operation as an async context manager (:func:`open_operation`)."""
+
+    __slots__ = ("function_stack", "invalid", "res")
+
+    def __init__(
+        self, plan: Plan, *, app: Any, spec: ScopeSpec | None, cache: Any
+    ) -> None:
+        self.function_stack = AsyncExitStack()
+        self.res = Resolution(
+            plan,
+            spec=spec,
+            app=app,
+            state=lifespan_state(app),
+            cache={} if cache is None else cache,
+            request_stack=AsyncExitStack(),
+            function_stack=self.function_stack,
+        )
+        self.invalid: RequestValidationError | None = None
+
+    async def __aenter__(self) -> dict[str, Any]:
+        res = self.res
+        try:
+            await solve(res)
+        except BaseException as e:
+            if await self._end(e):
+                swallowed = True  # a yield dependency swallowed it
+            else:
+                raise
         else:
-            yield res.values
-    except BaseException as e:
-        exc = e
-    if invalid is not None and TEARDOWN_BEFORE_BACKGROUND:
-        # FastAPI < 0.120 closed the dependencies first (they saw no
-        # exception), then raised the validation error; no task ran.
-        res.background_tasks = None
-    tasks = res.background_tasks
-    left = await aend_operation(
-        exc,
-        function=functools.partial(aexit_with, function_stack),
-        background=tasks,
-        request=functools.partial(aexit_with, request_stack),
-    )
-    if invalid is not None and (left is invalid or exc is None):
-        raise caller_error(describe(plan.target), invalid) from None
-    if left is exc:
-        if exc is not None:
-            raise exc
-    elif left is not None:
+            if not res.errors:
+                return res.values
+            invalid = self.invalid = validation_error(res.errors, res.body)
+            if TEARDOWN_BEFORE_BACKGROUND:
+                # FastAPI < 0.120 closed the dependencies first (they saw no
+                # exception), then raised the validation error; no task ran.
+                res.background_tasks = None
+                swallowed = await self._end(None)
+            else:
+                try:
+                    raise invalid  # FastAPI's exact error, thrown into the deps
+                except RequestValidationError:
+                    pass
+                swallowed = await self._end(invalid)
+        assert swallowed
+        raise swallowed_error()
+
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+        return await self._end(exc)
+
+    async def _end(self, exc: BaseException | None) -> bool:
+        """End in FastAPI's order; True: ``exc`` was swallowed (raise the rest)."""
+        res = self.res
+        function = self.function_stack
+        left = await aend_operation(
+            exc,
+            function=(
+                functools.partial(aexit_with, function)
+                if _has_exits(function)
+                else None
+            ),
+            background=res.background_tasks,
+            request=functools.partial(aexit_with, res.request_stack),
+        )
+        invalid = self.invalid
+        if invalid is not None and (left is invalid or exc is None):
+            raise caller_error(describe(res.plan.target), invalid) from None
+        if left is exc:
+            return False
+        if left is None:
+            return True
         raise left
+
+
+def _has_exits(stack: AsyncExitStack) -> bool:
+    """Whether exiting ``stack`` runs anything (an empty one returns the error)."""
+    callbacks = getattr(stack, "_exit_callbacks", None)
+    return callbacks is None or bool(callbacks)
 
 
 async def run_operation(
@@ -231,9 +272,16 @@ async def run_operation(
     cache: dict[Any, Any] | None = None,
 ) -> Any:
     """Resolve ``plan`` and await ``call_target(values)`` inside FastAPI's stacks."""
-    result: Any = _NOT_SET
-    async with open_operation(plan, app=app, spec=spec, cache=cache) as values:
+    operation = Operation(plan, app=app, spec=spec, cache=cache)
+    values = await operation.__aenter__()
+    try:
         result = await call_target(values)
+    except BaseException as e:
+        if not await operation.__aexit__(type(e), e, e.__traceback__):
+            raise
+        result = _NOT_SET
+    else:
+        await operation.__aexit__(None, None, None)
     if result is _NOT_SET:
         raise swallowed_error()
     return result

@@ -9,7 +9,8 @@ block ends. Each resolution is still FastAPI's (same cache key, same
 ``container`` holds the public classes (and :func:`start_lifespan`, which
 ``FastApiDepsStack`` builds on); ``options`` its constructor arguments,
 checked once; ``scopes`` which :class:`DependencyScope` each dependency
-gets; ``levels`` what a container keeps per event loop and per level
+gets; ``layout`` where each dependency of a plan lives, worked out once
+per plan; ``levels`` what a container keeps per event loop and per level
 (cache, teardown, background tasks); ``resolution`` one call resolved at
 those levels; ``resolved`` what a call hands back.
 """

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from typing import Any, ParamSpec, TypeVar, overload
 
 from fastapi import FastAPI
@@ -111,8 +111,7 @@ class _Resolver:
         opened for the call, so SCOPED dependencies work and are torn down
         when it returns; the result itself is never cached.
         """
-        resolved = await self.invoke_resolved(func, *args, **kwargs)
-        return resolved.get(func)
+        return await self._invoke(func, args, kwargs, None)
 
     async def invoke_resolved(
         self, func: Callable[P, Any], /, *args: P.args, **kwargs: P.kwargs
@@ -122,26 +121,43 @@ class _Resolver:
         ``.get(func)`` is ``func``'s result; ``.get(dep, transitive=True)``
         and ``.all_instances()`` show the dependencies it was called with.
         """
+        every: dict[Any, Any] = {}
+        result = await self._invoke(func, args, kwargs, every)
+        return ResolvedDependencies({func: result}, every)
+
+    async def _invoke(
+        self,
+        func: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        every: dict[Any, Any] | None,
+    ) -> Any:
+        """Call ``func`` with its dependencies; fill ``every`` if given."""
         _, scoped = self._levels()
         if scoped is None:
             async with self.container.scope() as scope:
-                return await scope.invoke_resolved(func, *args, **kwargs)
+                return await scope._invoke(func, args, kwargs, every)
         target = target_of(func, f"{type(self).__name__}.invoke")
+        c = self.container
         plan = plan_for_function(
             func,
-            overrides=self.container._overrides(),
+            overrides=c._overrides(),
             supplied=target.supplied(args, kwargs),
-            security_scopes=self.container._options.security_scopes,
-            inline_classes=self.container._options.inline_classes,
+            security_scopes=c._options.security_scopes,
+            inline_classes=c._options.inline_classes,
         )
-        values, every = await self._run(plan)
+        values, instances = await self._run(plan, every=every is not None)
         result = await call_target(func, target.is_async, args, kwargs, values)
         if inspect.isawaitable(result):  # a sync callable that returned one
             result = await result
-        every[func] = result
-        return ResolvedDependencies({func: result}, every)
+        if every is not None:
+            every.update(instances)
+            every[func] = result
+        return result
 
-    async def _run(self, plan: Plan) -> tuple[dict[str, Any], dict[Any, Any]]:
+    async def _run(
+        self, plan: Plan, *, every: bool = True
+    ) -> tuple[dict[str, Any], dict[Any, Any]]:
         here, scoped = self._levels()
         c = self.container
         return await resolve_at(
@@ -152,6 +168,7 @@ class _Resolver:
             app=c._options.request_app or c.app,
             lifespan_app=c._lifespan_app,
             container=c,
+            every=every,
         )
 
 
@@ -175,10 +192,42 @@ class ContainerScope(_Resolver):
             )
         return self._here, self._level
 
+    def close_if_idle(self) -> bool:
+        """End the block here if it has nothing to tear down or run; True if so.
+
+        Callable from any thread once nothing resolves in the scope: the sync
+        container ends such a scope without a trip to the event loop.
+        """
+        return self._level.close_if_idle()
+
     def __repr__(self) -> str:
         return (
             f"<ContainerScope of {self.container!r}: {len(self._level.cache)} cached>"
         )
+
+
+class _ScopeBlock:
+    """``async with container.scope()``: a new SCOPED level, closed at the end."""
+
+    __slots__ = ("_container", "_here", "_level")
+
+    def __init__(self, container: FastAPIContainer) -> None:
+        self._container = container
+        self._here: LoopState | None = None
+        self._level: Level | None = None
+
+    async def __aenter__(self) -> ContainerScope:
+        if self._level is not None:
+            raise RuntimeError("FastAPIContainer.scope(): a block is entered once")
+        here, _ = self._container._levels()
+        level = self._level = Level(DependencyScope.SCOPED)
+        self._here = here
+        return ContainerScope(self._container, here, level)
+
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        here, level = self._here, self._level
+        assert here is not None and level is not None
+        await here.close_scope(level)
 
 
 class FastAPIContainer(AsyncClosing, _Resolver):
@@ -239,6 +288,14 @@ class FastAPIContainer(AsyncClosing, _Resolver):
         self._lifespan_app: Any = None
         self._closed = False
 
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`aclose` ran (a closed container resolves nothing).
+
+        .. versionadded:: 0.2
+        """
+        return self._closed
+
     def _levels(self) -> tuple[LoopState, Level | None]:
         if self._closed:
             raise ScopeError("FastAPIContainer: the container is closed")
@@ -258,15 +315,9 @@ class FastAPIContainer(AsyncClosing, _Resolver):
             return self.dependency_overrides
         return {**app_overrides, **self.dependency_overrides}
 
-    @asynccontextmanager
-    async def scope(self) -> AsyncIterator[ContainerScope]:
+    def scope(self) -> AbstractAsyncContextManager[ContainerScope]:
         """Open a scope: SCOPED dependencies live until the block ends."""
-        here, _ = self._levels()
-        level = Level(DependencyScope.SCOPED)
-        try:
-            yield ContainerScope(self, here, level)
-        finally:
-            await here.close_scope(level)
+        return _ScopeBlock(self)
 
     def clear_cache(self) -> None:
         """Forget cached instances so the next call builds new ones.

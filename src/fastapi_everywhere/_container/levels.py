@@ -58,6 +58,14 @@ class Level:
             tasks = self.tasks = BackgroundTasks()
         return tasks
 
+    def close_if_idle(self) -> bool:
+        """Close now if there is nothing to tear down or run; True if it did."""
+        if self.tasks is not None or self.pending:
+            return False
+        self.closed = True
+        self.cache.clear()
+        return True
+
     async def aclose(self) -> None:
         """Tear down, then run the background tasks, in the order they were added.
 
@@ -139,6 +147,8 @@ class LoopState:
 
     async def close_scope(self, level: Level) -> None:
         """End a ``scope()`` block: forget its instances, tear them down."""
+        if level.close_if_idle():
+            return  # nothing to tear down or run: no trip to the owner task
         level.closed = True
         level.cache.clear()
         if self.owner.started and not self.ended:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .._app_state import AppState, StateApp
+from .._engine.plan import Plan
 from .._scope import ScopeSpec, SourceLike, as_source
+from .layout import Layout
 from .scopes import DefaultScope, ScopeMap, ScopeRules
 
 __all__ = ["ContainerOptions"]
@@ -16,13 +18,21 @@ class ContainerOptions:
 
     ``rules`` give every dependency its :class:`DependencyScope`; ``spec``
     holds the request parameter sources; ``security_scopes`` are the scopes
-    ``SecurityScopes`` sees at the top of each resolution. Errors name
+    ``SecurityScopes`` sees at the top of each resolution; ``layouts`` where
+    each plan resolved so far lives at the levels. Errors name
     ``owner``. ``inline_classes`` runs every class dependency inline (as if
     ``loop_safe``); ``request_app`` is the ``request.app`` given by
     ``app_state`` (None: the container's app).
     """
 
-    __slots__ = ("inline_classes", "request_app", "rules", "security_scopes", "spec")
+    __slots__ = (
+        "inline_classes",
+        "layouts",
+        "request_app",
+        "rules",
+        "security_scopes",
+        "spec",
+    )
 
     def __init__(
         self,
@@ -40,6 +50,8 @@ class ContainerOptions:
         app: Any = None,
     ) -> None:
         self.rules = ScopeRules(scopes, default_scope, owner)
+        #: Each plan resolved so far at these rules' levels (``layout_of``).
+        self.layouts: dict[Plan, Layout] = {}
         sources = {
             name: as_source(value, name=name, owner=owner)
             for name, value in (

@@ -18,13 +18,15 @@ from .._engine.plan import Node, Plan
 from .._engine.run import Resolution, solve
 from .._lifecycle import caller_error, validation_error
 from .._lifespan import lifespan_state
-from .._registrable import implementation_of
 from .active import ACTIVE_CONTAINER
+from .layout import Layout, layout_of
 from .levels import Level, LoopState
 from .options import ContainerOptions
-from .scopes import DependencyScope
 
 __all__ = ["resolve_at"]
+
+
+_MISSING: Any = object()
 
 
 async def resolve_at(
@@ -36,84 +38,140 @@ async def resolve_at(
     app: FastAPI | None,
     lifespan_app: Any,
     container: Any = None,
+    every: bool = True,
 ) -> tuple[dict[str, Any], dict[Any, Any]]:
     """Resolve ``plan`` on ``here``'s loop, inside ``scoped`` when given.
 
-    Return the plan's values and every cached instance of the tree by
-    dependency. ``options.rules`` say which level keeps each dependency;
-    ``options.spec`` and ``app`` make the request the resolution sees;
-    ``lifespan_app`` (a deps stack's) is started on a loop that did not run
-    it yet. ``container`` is what ``get_container`` gives its dependencies.
+    Return the plan's values and (with ``every``) every cached instance of
+    the tree by dependency. ``options.rules`` say which level keeps each
+    dependency; ``options.spec`` and ``app`` make the request the resolution
+    sees; ``lifespan_app`` (a deps stack's) is started on a loop that did
+    not run it yet. ``container`` is what ``get_container`` gives its
+    dependencies.
     """
-    container_level = here.level
-    owner_level = scoped or container_level
-    rules = options.rules
-    scope_of = rules.scope_of
-    nodes = [n for n, closing in plan.steps if closing and n is not plan.root]
-    rules.check(plan.root, nodes, in_scope=scoped is not None)
-
-    def level_of(node: Node) -> Level:
-        if scope_of(node) is DependencyScope.CONTAINER:
-            return container_level
-        assert scoped is not None
-        return scoped
-
-    def tasks_for(node: Node) -> BackgroundTasks:
-        # The target's own tasks belong to the call's scope.
-        if node is plan.root:
-            return owner_level.background()
-        return level_of(node).background()
-
+    layout = layout_of(options.layouts, plan, options.rules)
+    layout.check(in_scope=scoped is not None)
     if lifespan_app is not None and here.lifespan is None:
         # A stack used on a new event loop: its lifespan starts there too.
         await here.start_lifespan(lifespan_app, "FastApiDepsStack")
+    call = _Call(plan, layout, here, scoped, options, app, container, every)
+    try:
+        return await here.owner.run(call.run)
+    except RequestValidationError as e:
+        if call.invalid is not None and e is call.invalid:
+            raise caller_error(describe(plan.target), e) from None
+        raise
 
-    async def run() -> tuple[dict[str, Any], dict[Any, Any]]:
-        here.attach_level()
-        token = ACTIVE_CONTAINER.set(container)
+
+class _Call:
+    """One resolution at a container's levels, run in the loop's owner task."""
+
+    __slots__ = (
+        "app",
+        "container",
+        "container_level",
+        "every",
+        "here",
+        "in_container",
+        "invalid",
+        "layout",
+        "options",
+        "owner_level",
+        "plan",
+        "scoped",
+    )
+
+    def __init__(
+        self,
+        plan: Plan,
+        layout: Layout,
+        here: LoopState,
+        scoped: Level | None,
+        options: ContainerOptions,
+        app: FastAPI | None,
+        container: Any,
+        every: bool,
+    ) -> None:
+        self.plan = plan
+        self.layout = layout
+        self.in_container = layout.in_container
+        self.here = here
+        self.container_level = here.level
+        self.scoped = scoped
+        self.owner_level = scoped or here.level
+        self.options = options
+        self.app = app
+        self.container = container
+        self.every = every
+        self.invalid: RequestValidationError | None = None
+
+    def level_of(self, node: Node) -> Level:
+        if self.in_container[node]:
+            return self.container_level
+        scoped = self.scoped
+        assert scoped is not None
+        return scoped
+
+    def stack_for(self, node: Node) -> AsyncExitStack:
+        return self.level_of(node).stack
+
+    def tasks_for(self, node: Node) -> BackgroundTasks:
+        # The target's own tasks belong to the call's scope.
+        if node is self.plan.root:
+            return self.owner_level.background()
+        return self.level_of(node).background()
+
+    async def run(self) -> tuple[dict[str, Any], dict[Any, Any]]:
+        self.here.attach_level()
+        token = ACTIVE_CONTAINER.set(self.container)
         try:
-            return await resolve()
+            return await self.resolve()
         finally:
             ACTIVE_CONTAINER.reset(token)
 
-    async def resolve() -> tuple[dict[str, Any], dict[Any, Any]]:
-        cache = dict(container_level.cache)
-        if scoped is not None:
-            cache.update(scoped.cache)
+    async def resolve(self) -> tuple[dict[str, Any], dict[Any, Any]]:
+        # Only the plan's own keys: the levels may cache many more.
+        container_cache = self.container_level.cache
+        scoped_cache = None if self.scoped is None else self.scoped.cache
+        cache: dict[Any, Any] = {}
+        for key in self.layout.keys:
+            value = _MISSING
+            if scoped_cache is not None:
+                value = scoped_cache.get(key, _MISSING)
+            if value is _MISSING:
+                value = container_cache.get(key, _MISSING)
+            if value is not _MISSING:
+                cache[key] = value
         known = set(cache)
         async with AsyncExitStack() as call_stack:
             res = Resolution(
-                plan,
-                spec=options.spec,
-                app=app,
-                state=lifespan_state(app),
+                self.plan,
+                spec=self.options.spec,
+                app=self.app,
+                state=lifespan_state(self.app),
                 cache=cache,
-                request_stack=owner_level.stack,
+                request_stack=self.owner_level.stack,
                 function_stack=call_stack,
-                stack_for=lambda node: level_of(node).stack,
-                background_for=tasks_for,
-                cleanup_scope=here.teardown_shield(),
+                stack_for=self.stack_for,
+                background_for=self.tasks_for,
+                cleanup_scope=self.here.teardown_shield(),
             )
-            await solve(res)
+            try:
+                await solve(res)
+            finally:
+                # No cycle through the resolution's routing back to this call.
+                res.stack_for = res.background_for = None
             if res.errors:
                 # FastAPI's exact error, thrown into the call's dependencies.
-                invalid.append(validation_error(res.errors, res.body))
-                raise invalid[0]
+                self.invalid = validation_error(res.errors, res.body)
+                raise self.invalid
             every: dict[Any, Any] = {}
-            for node in nodes:
-                if node.key in cache:
-                    # An interface is known by what it resolved to.
-                    bound = implementation_of(node.origin) is not None
-                    every[node.call if bound else node.origin] = cache[node.key]
-                    if node.key not in known:
-                        level_of(node).cache[node.key] = cache[node.key]
-                        known.add(node.key)
+            for node, shown in self.layout.shown:
+                key = node.key
+                if key in cache:
+                    if self.every:
+                        every[shown] = cache[key]
+                    if key not in known:
+                        self.level_of(node).cache[key] = cache[key]
+                        known.add(key)
             return res.values, every
-
-    invalid: list[RequestValidationError] = []
-    try:
-        return await here.owner.run(run)
-    except RequestValidationError as e:
-        if invalid and e is invalid[0]:
-            raise caller_error(describe(plan.target), e) from None
-        raise

@@ -359,7 +359,8 @@ class Resolution:
             )
             values.update(v)
             errors.extend(e)
-        self._specials(node, values)
+        if node.has_specials:
+            self._specials(node, values)
         parent = self._finish(node, values, errors)
         self.pc += 1
         if parent is None or errors:
@@ -453,7 +454,8 @@ async def _sync_cm_in_thread(cm: Any, run_sync: Runner) -> AsyncIterator[Any]:
 
 async def solve(res: Resolution) -> None:
     """Drive ``res`` to the end from async code (FastAPI's threading rules)."""
-    await res.read_body()
+    if res.plan.body_field is not None:
+        await res.read_body()
     advance = res.advance
     while True:
         status = advance(False)

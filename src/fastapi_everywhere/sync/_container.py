@@ -14,7 +14,7 @@ import os
 import threading
 import weakref
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractAsyncContextManager, contextmanager
 from functools import partial
 from typing import Any, ParamSpec, TypeVar, overload
 
@@ -24,6 +24,7 @@ from .._closing import Closing
 from .._container import ContainerScope as _AsyncScope
 from .._container import FastAPIContainer as _AsyncContainer
 from .._container import ResolvedDependencies
+from .._errors import ScopeError
 from .._typing import Generated
 
 T = TypeVar("T")
@@ -36,12 +37,25 @@ def _run(fn: Callable[[], Awaitable[T]], what: str, timeout: float | None) -> T:
 
 
 class _SyncResolver:
-    """The methods a container and its open scopes share."""
+    """The methods a container and its open scopes share.
+
+    Each is one trip to the loop thread, where the async resolver (given by
+    :meth:`_on_loop`) runs the same method.
+    """
 
     _timeout: float | None
 
-    def _target(self) -> _AsyncContainer | _AsyncScope:
+    def _on_loop(self) -> Callable[[], Awaitable[_AsyncContainer | _AsyncScope]]:
+        """How the loop thread gets the async resolver of the call."""
         raise NotImplementedError
+
+    def _submit(self, what: str, *args: Any, **kwargs: Any) -> Any:
+        resolver = self._on_loop()
+
+        async def call() -> Any:
+            return await getattr(await resolver(), what)(*args, **kwargs)
+
+        return _run(call, what, self._timeout)
 
     @overload
     def get(self, dependency: Callable[..., Generated[T]]) -> T: ...
@@ -52,21 +66,19 @@ class _SyncResolver:
 
     def get(self, dependency: Any) -> Any:
         """Resolve one dependency and return its instance."""
-        return _run(partial(self._target().get, dependency), "get", self._timeout)
+        return self._submit("get", dependency)
 
     def optional(self, dependency: Any) -> Any:
         """Resolve one dependency; its instance, which may be None.
 
         .. versionadded:: 0.2
         """
-        return _run(
-            partial(self._target().optional, dependency), "optional", self._timeout
-        )
+        return self._submit("optional", dependency)
 
     def resolve(self, *dependencies: Any) -> ResolvedDependencies:
         """Resolve several dependencies at once (one shared per-call cache)."""
-        target = self._target()
-        return _run(partial(target.resolve, *dependencies), "resolve", self._timeout)
+        resolved: ResolvedDependencies = self._submit("resolve", *dependencies)
+        return resolved
 
     @overload
     def invoke(
@@ -79,34 +91,59 @@ class _SyncResolver:
 
     def invoke(self, func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         """Resolve ``func``'s dependencies, then call it; return its result."""
-        target = self._target()
-        return _run(
-            partial(target.invoke, func, *args, **kwargs), "invoke", self._timeout
-        )
+        return self._submit("invoke", func, *args, **kwargs)
 
     def invoke_resolved(
         self, func: Callable[P, Any], /, *args: P.args, **kwargs: P.kwargs
     ) -> ResolvedDependencies:
         """Like :meth:`invoke`, but return every instance of the call."""
-        target = self._target()
-        return _run(
-            partial(target.invoke_resolved, func, *args, **kwargs),
-            "invoke_resolved",
-            self._timeout,
+        resolved: ResolvedDependencies = self._submit(
+            "invoke_resolved", func, *args, **kwargs
         )
+        return resolved
 
 
 class ContainerScope(_SyncResolver):
-    """An open ``container.scope()`` block: SCOPED dependencies allowed."""
+    """An open ``container.scope()`` block: SCOPED dependencies allowed.
 
-    def __init__(self, scope: _AsyncScope, timeout: float | None) -> None:
-        self._scope = scope
+    The async block is entered on the loop thread by the first call that
+    uses it (in that call's trip), and ended there only if it has something
+    to tear down or run: a scope costs no trip of its own.
+    """
+
+    def __init__(
+        self,
+        block: AbstractAsyncContextManager[_AsyncScope],
+        timeout: float | None,
+    ) -> None:
+        self._block = block
+        self._scope: _AsyncScope | None = None
+        self._closed = False
         self._timeout = timeout
 
-    def _target(self) -> _AsyncScope:
-        return self._scope
+    def _on_loop(self) -> Callable[[], Awaitable[_AsyncScope]]:
+        if self._closed:
+            raise ScopeError("FastAPIContainer: this scope() block is closed")
+        return self._entered
+
+    async def _entered(self) -> _AsyncScope:
+        scope = self._scope
+        if scope is None:  # on the loop thread: no other call enters it meanwhile
+            scope = self._scope = await self._block.__aenter__()
+        return scope
+
+    def _close(self) -> None:
+        """End the block: on this thread if nothing is left to tear down or run."""
+        self._closed = True
+        scope = self._scope
+        if scope is None or scope.close_if_idle():
+            return
+        _run(partial(self._block.__aexit__, None, None, None), "scope", self._timeout)
 
     def __repr__(self) -> str:
+        if self._scope is None:
+            state = "closed" if self._closed else "not used yet"
+            return f"<sync.ContainerScope {state}>"
         return f"<sync.{repr(self._scope)[1:]}"
 
 
@@ -139,6 +176,14 @@ class FastAPIContainer(Closing, _SyncResolver):
 
         return _loop.on_shutdown(close)
 
+    def _on_loop(self) -> Callable[[], Awaitable[_AsyncContainer]]:
+        inner = self._target()
+
+        async def on_loop() -> _AsyncContainer:
+            return inner
+
+        return on_loop
+
     def _target(self) -> _AsyncContainer:
         inner = self._inner
         if self._pid != os.getpid():
@@ -163,16 +208,14 @@ class FastAPIContainer(Closing, _SyncResolver):
     @contextmanager
     def scope(self) -> Iterator[ContainerScope]:
         """Open a scope: SCOPED dependencies live until the block ends."""
-        cm = self._target().scope()
-        opened = _run(cm.__aenter__, "scope", self._timeout)
+        inner = self._target()
+        if inner.closed:  # as the async block refuses on entry
+            raise ScopeError("FastAPIContainer: the container is closed")
+        opened = ContainerScope(inner.scope(), self._timeout)
         try:
-            yield ContainerScope(opened, self._timeout)
-        except BaseException as e:
-            exit_ = partial(cm.__aexit__, type(e), e, e.__traceback__)
-            if not _run(exit_, "scope", self._timeout):
-                raise
-        else:
-            _run(partial(cm.__aexit__, None, None, None), "scope", self._timeout)
+            yield opened
+        finally:
+            opened._close()
 
     def clear_cache(self) -> None:
         """Forget cached instances; their teardown still runs at :meth:`close`."""
