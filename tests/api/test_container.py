@@ -42,8 +42,10 @@ class Counter:
         self.built += 1
         n = self.built
         self.events.append(f"setup {n}")
-        yield n
-        self.events.append(f"teardown {n}")
+        try:
+            yield n
+        finally:  # also when a scope() block's exception is thrown in
+            self.events.append(f"teardown {n}")
 
 
 # -- caching --------------------------------------------------------------

@@ -26,8 +26,10 @@ class Counter:
         self.built += 1
         n = self.built
         self.events.append(f"setup {n}")
-        yield n
-        self.events.append(f"teardown {n}")
+        try:
+            yield n
+        finally:  # also when a scope() block's exception is thrown in
+            self.events.append(f"teardown {n}")
 
 
 def test_get_caches_and_close_tears_down_in_reverse() -> None:

@@ -120,8 +120,10 @@ def test_an_error_in_the_block_still_ends_the_scope(trips: list[str]) -> None:
     events: list[str] = []
 
     async def session() -> AsyncIterator[str]:
-        yield "s"
-        events.append("close")
+        try:
+            yield "s"
+        finally:  # the block's ValueError is thrown in here
+            events.append("close")
 
     container = sync.FastAPIContainer(default_scope=DependencyScope.SCOPED)
     with pytest.raises(ValueError, match="boom"):

@@ -227,7 +227,9 @@ class _ScopeBlock:
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         here, level = self._here, self._level
         assert here is not None and level is not None
-        await here.close_scope(level)
+        # The block's exception reaches the SCOPED yield dependencies, as a
+        # route's reaches a request's; the block's caller still gets it.
+        await here.close_scope(level, exc)
 
 
 class FastAPIContainer(AsyncClosing, _Resolver):

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import warnings
 from contextlib import AsyncExitStack
+from functools import partial
 from typing import Any
 
 import anyio
@@ -66,17 +67,30 @@ class Level:
         self.cache.clear()
         return True
 
-    async def aclose(self) -> None:
+    async def aclose(self, exc: BaseException | None = None) -> None:
         """Tear down, then run the background tasks, in the order they were added.
 
         A failing task is logged and the others still run; teardown ran
-        before any of them.
+        before any of them. ``exc``, the exception that ended a ``scope()``
+        block, is thrown into the ``yield`` dependencies (a session rolls
+        back), as FastAPI throws a route's; the background tasks are then not
+        run, as FastAPI runs none for a failed request (a warning names them).
         """
         try:
-            await self.stack.aclose()
+            if exc is None:
+                await self.stack.aclose()
+            else:
+                await self.stack.__aexit__(type(exc), exc, exc.__traceback__)
         finally:
             tasks, self.tasks = self.tasks, None
-            if tasks is not None:
+            if tasks is not None and exc is not None:
+                logger.warning(
+                    "FastAPIContainer: background tasks not run, the scope() "
+                    "block raised %r: %s",
+                    exc,
+                    ", ".join(describe(task.func) for task in tasks.tasks),
+                )
+            elif tasks is not None:
                 for task in tasks.tasks:
                     try:
                         await task()
@@ -145,16 +159,19 @@ class LoopState:
 
         return await self.owner.run(start)
 
-    async def close_scope(self, level: Level) -> None:
-        """End a ``scope()`` block: forget its instances, tear them down."""
+    async def close_scope(self, level: Level, exc: BaseException | None) -> None:
+        """End a ``scope()`` block: forget its instances, tear them down.
+
+        ``exc`` is the exception the block raised, or None.
+        """
         if level.close_if_idle():
             return  # nothing to tear down or run: no trip to the owner task
         level.closed = True
         level.cache.clear()
         if self.owner.started and not self.ended:
-            await self.owner.run(level.aclose)
+            await self.owner.run(partial(level.aclose, exc))
         else:
-            await level.aclose()
+            await level.aclose(exc)
 
     async def close(self) -> None:
         """End the owner task (teardown, tasks, lifespan), from any loop."""

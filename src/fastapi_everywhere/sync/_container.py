@@ -132,13 +132,23 @@ class ContainerScope(_SyncResolver):
             scope = self._scope = await self._block.__aenter__()
         return scope
 
-    def _close(self) -> None:
-        """End the block: on this thread if nothing is left to tear down or run."""
+    def _close(self, exc: BaseException | None) -> None:
+        """End the block: on this thread if nothing is left to tear down or run.
+
+        ``exc``, the exception the block raised, reaches the SCOPED ``yield``
+        dependencies.
+        """
         self._closed = True
         scope = self._scope
         if scope is None or scope.close_if_idle():
             return
-        _run(partial(self._block.__aexit__, None, None, None), "scope", self._timeout)
+        exit_block = partial(
+            self._block.__aexit__,
+            None if exc is None else type(exc),
+            exc,
+            None if exc is None else exc.__traceback__,
+        )
+        _run(exit_block, "scope", self._timeout)
 
     def __repr__(self) -> str:
         if self._scope is None:
@@ -214,8 +224,10 @@ class FastAPIContainer(Closing, _SyncResolver):
         opened = ContainerScope(inner.scope(), self._timeout)
         try:
             yield opened
-        finally:
-            opened._close()
+        except BaseException as e:
+            opened._close(e)
+            raise
+        opened._close(None)
 
     def clear_cache(self) -> None:
         """Forget cached instances; their teardown still runs at :meth:`close`."""
