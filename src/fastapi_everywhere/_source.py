@@ -33,6 +33,10 @@ H = TypeVar("H")
 
 _UNREAD: Any = object()  # the body before it was read
 
+# Path parameter names -> their path template (RequestSource.path_template).
+_TEMPLATES: dict[tuple[str, ...], str] = {}
+_TEMPLATES_MAX = 1024
+
 
 class RequestSource:
     """Where a host request's data comes from: the seam between a host and the engine.
@@ -114,7 +118,15 @@ class RequestSource:
         any dependency is a path parameter.
         """
         names = self.path_params
-        return "".join(f"/{{{name}}}" for name in names) if names else ""
+        if not names:
+            return ""
+        key = tuple(names)
+        template = _TEMPLATES.get(key)
+        if template is None:
+            template = "".join(f"/{{{name}}}" for name in key)
+            if len(_TEMPLATES) < _TEMPLATES_MAX:  # bounded: a few per route
+                _TEMPLATES[key] = template
+        return template
 
     def prefetch_body(self) -> None:
         """Read the body now, on the calling thread (a sync host's own thread).
