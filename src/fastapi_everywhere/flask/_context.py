@@ -43,6 +43,7 @@ __all__ = [
     "RequestState",
     "apply_response",
     "command_state",
+    "current_request",
     "current_state",
     "teardown_request",
 ]
@@ -139,8 +140,10 @@ class RequestState:
         return f"<RequestState {self.scope!r} depth={self.depth}>"
 
 
-def _current_request() -> Any:
-    return request._get_current_object()  # type: ignore[attr-defined]
+def current_request() -> Request:
+    """The werkzeug request of the current Flask request (not the proxy)."""
+    found: Request = request._get_current_object()  # type: ignore[attr-defined]
+    return found
 
 
 def command_state() -> RequestState | None:
@@ -149,9 +152,14 @@ def command_state() -> RequestState | None:
     return found
 
 
-def current_state() -> RequestState:
-    """The current Flask request's state, created (and hooked) on first use."""
-    owner = _current_request()
+def current_state(owner: Request | None = None) -> RequestState:
+    """The current Flask request's state, created (and hooked) on first use.
+
+    ``owner`` is the current request (:func:`current_request`), if the
+    caller has it.
+    """
+    if owner is None:
+        owner = current_request()
     found: RequestState | None = getattr(owner, _KEY, None)
     if found is not None:
         return found
@@ -225,7 +233,7 @@ def _close_after_response(scope: RequestScope) -> None:
 
 def teardown_request(exc: BaseException | None) -> None:
     """Close a scope the response never closed (an unhandled error)."""
-    found: RequestState | None = getattr(_current_request(), _KEY, None)
+    found: RequestState | None = getattr(current_request(), _KEY, None)
     # Closed already, as every request the view finished is: one close.
     if found is not None and not found.deferred and not found.scope.closed:
         found.scope.close(exc)
