@@ -323,6 +323,17 @@ class EnvironHeaders(Headers):
                 return str(value).encode("latin-1").decode("latin-1")
         return super().__getitem__(key)
 
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        name = _environ_key(key) if isinstance(key, str) else None
+        if name is not None:
+            value = self._environ.get(name)
+            if value is not None:
+                return str(value).encode("latin-1").decode("latin-1")
+        try:
+            return super().__getitem__(key)
+        except KeyError:
+            return default
+
     def __contains__(self, key: Any) -> bool:
         name = _environ_key(key) if isinstance(key, str) else None
         if name is not None and name in self._environ:
