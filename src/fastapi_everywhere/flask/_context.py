@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, after_this_request, g, request
+from flask import Flask, Response, after_this_request, g, request
 from starlette.datastructures import Headers
 from starlette.responses import Response as StarletteResponse
 from werkzeug.wrappers import Request
@@ -152,18 +152,20 @@ def command_state() -> RequestState | None:
     return found
 
 
-def current_state(owner: Request | None = None) -> RequestState:
+def current_state(
+    owner: Request | None = None, app: Flask | None = None
+) -> RequestState:
     """The current Flask request's state, created (and hooked) on first use.
 
-    ``owner`` is the current request (:func:`current_request`), if the
-    caller has it.
+    ``owner`` is the current request (:func:`current_request`) and ``app``
+    the current Flask app, if the caller has them.
     """
     if owner is None:
         owner = current_request()
     found: RequestState | None = getattr(owner, _KEY, None)
     if found is not None:
         return found
-    state = state_of()
+    state = state_of(app)
     state.ensure_started()
     scope = RequestScope(
         FlaskSource(owner, app=state.fastapi_app, path_params=owner.view_args),

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
 from flask import (
+    Flask,
     Response,
     current_app,
     has_app_context,
@@ -39,7 +40,8 @@ def _run_in_request(
 ) -> Any:
     target = route.target
     owner = current_request()
-    found = current_state(owner)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    found = current_state(owner, app)
     if kwargs and not target.injected.isdisjoint(kwargs):
         # Flask passes view_args as keyword arguments; those the view declares
         # as FastAPI parameters (Path(ge=1)...) are resolved and validated
@@ -53,7 +55,7 @@ def _run_in_request(
     found.depth += 1
     try:
         result = found.scope.call_target(target, *args, **kwargs)
-        if found.depth == 1 and _renders(route, result, owner):
+        if found.depth == 1 and _renders(route, result, owner, app):
             return _to_flask(route.respond(result, found.scope.response))
         return result
     except BaseException as exc:
@@ -90,7 +92,7 @@ def _fail(found: RequestState, exc: BaseException) -> Any:
 _FLASK_VALUES = (str, bytes, bytearray, tuple, Response)
 
 
-def _renders(route: ViewRoute, result: Any, owner: Request) -> bool:
+def _renders(route: ViewRoute, result: Any, owner: Request, app: Flask) -> bool:
     """Whether ``result`` of the request's own view is FastAPI's to render.
 
     Flask's response values pass through, dicts and lists too unless the view
@@ -103,12 +105,12 @@ def _renders(route: ViewRoute, result: Any, owner: Request) -> bool:
         return False
     if hasattr(result, "__next__"):  # a generator: Flask streams it
         return False
-    return _endpoint_route(owner) is route
+    return _endpoint_route(owner, app) is route
 
 
-def _endpoint_route(owner: Request) -> ViewRoute | None:
-    """The route of the view Flask dispatched ``owner`` to (not a helper)."""
-    view = current_app.view_functions.get(owner.endpoint or "")
+def _endpoint_route(owner: Request, app: Flask) -> ViewRoute | None:
+    """The route of the view ``app`` dispatched ``owner`` to (not a helper)."""
+    view = app.view_functions.get(owner.endpoint or "")
     view_class = getattr(view, "view_class", None)
     if view_class is not None:  # a MethodView: the handler of this method
         method = owner.method.lower()
