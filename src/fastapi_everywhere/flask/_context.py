@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import Flask, Response, after_this_request, g, request
+from flask import Request as FlaskRequest
 from starlette.datastructures import Headers
 from starlette.responses import Response as StarletteResponse
 from werkzeug.wrappers import Request
@@ -140,9 +141,9 @@ class RequestState:
         return f"<RequestState {self.scope!r} depth={self.depth}>"
 
 
-def current_request() -> Request:
-    """The werkzeug request of the current Flask request (not the proxy)."""
-    found: Request = request._get_current_object()  # type: ignore[attr-defined]
+def current_request() -> FlaskRequest:
+    """The current Flask request object (not the proxy)."""
+    found: FlaskRequest = request._get_current_object()  # type: ignore[attr-defined]
     return found
 
 
@@ -153,7 +154,7 @@ def command_state() -> RequestState | None:
 
 
 def current_state(
-    owner: Request | None = None, app: Flask | None = None
+    owner: FlaskRequest | None = None, app: Flask | None = None
 ) -> RequestState:
     """The current Flask request's state, created (and hooked) on first use.
 

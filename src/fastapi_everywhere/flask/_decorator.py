@@ -16,13 +16,13 @@ from typing import Any, TypeVar, overload
 
 from flask import (
     Flask,
+    Request,
     Response,
     current_app,
     has_app_context,
     has_request_context,
 )
 from typing_extensions import Unpack
-from werkzeug.wrappers import Request
 
 from .._route import ROUTE_ATTR, RouteKwargs, RouteOptions, ViewRoute, route_of
 from .._target import Target, dependency_resolver, target_wrapper
