@@ -33,6 +33,10 @@ H = TypeVar("H")
 
 _UNREAD: Any = object()  # the body before it was read
 
+# Path parameter names -> their path template (RequestSource.path_template).
+_TEMPLATES: dict[tuple[str, ...], str] = {}
+_TEMPLATES_MAX = 1024
+
 
 class RequestSource:
     """Where a host request's data comes from: the seam between a host and the engine.
@@ -114,7 +118,15 @@ class RequestSource:
         any dependency is a path parameter.
         """
         names = self.path_params
-        return "".join(f"/{{{name}}}" for name in names) if names else ""
+        if not names:
+            return ""
+        key = tuple(names)
+        template = _TEMPLATES.get(key)
+        if template is None:
+            template = "".join(f"/{{{name}}}" for name in key)
+            if len(_TEMPLATES) < _TEMPLATES_MAX:  # bounded: a few per route
+                _TEMPLATES[key] = template
+        return template
 
     def prefetch_body(self) -> None:
         """Read the body now, on the calling thread (a sync host's own thread).
@@ -310,6 +322,17 @@ class EnvironHeaders(Headers):
             if value is not None:  # as environ_headers encodes it, decoded
                 return str(value).encode("latin-1").decode("latin-1")
         return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        name = _environ_key(key) if isinstance(key, str) else None
+        if name is not None:
+            value = self._environ.get(name)
+            if value is not None:
+                return str(value).encode("latin-1").decode("latin-1")
+        try:
+            return super().__getitem__(key)
+        except KeyError:
+            return default
 
     def __contains__(self, key: Any) -> bool:
         name = _environ_key(key) if isinstance(key, str) else None

@@ -25,6 +25,7 @@ from .._engine._compat import TEARDOWN_BEFORE_BACKGROUND, TEARDOWN_BEFORE_RESPON
 from .._errors import LoopThreadError
 from .._lifecycle import end_operation
 from .errors import failed_dependency
+from .inline import close_sync_exits
 
 __all__ = ["RequestEnd"]
 
@@ -46,6 +47,7 @@ class RequestEnd:
     _async_context: contextvars.Context | None
     _owner: OwnerTask | None
     _request_exits: Exits | None
+    _sync_exits: list[Any] | None
 
     def respond(self, *, streaming: bool = False) -> None:
         """The host's response is ready to be sent: FastAPI < 0.118 tears down now.
@@ -104,6 +106,8 @@ class RequestEnd:
                 # FastAPI < 0.120 closed the dependencies before raising a
                 # validation error: they never saw it.
                 error = self._teardown(None)
+            elif self.background_tasks is None:  # END_ORDER without tasks
+                error = self._teardown(exc)
             else:  # the view's function scope closed when it returned
                 tasks = self.background_tasks
                 error = end_operation(
@@ -142,6 +146,11 @@ class RequestEnd:
         if self._request_exits is not None:
             exc = self._request_exits.close(exc)
             self._request_exits = None  # its driver is this request: no cycle left
+        elif self._sync_exits is not None:  # only sync exits, entered inline
+            cms, self._sync_exits = self._sync_exits, None
+            exc = close_sync_exits(cms, exc)
+            if self._owner is not None:
+                self._owner.finish()
         elif self._owner is not None:
             self._owner.finish()
         return exc

@@ -12,18 +12,22 @@ from __future__ import annotations
 from contextlib import AbstractContextManager, AsyncExitStack, ExitStack
 from typing import Any, NoReturn, Protocol
 
-from .._bridge.drive import Exits
 from .._engine.plan import Node
 from .._lifecycle import exit_with, swallowed_error
 
-__all__ = ["NO_ASYNC_EXITS", "HasRequestExits", "InlineExits", "close_function"]
+__all__ = [
+    "NO_ASYNC_EXITS",
+    "HasRequestExits",
+    "InlineExits",
+    "close_function",
+    "close_sync_exits",
+]
 
 
 class HasRequestExits(Protocol):
     """A host request's exits in entry order (``RequestScope``)."""
 
-    @property
-    def request_exits(self) -> Exits: ...
+    def push_request_exit(self, cm: AbstractContextManager[Any]) -> None: ...
 
 
 def close_function(function: ExitStack | None, exc: BaseException) -> NoReturn:
@@ -82,7 +86,7 @@ class InlineExits:
                 function = self.function = ExitStack()
             function.push(cm)
         else:
-            self.host.request_exits.push_sync(cm)
+            self.host.push_request_exit(cm)
 
     def close(self, exc: BaseException | None) -> BaseException | None:
         """Close the function scope; the error left (``exit_with``)."""
@@ -90,3 +94,32 @@ class InlineExits:
         if function is None:
             return exc
         return exit_with(function.__exit__, exc)
+
+
+def close_sync_exits(
+    cms: list[AbstractContextManager[Any]], exc: BaseException | None
+) -> BaseException | None:
+    """Exit ``cms`` last first, as an ``ExitStack`` of them would; the error left.
+
+    A request's sync ``yield`` exits entered before anything async: the
+    usual request closes them with no error, one plain ``__exit__`` each;
+    an error (given, or raised by an exit) hands the rest to an
+    ``ExitStack``, for its exact exception chaining.
+    """
+    left = len(cms)
+    if exc is None:
+        while left:
+            cm = cms[left - 1]
+            try:
+                cm.__exit__(None, None, None)
+            except BaseException as e:  # the rest see it, as in an ExitStack
+                exc = e
+                left -= 1
+                break
+            left -= 1
+        else:
+            return None
+    stack = ExitStack()
+    for cm in cms[:left]:
+        stack.push(cm)
+    return exit_with(stack.__exit__, exc)

@@ -56,7 +56,7 @@ from .._lifecycle import (
 )
 from .._lifespan import lifespan_state
 from .._source import RequestSource, ScopeSource
-from .._target import target_of
+from .._target import Target, target_of
 from .async_side import AsyncSide, Job
 from .ending import RequestEnd
 from .inline import NO_ASYNC_EXITS, InlineExits, close_function
@@ -152,6 +152,9 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
         # and async segments in entry order), FastAPI's request stack below.
         self._owner: OwnerTask | None = None
         self._request_exits: Exits | None = None
+        #: Sync exits entered before ``_request_exits`` was needed (the
+        #: inline path): a plain list, moved onto it if it ever is.
+        self._sync_exits: list[Any] | None = None
         self._request_stack: AsyncExitStack | None = None  # made on first need
         self._base_pushed = False
         # The async side: one task on the shared loop with its own stack.
@@ -165,7 +168,9 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
 
     def __del__(self) -> None:
         if not getattr(self, "closed", True) and (
-            self._request_exits is not None or self._async is not None
+            self._request_exits is not None
+            or self._sync_exits
+            or self._async is not None
         ):
             warnings.warn(
                 f"{self!r} was garbage-collected without close(): its "
@@ -186,7 +191,20 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
         exits = self._request_exits
         if exits is None:
             exits = self._request_exits = Exits(self)
+            entered, self._sync_exits = self._sync_exits, None
+            for cm in entered or ():  # in entry order, under what follows
+                exits.push_sync(cm)
         return exits
+
+    def push_request_exit(self, cm: Any) -> None:
+        """A request-scoped sync ``yield`` exit, in entry order."""
+        exits = self._request_exits
+        if exits is not None:
+            exits.push_sync(cm)
+        elif self._sync_exits is None:
+            self._sync_exits = [cm]
+        else:
+            self._sync_exits.append(cm)
 
     def push_base(self) -> None:
         """Put FastAPI's request stack under the first async exit (closed last)."""
@@ -237,7 +255,9 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
             raise RuntimeError(f"{self.name}: {what}() after the request was closed")
 
     def _job(self, func: Callable[..., Any], args: Any, kwargs: Any) -> Job:
-        target = target_of(func, "RequestScope.call")
+        return self._target_job(target_of(func, "RequestScope.call"), args, kwargs)
+
+    def _target_job(self, target: Target, args: Any, kwargs: Any) -> Job:
         plan = target.plan_for(self.app, args, kwargs, self.source.path_template)
         return Job(target, plan, args, kwargs)
 
@@ -252,6 +272,12 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
         :meth:`close`.
         """
         return contextvars.copy_context().run(self._call, self._job(func, args, kwargs))
+
+    def call_target(self, target: Target, /, *args: Any, **kwargs: Any) -> Any:
+        """:meth:`call` of ``target.func``, given its :class:`Target` (a view's)."""
+        return contextvars.copy_context().run(
+            self._call, self._target_job(target, args, kwargs)
+        )
 
     def _call(self, job: Job) -> Any:
         (target, plan, args, kwargs), func = job, job.target.func

@@ -232,7 +232,7 @@ class RequestState:
     its own.
     """
 
-    __slots__ = ("__weakref__", "_runner", "managed", "request", "scope")
+    __slots__ = ("__weakref__", "_runner", "ended", "managed", "request", "scope")
 
     def __init__(self, request: HttpRequest, *, managed: bool) -> None:
         # Until the scope is opened; then only its source holds the request
@@ -242,6 +242,8 @@ class RequestState:
         self.managed = managed
         self.scope: RequestScope | None = None
         self._runner: ThreadSensitive | None = None
+        #: The response was closed: the scope is let go (see close_logged).
+        self.ended = False
 
     def __repr__(self) -> str:
         owner = "middleware" if self.managed else "view"
@@ -259,6 +261,11 @@ class RequestState:
             assert isinstance(scope.source, DjangoSource)
             scope.source.use_host(host)
         if scope is None:
+            if self.ended:
+                raise RuntimeError(
+                    "fastapi_everywhere.django: this request's FastAPI scope was "
+                    "closed with its response; nothing can be resolved in it now"
+                )
             request = self.request
             assert request is not None  # set until the scope exists
             self.request = None
@@ -329,8 +336,17 @@ class RequestState:
 
     def close_logged(self, exc: BaseException | None = None) -> None:
         """:meth:`close` as a response closer: errors are logged, not raised."""
-        if self.scope is not None:
-            self.scope.close_sent(functools.partial(self.close, exc))
+        scope = self.scope
+        if scope is not None:
+            try:
+                scope.close_sent(functools.partial(self.close, exc))
+            finally:
+                # The request's end: let the scope go now. The state stays on
+                # the request, which Django's ASGI handler leaves in a cycle:
+                # what the scope holds (its cache, runner, tasks) would wait
+                # for the cyclic garbage collector with it.
+                self.scope = self._runner = None
+                self.ended = True
 
 
 def state_of(request: HttpRequest) -> RequestState | None:

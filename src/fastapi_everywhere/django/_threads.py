@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
-import functools
 import queue
 import threading
 from collections.abc import Callable
@@ -56,15 +55,14 @@ class ThreadSensitive:
             future: concurrent.futures.Future[Any] = concurrent.futures.Future()
             serving.put((future, contextvars.copy_context(), fn, args))
             return await asyncio.wrap_future(future)
-        call = sync_to_async(
-            functools.partial(self._run, fn, args), thread_sensitive=True
-        )
         loop, context = self._loop, self._context
         if loop is None or context is None or loop.is_closed():
-            return await call()
+            return await _on_request_thread(self, fn, args)
         if loop is asyncio.get_running_loop():
-            return await call()
-        handed = context.run(asyncio.run_coroutine_threadsafe, call(), loop)
+            return await _on_request_thread(self, fn, args)
+        handed = context.run(
+            asyncio.run_coroutine_threadsafe, _on_request_thread(self, fn, args), loop
+        )
         return await asyncio.wrap_future(handed)
 
     def run_here(self, fn: Callable[..., Any], /, *args: Any) -> Any:
@@ -86,11 +84,6 @@ class ThreadSensitive:
         # In the caller's context: the request task's, where asgiref keeps
         # which thread is this request's.
         return asyncio.run_coroutine_threadsafe(self(fn, *args), loop).result()
-
-    def _run(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
-        if self.thread is None:
-            self.thread = threading.get_ident()
-        return fn(*args)
 
     def serve_while(self, fn: Callable[..., None], *args: Any) -> None:
         """Run ``fn(*args)`` on a helper thread; run sync work sent here meanwhile."""
@@ -122,3 +115,14 @@ class ThreadSensitive:
             helper.join()
         if errors:
             raise errors[0]
+
+
+def _run(runner: ThreadSensitive, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    if runner.thread is None:
+        runner.thread = threading.get_ident()
+    return fn(*args)
+
+
+#: One ``SyncToAsync`` for every call: asgiref's set-up (its checks of the
+#: function) is paid once per process, not per sync step.
+_on_request_thread = sync_to_async(_run, thread_sensitive=True)

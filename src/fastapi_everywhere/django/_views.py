@@ -223,7 +223,9 @@ def _sync_view(
         passed, path_params = _split(target, kwargs)
         scope = state.open(path_params, host)
         try:
-            result = _respond(route, scope, scope.call(func, *bound, *args, **passed))
+            result = _respond(
+                route, scope, scope.call_target(target, *bound, *args, **passed)
+            )
         except BaseException as exc:
             state.close(exc)
             response = render_error(request, scope, exc, host)

@@ -30,7 +30,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, after_this_request, g, request
+from flask import Flask, Response, after_this_request, g, request
+from flask import Request as FlaskRequest
 from starlette.datastructures import Headers
 from starlette.responses import Response as StarletteResponse
 from werkzeug.wrappers import Request
@@ -43,6 +44,7 @@ __all__ = [
     "RequestState",
     "apply_response",
     "command_state",
+    "current_request",
     "current_state",
     "teardown_request",
 ]
@@ -139,8 +141,10 @@ class RequestState:
         return f"<RequestState {self.scope!r} depth={self.depth}>"
 
 
-def _current_request() -> Any:
-    return request._get_current_object()  # type: ignore[attr-defined]
+def current_request() -> FlaskRequest:
+    """The current Flask request object (not the proxy)."""
+    found: FlaskRequest = request._get_current_object()  # type: ignore[attr-defined]
+    return found
 
 
 def command_state() -> RequestState | None:
@@ -149,13 +153,20 @@ def command_state() -> RequestState | None:
     return found
 
 
-def current_state() -> RequestState:
-    """The current Flask request's state, created (and hooked) on first use."""
-    owner = _current_request()
+def current_state(
+    owner: FlaskRequest | None = None, app: Flask | None = None
+) -> RequestState:
+    """The current Flask request's state, created (and hooked) on first use.
+
+    ``owner`` is the current request (:func:`current_request`) and ``app``
+    the current Flask app, if the caller has them.
+    """
+    if owner is None:
+        owner = current_request()
     found: RequestState | None = getattr(owner, _KEY, None)
     if found is not None:
         return found
-    state = state_of()
+    state = state_of(app)
     state.ensure_started()
     scope = RequestScope(
         FlaskSource(owner, app=state.fastapi_app, path_params=owner.view_args),
@@ -225,7 +236,7 @@ def _close_after_response(scope: RequestScope) -> None:
 
 def teardown_request(exc: BaseException | None) -> None:
     """Close a scope the response never closed (an unhandled error)."""
-    found: RequestState | None = getattr(_current_request(), _KEY, None)
+    found: RequestState | None = getattr(current_request(), _KEY, None)
     # Closed already, as every request the view finished is: one close.
     if found is not None and not found.deferred and not found.scope.closed:
         found.scope.close(exc)

@@ -15,18 +15,19 @@ from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
 from flask import (
+    Flask,
+    Request,
     Response,
     current_app,
     has_app_context,
     has_request_context,
-    request,
 )
 from typing_extensions import Unpack
 
 from .._route import ROUTE_ATTR, RouteKwargs, RouteOptions, ViewRoute, route_of
 from .._target import Target, dependency_resolver, target_wrapper
 from ._cli import run_command
-from ._context import RequestState, command_state, current_state
+from ._context import RequestState, command_state, current_request, current_state
 from ._errors import render_error
 
 __all__ = ["resolve", "with_fastapi_depends"]
@@ -38,12 +39,14 @@ def _run_in_request(
     route: ViewRoute, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Any:
     target = route.target
-    found = current_state()
+    owner = current_request()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    found = current_state(owner, app)
     if kwargs and not target.injected.isdisjoint(kwargs):
         # Flask passes view_args as keyword arguments; those the view declares
         # as FastAPI parameters (Path(ge=1)...) are resolved and validated
         # from path_params instead, like every other request value.
-        view_args = request.view_args or {}
+        view_args = owner.view_args or {}
         kwargs = {
             k: v
             for k, v in kwargs.items()
@@ -51,8 +54,8 @@ def _run_in_request(
         }
     found.depth += 1
     try:
-        result = found.scope.call(target.func, *args, **kwargs)
-        if found.depth == 1 and _renders(route, result):
+        result = found.scope.call_target(target, *args, **kwargs)
+        if found.depth == 1 and _renders(route, result, owner, app):
             return _to_flask(route.respond(result, found.scope.response))
         return result
     except BaseException as exc:
@@ -89,7 +92,7 @@ def _fail(found: RequestState, exc: BaseException) -> Any:
 _FLASK_VALUES = (str, bytes, bytearray, tuple, Response)
 
 
-def _renders(route: ViewRoute, result: Any) -> bool:
+def _renders(route: ViewRoute, result: Any, owner: Request, app: Flask) -> bool:
     """Whether ``result`` of the request's own view is FastAPI's to render.
 
     Flask's response values pass through, dicts and lists too unless the view
@@ -102,15 +105,15 @@ def _renders(route: ViewRoute, result: Any) -> bool:
         return False
     if hasattr(result, "__next__"):  # a generator: Flask streams it
         return False
-    return _endpoint_route() is route
+    return _endpoint_route(owner, app) is route
 
 
-def _endpoint_route() -> ViewRoute | None:
-    """The route of the view Flask dispatched this request to (not a helper)."""
-    view = current_app.view_functions.get(request.endpoint or "")
+def _endpoint_route(owner: Request, app: Flask) -> ViewRoute | None:
+    """The route of the view ``app`` dispatched ``owner`` to (not a helper)."""
+    view = app.view_functions.get(owner.endpoint or "")
     view_class = getattr(view, "view_class", None)
     if view_class is not None:  # a MethodView: the handler of this method
-        method = request.method.lower()
+        method = owner.method.lower()
         view = getattr(view_class, method, None)
         if view is None and method == "head":
             view = getattr(view_class, "get", None)
@@ -118,12 +121,23 @@ def _endpoint_route() -> ViewRoute | None:
 
 
 def _to_flask(response: Any) -> Response:
+    raw = response.headers.raw
+    if (
+        len(raw) == 2
+        and raw[0][0] == b"content-length"
+        and raw[1][0] == b"content-type"
+    ):
+        # What a Starlette response of a body says by itself: werkzeug sets
+        # both from the body and its type (half the cost of a header list).
+        return Response(
+            response.body,
+            status=response.status_code,
+            content_type=raw[1][1].decode("latin-1"),
+        )
     return Response(
         response.body,
         status=response.status_code,
-        headers=[
-            (k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw
-        ],
+        headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw],
     )
 
 
