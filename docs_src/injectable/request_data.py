@@ -13,16 +13,20 @@ def current_user(authorization: Annotated[str, Header()]) -> str:
     return authorization.removeprefix("Bearer ")
 
 
-def notifier(tasks: BackgroundTasks) -> BackgroundTasks:
-    return tasks
+class Mailer:
+    def __init__(self, tasks: BackgroundTasks) -> None:
+        self.tasks = tasks  # the call's BackgroundTasks, as in a route
+
+    def send(self, to: str) -> None:
+        self.tasks.add_task(sent.append, f"mail to {to}")  # runs after the call
 
 
 @sync.with_fastapi_depends
 def greet(
     user: Annotated[str, Depends(current_user)] = INJECTED,
-    tasks: Annotated[BackgroundTasks, Depends(notifier)] = INJECTED,
+    mailer: Annotated[Mailer, Depends()] = INJECTED,
 ) -> str:
-    tasks.add_task(sent.append, f"mail to {user}")  # runs after the call
+    mailer.send(user)
     return f"hello {user}"
 
 
