@@ -55,13 +55,17 @@ class ThreadSensitive:
             future: concurrent.futures.Future[Any] = concurrent.futures.Future()
             serving.put((future, contextvars.copy_context(), fn, args))
             return await asyncio.wrap_future(future)
+        # The call travels in a box that _run empties: on Python 3.10
+        # asgiref's frames can outlive the call in a traceback cycle of its
+        # own, and they would keep the step (and the request's values) alive.
+        job = [(fn, args)]
         loop, context = self._loop, self._context
         if loop is None or context is None or loop.is_closed():
-            return await _on_request_thread(self, fn, args)
+            return await _on_request_thread(self, job)
         if loop is asyncio.get_running_loop():
-            return await _on_request_thread(self, fn, args)
+            return await _on_request_thread(self, job)
         handed = context.run(
-            asyncio.run_coroutine_threadsafe, _on_request_thread(self, fn, args), loop
+            asyncio.run_coroutine_threadsafe, _on_request_thread(self, job), loop
         )
         return await asyncio.wrap_future(handed)
 
@@ -117,7 +121,10 @@ class ThreadSensitive:
             raise errors[0]
 
 
-def _run(runner: ThreadSensitive, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+def _run(
+    runner: ThreadSensitive, job: list[tuple[Callable[..., Any], tuple[Any, ...]]]
+) -> Any:
+    fn, args = job.pop()
     if runner.thread is None:
         runner.thread = threading.get_ident()
     return fn(*args)
