@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import nullcontext
+from typing import Any
 
 import pytest
 
@@ -56,9 +58,11 @@ def test_the_db_is_closed_after_each_call() -> None:
 
 
 @pytest.fixture
-def django_project() -> Iterator[None]:
+def django_project(django_db_blocker: Any) -> Iterator[None]:
     """The page's settings on a real Django: configured here when no other
-    test directory did (tests/django configures a compatible project)."""
+    test directory did (tests/django configures a compatible project). The
+    database is open to the test: pytest-django blocks it once a directory
+    configured Django before collection ended."""
     import django
     import docs_src.getting_started.django_settings as django_settings
     from django.conf import settings
@@ -70,9 +74,16 @@ def django_project() -> Iterator[None]:
         django.setup()
     assert "fastapi_everywhere.django" in settings.INSTALLED_APPS
     assert settings.MIDDLEWARE[0] == page["MIDDLEWARE"][0]
-    with override_settings(
-        ROOT_URLCONF=page["ROOT_URLCONF"],
-        FASTAPI_EVERYWHERE=page["FASTAPI_EVERYWHERE"],
+    # pytest-django gives None when no settings existed at its start-up.
+    unblocked = (
+        nullcontext() if django_db_blocker is None else django_db_blocker.unblock()
+    )
+    with (
+        unblocked,
+        override_settings(
+            ROOT_URLCONF=page["ROOT_URLCONF"],
+            FASTAPI_EVERYWHERE=page["FASTAPI_EVERYWHERE"],
+        ),
     ):
         yield
 
