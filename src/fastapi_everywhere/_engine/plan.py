@@ -184,6 +184,7 @@ class Plan:
         "inline_classes",
         "is_body_form",
         "needs_loop",
+        "needs_own_task",
         "needs_request",
         "required",
         "root",
@@ -223,6 +224,19 @@ class Plan:
         #: dependency, no body to read): a sync caller needs no event loop.
         self.needs_loop = self.body_field is not None or any(
             n.await_always or n.await_unless_cached for n in nodes
+        )
+        #: Whether an async resolution may enter an exit that must run in a
+        #: task of its own: an async generator (its exit runs in the task
+        #: that entered it, where FastAPI's request stack keeps its cancel
+        #: scope), a generator entered on the loop (a body parameter or a
+        #: concurrency limit: its exit is async), a form body (closed on the
+        #: request stack). Sync ``yield`` dependencies need none: their exits
+        #: run on the thread that closes the request.
+        self.needs_own_task = self.is_body_form or any(
+            n.kind == AGEN
+            or n.concurrency is not None
+            or (n.kind == GEN and n.await_always)
+            for n in nodes
         )
         self.needs_request = self.body_field is not None or any(
             n.has_params or n.request_name or n.connection_name for n in nodes

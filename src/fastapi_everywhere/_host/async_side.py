@@ -20,14 +20,14 @@ from .._bridge.drive import NOT_RUN, Exits
 from .._bridge.owner import OwnerTask
 from .._bridge.served import served_loop
 from .._config import overrides_of
-from .._engine.plan import AGEN, GEN, Node, Plan, plan_for_dependencies
+from .._engine.plan import Node, Plan, plan_for_dependencies
 from .._engine.run import Resolution, Runner, solve, threaded_exit
 from .._lifecycle import swallowed_error
 from .._lifespan import lifespan_loop
 from .._source import RequestSource
 from .._target import Target
 
-__all__ = ["AsyncSide", "Job", "needs_own_task"]
+__all__ = ["AsyncSide", "Job"]
 
 
 class _Owned:
@@ -92,38 +92,6 @@ class _SentExit:
         return self.run(self.cm.__exit__, exc_type, exc, tb)
 
 
-# Plan -> whether it needs the request's own task (see needs_own_task).
-# Bounded; the plan is kept so that its id is not reused meanwhile.
-_OWN_TASK: dict[int, tuple[Plan, bool]] = {}
-_OWN_TASK_MAX = 1024
-
-
-def needs_own_task(plan: Plan) -> bool:
-    """Whether resolving ``plan`` may enter an exit that must run in its task.
-
-    Async generators (their exit must run in the task that entered them,
-    where FastAPI's request stack also keeps its cancel scope), generators
-    entered on the loop (a body parameter or a concurrency limit: their
-    exit is an async one), a form body (closed on the request stack).
-    Anything else, sync ``yield`` dependencies included (their exits run
-    on the thread that closes the request), needs no task: it may run in
-    the caller's.
-    """
-    found = _OWN_TASK.get(id(plan))
-    if found is not None and found[0] is plan:
-        return found[1]
-    needs = plan.is_body_form or any(
-        node.kind == AGEN
-        or node.concurrency is not None
-        or (node.kind == GEN and node.await_always)
-        for node, closing in plan.steps
-        if closing
-    )
-    if len(_OWN_TASK) < _OWN_TASK_MAX:
-        _OWN_TASK[id(plan)] = (plan, needs)
-    return needs
-
-
 class Job(NamedTuple):
     """One call in a host request: the target, its plan, the caller's arguments."""
 
@@ -168,7 +136,7 @@ class AsyncSide:
         is the running one there is no thread hop, and a ``plan`` that
         enters nothing async to exit later runs in the calling task itself
         while the request has no task of its own yet (see
-        :func:`needs_own_task`).
+        :attr:`Plan.needs_own_task`).
         """
         owner = self._async
         loop = owner.loop if owner is not None else None
@@ -179,7 +147,7 @@ class AsyncSide:
             loop = served.loop if served is not None else _loop.get_loop()
         if loop is asyncio.get_running_loop():
             owner = self._async_owner()
-            if owner.loop is None and not needs_own_task(plan):
+            if owner.loop is None and not plan.needs_own_task:
                 return await fn()
             return await owner.run(fn)
         future = asyncio.run_coroutine_threadsafe(self._async_owner_run(fn), loop)
