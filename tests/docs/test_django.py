@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi import __version__ as fastapi_version
 from tests.docs import django_env
+
+from fastapi_everywhere._engine._compat import TEARDOWN_BEFORE_BACKGROUND
 
 # Configured at collection, before a lazier conftest (tests/openapi's) can
 # configure Django without a database; tests/django's, when collected, wins.
@@ -16,9 +17,6 @@ django_env.configure()
 
 
 BEARER = {"HTTP_AUTHORIZATION": "Bearer alice-token"}
-
-
-FASTAPI_VERSION = tuple(int(p) for p in fastapi_version.split(".")[:2])
 
 
 @pytest.fixture
@@ -142,7 +140,7 @@ def test_view_class(client: Any, capsys: pytest.CaptureFixture[str]) -> None:
     # The installed FastAPI's order: background tasks, then the yield
     # dependency's exit since 0.120; the reverse before.
     first, then = ("background:", "repo: committed")
-    if FASTAPI_VERSION < (0, 120):
+    if TEARDOWN_BEFORE_BACKGROUND:
         first, then = then, first
     assert out.index(first) < out.index(then)
     r = client.get("/cbv/notes?offset=3", **BEARER)
