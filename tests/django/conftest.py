@@ -32,45 +32,9 @@ import django  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 if not settings.configured:
-    settings.configure(
-        DEBUG=False,
-        SECRET_KEY="tests",
-        ALLOWED_HOSTS=["*"],
-        INSTALLED_APPS=[
-            "django.contrib.auth",
-            "django.contrib.contenttypes",
-            "django.contrib.sessions",
-            "rest_framework",
-            "rest_framework.authtoken",
-            "fastapi_everywhere.django",
-            "example_django.notes",
-            "example_django.drf",
-        ],
-        MIDDLEWARE=[
-            "fastapi_everywhere.django.FastAPIDependsMiddleware",
-            "django.contrib.sessions.middleware.SessionMiddleware",
-            "django.contrib.auth.middleware.AuthenticationMiddleware",
-        ],
-        ROOT_URLCONF="dj_urls",
-        # DRF's browsable API renders templates.
-        TEMPLATES=[
-            {
-                "BACKEND": "django.template.backends.django.DjangoTemplates",
-                "APP_DIRS": True,
-            }
-        ],
-        DATABASES={
-            "default": {
-                "ENGINE": "django.db.backends.sqlite3",
-                "NAME": os.path.join(_tmp, "django.db"),
-                "ATOMIC_REQUESTS": True,
-                "OPTIONS": {"timeout": 20},
-            }
-        },
-        FASTAPI_EVERYWHERE={},
-        USE_TZ=True,
-        DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
-    )
+    from _django_settings import django_settings  # noqa: E402
+
+    settings.configure(**django_settings(_tmp, root_urlconf="dj_urls"))
     django.setup()
 
 

@@ -36,44 +36,9 @@ def configure() -> None:
     atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     # Never the developer's demo.db: example_django's apps are installed.
     os.environ.setdefault("FASTAPI_EVERYWHERE_DEMO_DB", os.path.join(tmp, "notes.db"))
-    settings.configure(
-        DEBUG=False,
-        SECRET_KEY="tests",
-        ALLOWED_HOSTS=["*"],
-        INSTALLED_APPS=[
-            "django.contrib.auth",
-            "django.contrib.contenttypes",
-            "django.contrib.sessions",
-            "rest_framework",
-            "rest_framework.authtoken",
-            "fastapi_everywhere.django",
-            "example_django.notes",
-            "example_django.drf",
-        ],
-        MIDDLEWARE=[
-            "fastapi_everywhere.django.FastAPIDependsMiddleware",
-            "django.contrib.sessions.middleware.SessionMiddleware",
-            "django.contrib.auth.middleware.AuthenticationMiddleware",
-        ],
-        ROOT_URLCONF="docs_src.django.urls",
-        TEMPLATES=[
-            {
-                "BACKEND": "django.template.backends.django.DjangoTemplates",
-                "APP_DIRS": True,
-            }
-        ],
-        DATABASES={
-            "default": {
-                "ENGINE": "django.db.backends.sqlite3",
-                "NAME": os.path.join(tmp, "django.db"),
-                "ATOMIC_REQUESTS": True,
-                "OPTIONS": {"timeout": 20},
-            }
-        },
-        FASTAPI_EVERYWHERE={},
-        USE_TZ=True,
-        DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
-    )
+    from _django_settings import django_settings
+
+    settings.configure(**django_settings(tmp, root_urlconf="docs_src.django.urls"))
     django.setup()
 
 
