@@ -22,6 +22,7 @@ import inspect
 import os
 from dataclasses import dataclass, replace
 from typing import Annotated, Any
+from unittest import mock
 
 from fastapi import (
     BackgroundTasks,
@@ -37,6 +38,9 @@ from fastapi import (
 from fastapi.security import SecurityScopes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from fastapi_everywhere._engine.compiled import inline_solver as real_inline_solver
+from fastapi_everywhere._host import request as host_request
 
 from ._harness import (
     HAS_DEPENDS_SCOPE,
@@ -184,8 +188,10 @@ def _params() -> st.SearchStrategy[tuple[str, ...]]:
     return st.one_of(st.just(()), st.just(()), one, two.map(tuple))
 
 
-def _fn(draw: Any, fid: int, level: int, deeper: list[Fn]) -> Fn:
-    kind = draw(st.sampled_from(KINDS))
+def _fn(
+    draw: Any, fid: int, level: int, deeper: list[Fn], kinds: tuple[str, ...] = KINDS
+) -> Fn:
+    kind = draw(st.sampled_from(kinds))
     wrappers = WRAPPERS
     if kind == "async" and not PARTIAL_ASYNC_AWAITED:
         wrappers = tuple(w for w in WRAPPERS if w != "partial")
@@ -208,7 +214,12 @@ def _fn(draw: Any, fid: int, level: int, deeper: list[Fn]) -> Fn:
 
 
 @st.composite
-def trees(draw: Any) -> Tree:
+def trees(
+    draw: Any,
+    kinds: tuple[str, ...] = KINDS,
+    vias: tuple[str, ...] = VIAS,
+    sync_target: bool = False,
+) -> Tree:
     depth = draw(st.integers(1, 4))
     n_overrides = draw(st.integers(0, 2))
     fns: list[Fn] = []
@@ -216,7 +227,9 @@ def trees(draw: Any) -> Tree:
     for level in range(depth, 0, -1):  # deepest first: edges point deeper
         deeper = [f for lv, fs in by_level.items() if lv > level for f in fs]
         count = draw(st.integers(1, 3))
-        by_level[level] = [_fn(draw, len(fns) + i, level, deeper) for i in range(count)]
+        by_level[level] = [
+            _fn(draw, len(fns) + i, level, deeper, kinds) for i in range(count)
+        ]
         fns.extend(by_level[level])
     overridden = draw(
         st.lists(
@@ -229,7 +242,7 @@ def trees(draw: Any) -> Tree:
     overrides = []
     for original in overridden:
         deeper = [f for f in fns if f.level > original.level]
-        replacement = _fn(draw, len(fns), original.level, deeper)
+        replacement = _fn(draw, len(fns), original.level, deeper, kinds)
         fns.append(replacement)
         overrides.append((original.id, replacement.id))
     if any(f.fail == "teardown" for f in fns):
@@ -258,12 +271,12 @@ def trees(draw: Any) -> Tree:
         fns=tuple(fns),
         target_edges=target_edges,
         target_params=target_params,
-        target_async=draw(st.booleans()),
+        target_async=False if sync_target else draw(st.booleans()),
         target_fail=draw(st.sampled_from((None,) * 8 + ("boom", "http"))),
         background=draw(st.booleans()),
         overrides=tuple(overrides),
         values=tuple(values),
-        via=draw(st.sampled_from(VIAS)),
+        via=draw(st.sampled_from(vias)),
     )
 
 
@@ -487,4 +500,39 @@ def test_random_trees_resolve_like_fastapi(tree: Tree) -> None:
     STATS[f"via {tree.via}"] += 1
     if actual != expected:
         STATS["diverged"] += 1
+    assert actual == expected, explain(expected, actual)
+
+
+@settings(
+    max_examples=max(EXAMPLES // 2, 1),
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+@given(tree=trees(kinds=("sync", "gen", "class"), vias=("host",), sync_target=True))
+def test_random_sync_trees_through_the_compiled_host_path(tree: Tree) -> None:
+    """All-sync trees with a sync target: the host's compiled inline solver.
+
+    ``run_both`` compares it with the same tree in a FastAPI route; the spy
+    proves the request took the compiled path, not the step loop.
+    """
+    rec = Recorder()
+    rec.trail = False  # type: ignore[attr-defined]  # the host shares the context
+    target, app = build(tree, rec)
+    compiled: list[object] = []
+
+    def spy(plan: Any, **kwargs: Any) -> Any:
+        compiled.append(plan)
+        return real_inline_solver(plan, **kwargs)
+
+    with mock.patch.object(host_request, "inline_solver", spy):
+        expected, actual = asyncio.run(
+            run_both(rec, target, request_of(tree), app=app, via=tree.via)
+        )
+    # A tree FastAPI refuses at definition (a scope error) never gets as far.
+    refused = expected.kind == "raised" and not expected.log
+    assert compiled or refused, "the request did not take the compiled inline path"
     assert actual == expected, explain(expected, actual)

@@ -2,30 +2,14 @@
 
 import asyncio
 import inspect
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 import pytest
 from fastapi import Depends, FastAPI
 
 from fastapi_everywhere._host import RequestScope
-from fastapi_everywhere._host.inline import NO_ASYNC_EXITS, close_function
+from fastapi_everywhere._host.inline import close_function
 from fastapi_everywhere._target import Target
-
-
-def test_the_shared_async_stacks_refuse_every_push() -> None:
-    @contextmanager
-    def cm() -> Any:
-        yield
-
-    with pytest.raises(RuntimeError, match="inline resolution"):
-        NO_ASYNC_EXITS.push(lambda *a: None)
-    with pytest.raises(RuntimeError, match="inline resolution"):
-        NO_ASYNC_EXITS.enter_context(cm())
-    with pytest.raises(RuntimeError, match="inline resolution"):
-        NO_ASYNC_EXITS.push_async_callback(lambda: None)
-    with pytest.raises(RuntimeError, match="inline resolution"):
-        asyncio.run(NO_ASYNC_EXITS.enter_async_context(cm()))  # type: ignore[arg-type]
 
 
 def test_close_function_without_a_stack_raises_the_error_itself() -> None:

@@ -182,6 +182,7 @@ class Plan:
         "body_field",
         "embed_body_fields",
         "inline_classes",
+        "inline_solvers",
         "is_body_form",
         "needs_loop",
         "needs_own_task",
@@ -201,6 +202,9 @@ class Plan:
     ) -> None:
         self.target = target
         self.inline_classes = inline_classes
+        #: Compiled solvers of an all-sync plan, by ``isolate_context``
+        #: (``compiled.inline_solver``), made on first use.
+        self.inline_solvers: dict[bool, Any] = {}
         self.root = self._compile(root_dependant, root_dependant, overrides)
         self.steps: list[tuple[Node, bool]] = []
         self._flatten(self.root)

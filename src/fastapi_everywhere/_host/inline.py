@@ -1,22 +1,21 @@
 """The inline path of a host request: a sync target whose every step is sync.
 
 ``RequestScope._call_inline`` runs such a call on the calling thread with no
-driver and no loop. What it needs beyond a :class:`Resolution` lives here:
-where each sync ``yield`` exit goes (:class:`InlineExits`), the async stacks
-it never uses (:data:`NO_ASYNC_EXITS`) and closing its function scope
+driver and no loop, through the plan's compiled solver
+(``_engine.compiled``). What it needs beyond that lives here: where each sync
+``yield`` exit goes (:class:`InlineExits`) and closing its function scope
 (:func:`close_function`).
 """
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, AsyncExitStack, ExitStack
+from contextlib import AbstractContextManager, ExitStack
 from typing import Any, NoReturn, Protocol
 
 from .._engine.plan import Node
 from .._lifecycle import exit_with, swallowed_error
 
 __all__ = [
-    "NO_ASYNC_EXITS",
     "HasRequestExits",
     "InlineExits",
     "close_function",
@@ -38,30 +37,6 @@ def close_function(function: ExitStack | None, exc: BaseException) -> NoReturn:
     if left is None:
         raise swallowed_error() from exc  # a yield dependency swallowed it
     raise left
-
-
-class NoAsyncExits(AsyncExitStack):
-    """The async stacks of an inline resolution, which enters nothing async.
-
-    An inline plan has no async step and reads no body (``plan.needs_loop``
-    is false) and its sync exits go to :class:`InlineExits`, so nothing is
-    ever pushed here; one shared instance spares two stacks per call and
-    fails loudly if that ever changes.
-    """
-
-    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError(
-            "fastapi-everywhere: an inline resolution used an exit stack"
-        )
-
-    push = callback = enter_context = _refuse
-    push_async_exit = push_async_callback = _refuse
-
-    async def enter_async_context(self, cm: Any) -> Any:
-        self._refuse()
-
-
-NO_ASYNC_EXITS = NoAsyncExits()
 
 
 class InlineExits:

@@ -45,8 +45,9 @@ from .. import _config
 from .._bridge import loop as _loop
 from .._bridge.drive import NOT_RUN, Exits, SyncDriver
 from .._bridge.owner import HasOwnerTask, OwnerTask
-from .._engine._compat import TEARDOWN_BEFORE_BACKGROUND
+from .._engine._compat import EMPTY_BODY, TEARDOWN_BEFORE_BACKGROUND
 from .._engine._threads import run_in_thread
+from .._engine.compiled import inline_solver
 from .._engine.plan import Node, Plan, plan_for_dependencies
 from .._engine.run import Resolution
 from .._lifecycle import (
@@ -59,7 +60,7 @@ from .._source import RequestSource, ScopeSource
 from .._target import Target, target_of
 from .async_side import AsyncSide, Job
 from .ending import RequestEnd
-from .inline import NO_ASYNC_EXITS, InlineExits, close_function
+from .inline import InlineExits, close_function
 
 __all__ = ["RequestScope"]
 
@@ -324,30 +325,23 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
         does not build.
         """
         (_, plan, args, kwargs), func = job, job.target.func
+        solve = plan.inline_solvers.get(False) or inline_solver(plan)
         exits = InlineExits(self)
         with self._lock:
             self._check_open("call")
-            res = Resolution(
-                plan,
-                spec=None,
-                app=self.app,
-                state=None,  # the source's request reads it, if ever built
-                cache=self.cache,
-                request_stack=NO_ASYNC_EXITS,
-                function_stack=NO_ASYNC_EXITS,
-                source=self.source,
-                background_tasks=self.background_tasks,
-                response=self.response,
-                isolate_context=False,  # contextvars set by deps reach the view
-                push_sync_exit=exits,
-            )
             try:
-                res.advance(True)
+                values, errors, response, tasks = solve(
+                    self.cache, self.source, exits, self.response, self.background_tasks
+                )
             except BaseException as e:
                 close_function(exits.function, e)
-            self._adopt(res)
-            if res.errors:
-                invalid = self._invalid = validation_error(res.errors, res.body)
+            # Keep what the resolution made (response, tasks) for the next one.
+            if self.response is None:
+                self.response = response
+            if self.background_tasks is None:
+                self.background_tasks = tasks
+            if errors:
+                invalid = self._invalid = validation_error(errors, EMPTY_BODY)
                 if not TEARDOWN_BEFORE_BACKGROUND:
                     close_function(exits.function, invalid)  # thrown into the deps
                 # FastAPI < 0.120 closed the dependencies first: they saw no
@@ -355,7 +349,7 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
                 left = exits.close(None)
                 raise invalid if left is None else left
         try:
-            result = func(*args, **kwargs, **res.values)
+            result = func(*args, **kwargs, **values)
         except BaseException as e:
             with self._lock:
                 close_function(exits.function, e)
