@@ -38,6 +38,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import fastapi_everywhere
 import fastapi_everywhere.sync
+from fastapi_everywhere._bridge.served import serve
 from fastapi_everywhere._engine import plan_for_function
 from fastapi_everywhere._host import RequestScope
 from fastapi_everywhere._lifecycle import run_operation, target_caller
@@ -284,7 +285,9 @@ async def run_engine(
     around the call), ``"sync"`` (the sync API's ``with_fastapi_depends``,
     called from a worker thread), or ``"host"`` / ``"host-async"`` (the
     Django/Flask adapters' seam: ``RequestScope.call`` from a worker thread /
-    ``await RequestScope.acall``, then ``close``, as one host request). ``scope`` (the client's scope of the FastAPI run)
+    ``await RequestScope.acall``, then ``close``, as one host request), or
+    ``"host-served"`` (``acall`` while the running loop is the one a server
+    serves, as under Django's ASGI handler with the library's lifespan). ``scope`` (the client's scope of the FastAPI run)
     replaces the one built from ``req``; the path parameters always come
     from ``req``.
     """
@@ -300,6 +303,12 @@ async def run_engine(
             )
         elif via == "host-async":
             result = await _arun_host(target, call_scope, req.body, app)
+        elif via == "host-served":
+            unserve = serve(asyncio.get_running_loop())
+            try:
+                result = await _arun_host(target, call_scope, req.body, app)
+            finally:
+                unserve()
         elif req.body is None and via == "resolve":
             result = await _run_resolved(target, call_scope, app)
         elif req.body is None and via == "sync":

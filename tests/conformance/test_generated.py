@@ -40,6 +40,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fastapi_everywhere._engine.compiled import inline_solver as real_inline_solver
+from fastapi_everywhere._host import async_side
 from fastapi_everywhere._host import request as host_request
 
 from ._harness import (
@@ -535,4 +536,36 @@ def test_random_sync_trees_through_the_compiled_host_path(tree: Tree) -> None:
     # A tree FastAPI refuses at definition (a scope error) never gets as far.
     refused = expected.kind == "raised" and not expected.log
     assert compiled or refused, "the request did not take the compiled inline path"
+    assert actual == expected, explain(expected, actual)
+
+
+@settings(
+    max_examples=max(EXAMPLES // 2, 1),
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+@given(tree=trees(kinds=("sync", "gen", "class"), vias=("host-served",)))
+def test_random_sync_trees_through_the_compiled_served_host_path(tree: Tree) -> None:
+    """All-sync trees in an async host request on the loop a server serves
+    (Django's async views under ASGI): one hop to the compiled solver, the
+    target in the calling task; compared with FastAPI, context trail included.
+    """
+    rec = Recorder()
+    target, app = build(tree, rec)
+    compiled: list[object] = []
+
+    def spy(plan: Any, **kwargs: Any) -> Any:
+        compiled.append(kwargs)
+        return real_inline_solver(plan, **kwargs)
+
+    with mock.patch.object(async_side, "inline_solver", spy):
+        expected, actual = asyncio.run(
+            run_both(rec, target, request_of(tree), app=app, via=tree.via)
+        )
+    refused = expected.kind == "raised" and not expected.log
+    assert refused or compiled == [{"isolate_context": True}], compiled
     assert actual == expected, explain(expected, actual)

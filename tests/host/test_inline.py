@@ -5,8 +5,11 @@ import inspect
 from typing import Annotated, Any
 
 import pytest
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Header
 
+from fastapi_everywhere import loop_safe
+from fastapi_everywhere._bridge.served import serve
+from fastapi_everywhere._engine._compat import HAS_DEPENDS_SCOPE
 from fastapi_everywhere._host import RequestScope
 from fastapi_everywhere._host.inline import close_function
 from fastapi_everywhere._target import Target
@@ -130,3 +133,66 @@ def test_the_usual_plan_is_kept_per_target_and_follows_overrides() -> None:
     scope = RequestScope({"type": "http", "headers": []}, app=app)
     assert scope.call(view) == 1
     scope.close()
+
+
+def _served_acall(
+    target: Any, run_sync: Any, *, headers: list[tuple[bytes, bytes]]
+) -> tuple[Any, RequestScope]:
+    """``acall(target)`` on a loop a server serves, then ``aclose``."""
+
+    async def main() -> tuple[Any, RequestScope]:
+        unserve = serve(asyncio.get_running_loop())
+        try:
+            scope = RequestScope(
+                {"type": "http", "headers": headers}, app=FastAPI(), run_sync=run_sync
+            )
+            result = await scope.acall(target)
+            await scope.aclose()
+            return result, scope
+        finally:
+            unserve()
+
+    return asyncio.run(main())
+
+
+def test_a_served_async_call_of_sync_steps_makes_one_hop_and_none_without() -> None:
+    """On the serving loop an all-sync plan is one ``run_sync`` hop (the
+    compiled solver), plus one for the function-scoped teardown; with only
+    loop_safe steps and parameters, none at all; the request gets no task."""
+    hops: list[str] = []
+
+    async def run_sync(fn: Any, *args: Any) -> Any:
+        hops.append(getattr(fn, "__name__", type(fn).__name__))
+        return fn(*args)
+
+    @loop_safe
+    def settings() -> dict[str, int]:
+        return {"a": 1}
+
+    def db() -> Any:
+        yield "db"
+
+    async def light(
+        s: Annotated[dict[str, int], Depends(settings)],
+        x_user: Annotated[str, Header()],
+    ) -> Any:
+        return s, x_user
+
+    async def heavy(
+        d: Annotated[str, Depends(db, scope="function")]
+        if HAS_DEPENDS_SCOPE
+        else Annotated[str, Depends(db)],
+        x_user: Annotated[str, Header()],
+    ) -> Any:
+        return d, x_user
+
+    result, scope = _served_acall(light, run_sync, headers=[(b"x-user", b"ann")])
+    assert result == ({"a": 1}, "ann")
+    assert hops == ["close"]  # aclose() only
+    assert scope._async is None  # no task of its own
+
+    hops.clear()
+    result, scope = _served_acall(heavy, run_sync, headers=[(b"x-user", b"ann")])
+    assert result == ("db", "ann")
+    expected = ["solve", "close", "close"] if HAS_DEPENDS_SCOPE else ["solve", "close"]
+    assert hops == expected  # resolve; function scope; aclose()

@@ -187,6 +187,7 @@ class Plan:
         "needs_loop",
         "needs_own_task",
         "needs_request",
+        "needs_thread",
         "required",
         "root",
         "steps",
@@ -229,6 +230,9 @@ class Plan:
         self.needs_loop = self.body_field is not None or any(
             n.await_always or n.await_unless_cached for n in nodes
         )
+        #: Whether a step must run off the event loop (FastAPI's threadpool
+        #: rule): a sync dependency or generator not marked loop_safe.
+        self.needs_thread = any(n.sync_dependency for n in nodes)
         #: Whether an async resolution may enter an exit that must run in a
         #: task of its own: an async generator (its exit runs in the task
         #: that entered it, where FastAPI's request stack keeps its cancel

@@ -15,17 +15,22 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from fastapi import BackgroundTasks
+from starlette.responses import Response
+
 from .._bridge import loop as _loop
 from .._bridge.drive import NOT_RUN, Exits
 from .._bridge.owner import OwnerTask
 from .._bridge.served import served_loop
 from .._config import overrides_of
+from .._engine.compiled import inline_solver
 from .._engine.plan import Node, Plan, plan_for_dependencies
 from .._engine.run import Resolution, Runner, solve, threaded_exit
 from .._lifecycle import swallowed_error
 from .._lifespan import lifespan_loop
 from .._source import RequestSource
 from .._target import Target
+from .inline import InlineExits, close_function, end_invalid
 
 __all__ = ["AsyncSide", "Job"]
 
@@ -109,6 +114,9 @@ class AsyncSide:
     source: RequestSource
     run_sync: Callable[..., Awaitable[Any]]
     run_sync_exit: Callable[..., Any] | None
+    cache: dict[Any, Any]
+    response: Response | None
+    background_tasks: BackgroundTasks | None
     _async: OwnerTask | None
     #: The request task's context after its last call (see ``_asolved``).
     _async_context: contextvars.Context | None
@@ -126,17 +134,18 @@ class AsyncSide:
 
         def _invalid_error(self, plan: Plan, res: Resolution) -> Exception: ...
 
-    async def _on_loop(self, fn: Callable[[], Awaitable[Any]], plan: Plan) -> Any:
-        """Await ``fn()`` in this request's task, on the loop of the app's lifespan.
+        def _invalid_from(self, errors: list[Any]) -> Exception: ...
 
-        The lifespan's resources live on that loop. With no lifespan running:
-        the loop a server runs (see ``_bridge.served``), else the shared loop
-        thread: never a loop that may be gone when the request closes (an
-        async view under WSGI gets a new one per request). When that loop
-        is the running one there is no thread hop, and a ``plan`` that
-        enters nothing async to exit later runs in the calling task itself
-        while the request has no task of its own yet (see
-        :attr:`Plan.needs_own_task`).
+        def push_request_exit(self, cm: Any) -> None: ...
+
+    def _request_loop(self) -> asyncio.AbstractEventLoop:
+        """The loop this request's async steps run on.
+
+        Where its task runs already; else the loop of the app's lifespan
+        (its resources live there); with no lifespan running, the loop a
+        server runs (see ``_bridge.served``), else the shared loop thread:
+        never a loop that may be gone when the request closes (an async
+        view under WSGI gets a new one per request).
         """
         owner = self._async
         loop = owner.loop if owner is not None else None
@@ -145,6 +154,17 @@ class AsyncSide:
         if loop is None:
             served = served_loop()
             loop = served.loop if served is not None else _loop.get_loop()
+        return loop
+
+    async def _on_loop(self, fn: Callable[[], Awaitable[Any]], plan: Plan) -> Any:
+        """Await ``fn()`` in this request's task, on :meth:`_request_loop`.
+
+        When that loop is the running one there is no thread hop, and a
+        ``plan`` that enters nothing async to exit later runs in the calling
+        task itself while the request has no task of its own yet (see
+        :attr:`Plan.needs_own_task`).
+        """
+        loop = self._request_loop()
         if loop is asyncio.get_running_loop():
             owner = self._async_owner()
             if owner.loop is None and not plan.needs_own_task:
@@ -172,7 +192,70 @@ class AsyncSide:
         """
         job = self._job(func, args, kwargs)
         self._check_open("acall")
+        if (
+            not job.plan.needs_loop
+            and self._async is None
+            and self._request_loop() is asyncio.get_running_loop()
+        ):
+            return await self._acall_inline(job)
         return await self._on_loop(functools.partial(self._acall, job), job.plan)
+
+    async def _acall_inline(self, job: Job) -> Any:
+        """:meth:`acall` of a plan whose every step is sync, in the calling task.
+
+        The plan's compiled solver runs in one ``run_sync`` hop (none when
+        every step is loop_safe), each step in a copy of the context as
+        FastAPI runs it in a worker thread.
+        Its exits are the sync side's (``RequestScope._call_inline``):
+        function-scoped ones close through ``run_sync`` when ``func``
+        returns, request-scoped ones at ``close`` on the closing thread
+        (the request's sync thread under Django), after anything the async
+        side enters later, as their entry order asks. Taken only while the
+        request has no async side and this loop is the request's.
+        """
+        (target, plan, args, kwargs), func = job, job.target.func
+        solve = plan.inline_solvers.get(True) or inline_solver(
+            plan, isolate_context=True
+        )
+        exits = InlineExits(self)
+        run_sync = self.run_sync
+        given = (self.cache, self.source, exits, self.response, self.background_tasks)
+        try:
+            if plan.needs_thread:
+                values, errors, response, tasks = await run_sync(solve, *given)
+            else:  # nothing that may block: on the loop, as the step loop would
+                values, errors, response, tasks = solve(*given)
+        except BaseException as e:
+            if exits.function is None:
+                raise
+            await run_sync(close_function, exits.function, e)
+            raise  # pragma: no cover - close_function raised
+        if self.response is None:
+            self.response = response
+        if self.background_tasks is None:
+            self.background_tasks = tasks
+        if errors:
+            invalid = self._invalid_from(errors)
+            if exits.function is None:
+                raise invalid
+            await run_sync(end_invalid, exits, invalid)
+        try:
+            if target.is_async:
+                result = await func(*args, **kwargs, **values)
+            else:
+                result = await run_sync(
+                    functools.partial(func, *args, **kwargs, **values)
+                )
+        except BaseException as e:
+            if exits.function is None:
+                raise
+            await run_sync(close_function, exits.function, e)
+            raise  # pragma: no cover - close_function raised
+        if exits.function is not None:
+            left = await run_sync(exits.close, None)
+            if left is not None:
+                raise left
+        return result
 
     async def _acall(self, job: Job) -> Any:
         (target, plan, args, kwargs), func = job, job.target.func

@@ -12,6 +12,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager, ExitStack
 from typing import Any, NoReturn, Protocol
 
+from .._engine._compat import TEARDOWN_BEFORE_BACKGROUND
 from .._engine.plan import Node
 from .._lifecycle import exit_with, swallowed_error
 
@@ -20,6 +21,7 @@ __all__ = [
     "InlineExits",
     "close_function",
     "close_sync_exits",
+    "end_invalid",
 ]
 
 
@@ -37,6 +39,18 @@ def close_function(function: ExitStack | None, exc: BaseException) -> NoReturn:
     if left is None:
         raise swallowed_error() from exc  # a yield dependency swallowed it
     raise left
+
+
+def end_invalid(exits: InlineExits, invalid: BaseException) -> NoReturn:
+    """Close the call's function scope after a validation error; raise.
+
+    FastAPI >= 0.120 throws the error into the dependencies; before, it
+    closed them first and they saw no exception.
+    """
+    if not TEARDOWN_BEFORE_BACKGROUND:
+        close_function(exits.function, invalid)
+    left = exits.close(None)
+    raise invalid if left is None else left
 
 
 class InlineExits:

@@ -45,7 +45,7 @@ from .. import _config
 from .._bridge import loop as _loop
 from .._bridge.drive import NOT_RUN, Exits, SyncDriver
 from .._bridge.owner import HasOwnerTask, OwnerTask
-from .._engine._compat import EMPTY_BODY, TEARDOWN_BEFORE_BACKGROUND
+from .._engine._compat import EMPTY_BODY
 from .._engine._threads import run_in_thread
 from .._engine.compiled import inline_solver
 from .._engine.plan import Node, Plan, plan_for_dependencies
@@ -60,7 +60,7 @@ from .._source import RequestSource, ScopeSource
 from .._target import Target, target_of
 from .async_side import AsyncSide, Job
 from .ending import RequestEnd
-from .inline import InlineExits, close_function
+from .inline import InlineExits, close_function, end_invalid
 
 __all__ = ["RequestScope"]
 
@@ -251,6 +251,11 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
         self._invalid = error
         return error
 
+    def _invalid_from(self, errors: list[Any]) -> Exception:
+        """The validation error of an inline resolution (no body), remembered."""
+        error = self._invalid = validation_error(errors, EMPTY_BODY)
+        return error
+
     def _check_open(self, what: str) -> None:
         if self.closed:
             raise RuntimeError(f"{self.name}: {what}() after the request was closed")
@@ -341,13 +346,7 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
             if self.background_tasks is None:
                 self.background_tasks = tasks
             if errors:
-                invalid = self._invalid = validation_error(errors, EMPTY_BODY)
-                if not TEARDOWN_BEFORE_BACKGROUND:
-                    close_function(exits.function, invalid)  # thrown into the deps
-                # FastAPI < 0.120 closed the dependencies first: they saw no
-                # exception.
-                left = exits.close(None)
-                raise invalid if left is None else left
+                end_invalid(exits, self._invalid_from(errors))
         try:
             result = func(*args, **kwargs, **values)
         except BaseException as e:
