@@ -23,7 +23,8 @@ from fastapi.exceptions import FastAPIError, RequestValidationError
 from ._engine._compat import TEARDOWN_BEFORE_BACKGROUND
 from ._engine._threads import run_in_thread
 from ._engine.plan import Plan, describe
-from ._engine.run import Resolution, solve
+from ._engine.run import Resolution
+from ._engine.solve import solve
 from ._errors import MissingParameterError, ParameterValidationError
 from ._lifespan import lifespan_state
 from ._scope import ScopeSpec

@@ -1,6 +1,6 @@
 """Drive the engine's :class:`Resolution` from the calling thread.
 
-The sync twin of ``_engine.run.solve`` and ``_engine.call.run_operation``,
+The sync twin of ``_engine.solve.solve`` and ``_lifecycle.run_operation``,
 with the same steps (the engine's) and a different choice of *where* they run:
 
 * ``res.advance(True)`` runs sync dependencies and sync generator

@@ -15,7 +15,8 @@ from fastapi.exceptions import RequestValidationError
 
 from .._engine import describe
 from .._engine.plan import Node, Plan
-from .._engine.run import Resolution, solve
+from .._engine.run import Resolution
+from .._engine.solve import solve
 from .._lifecycle import caller_error, validation_error
 from .._lifespan import lifespan_state
 from .active import ACTIVE_CONTAINER

@@ -1,7 +1,8 @@
 """The one resolution engine: compile a FastAPI dependency tree, then run it."""
 
 from .plan import Plan, describe, plan_for_dependencies, plan_for_function
-from .run import Resolution, new_response, solve
+from .run import Resolution, new_response
+from .solve import solve
 
 __all__ = [
     "Plan",

@@ -42,6 +42,7 @@ from fastapi.security.oauth2 import SecurityScopes
 from starlette.responses import Response
 
 from .plan import GEN, SYNC, Node, Plan
+from .run import new_response
 
 __all__ = ["InlineSolver", "inline_solver"]
 
@@ -76,12 +77,6 @@ def inline_solver(plan: Plan, *, isolate_context: bool = False) -> InlineSolver:
     return solver
 
 
-def _new_response() -> Response:
-    from .run import new_response  # run imports plan; keep this module a leaf
-
-    return new_response()
-
-
 class _Writer:
     """Writes one plan's solver: one block of source per node."""
 
@@ -92,7 +87,7 @@ class _Writer:
         self.namespace: dict[str, Any] = {
             "BackgroundTasks": BackgroundTasks,
             "SecurityScopes": SecurityScopes,
-            "new_response": _new_response,
+            "new_response": new_response,
             "copy_context": contextvars.copy_context,
         }
         self.count = 0

@@ -203,9 +203,9 @@ class Plan:
     ) -> None:
         self.target = target
         self.inline_classes = inline_classes
-        #: Compiled solvers of an all-sync plan, by ``isolate_context``
-        #: (``compiled.inline_solver``), made on first use.
-        self.inline_solvers: dict[bool, Any] = {}
+        #: Its compiled solvers (``compiled.py``), made on first use: an
+        #: all-sync plan's by ``isolate_context``, and ``"async"``.
+        self.inline_solvers: dict[Any, Any] = {}
         self.root = self._compile(root_dependant, root_dependant, overrides)
         self.steps: list[tuple[Node, bool]] = []
         self._flatten(self.root)

@@ -3,12 +3,13 @@
 The steps mirror FastAPI's recursion exactly (sub-dependencies of a cached
 dependency are still solved, errors are gathered, not raised, the cache key and
 ``use_cache`` are the original dependant's), but run as a flat loop so that a
-driver can choose *where* each step runs:
-
-* the async driver (:func:`solve`) runs steps on the event loop, and moves
-  each run of consecutive sync dependencies to a worker thread in one hop;
-* the sync driver (``fastapi_everywhere.sync``) runs sync steps on the calling
-  thread and sends only the async ones to the loop thread.
+driver can stop it and choose *where* each step runs: the sync driver
+(``_bridge/drive.py``) runs sync steps on the calling thread and sends only
+the async ones to the loop thread. Async code does not need to stop it: it
+runs the same steps compiled per plan (``solve.py``), each run
+of consecutive sync dependencies in one worker-thread hop. A
+:class:`Resolution` holds the state either way, and its methods (parameters,
+specials, the body, entering generators) serve both.
 """
 
 from __future__ import annotations
@@ -369,14 +370,17 @@ class Resolution:
             solved = self.cache[node.key]
         elif node.kind == GEN or node.kind == AGEN:
             solved = await self._enter_gen(node, values)
+        elif node.concurrency is None:
+            solved = await self._call(node, node.call, values)
         else:
-            call: Callable[..., Any] = node.call
-            if node.concurrency is None:
-                solved = await self._call(node, call, values)
-            else:
-                async with node.concurrency.get_semaphore():
-                    solved = await self._call(node, call, values)
+            solved = await self.call_limited(node, values)
         self._store(node, parent, solved)
+
+    async def call_limited(self, node: Node, values: dict[str, Any]) -> Any:
+        """Call ``node`` under its ``Depends(max_concurrency=...)`` limit."""
+        assert node.concurrency is not None
+        async with node.concurrency.get_semaphore():
+            return await self._call(node, node.call, values)
 
     async def _enter_gen(self, node: Node, values: dict[str, Any]) -> Any:
         cm: Any
@@ -450,18 +454,3 @@ async def _sync_cm_in_thread(cm: Any, run_sync: Runner) -> AsyncIterator[Any]:
     else:
         with anyio.CancelScope(shield=True):
             await run_sync(cm.__exit__, None, None, None)
-
-
-async def solve(res: Resolution) -> None:
-    """Drive ``res`` to the end from async code (FastAPI's threading rules)."""
-    if res.plan.body_field is not None:
-        await res.read_body()
-    advance = res.advance
-    while True:
-        status = advance(False)
-        if status == DONE:
-            return
-        if status == NEED_SYNC:
-            await res.run_sync(advance, True)
-        else:
-            await res.async_step()

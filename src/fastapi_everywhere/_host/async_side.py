@@ -25,7 +25,8 @@ from .._bridge.served import served_loop
 from .._config import overrides_of
 from .._engine.compiled import inline_solver
 from .._engine.plan import Node, Plan, plan_for_dependencies
-from .._engine.run import Resolution, Runner, solve, threaded_exit
+from .._engine.run import Resolution, Runner, threaded_exit
+from .._engine.solve import solve
 from .._lifecycle import swallowed_error
 from .._lifespan import lifespan_loop
 from .._source import RequestSource
