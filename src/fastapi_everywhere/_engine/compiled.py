@@ -44,7 +44,7 @@ from starlette.responses import Response
 from .plan import GEN, SYNC, Node, Plan
 from .run import new_response
 
-__all__ = ["InlineSolver", "inline_solver"]
+__all__ = ["InlineSolver", "define", "inline_solver"]
 
 #: ``solve(cache, source, push, response, tasks)`` ->
 #: ``(values, errors, response, tasks)``: the root's values and the errors
@@ -105,12 +105,7 @@ class _Writer:
         source = "\n".join(
             ["def solve(cache, source, push, response, tasks):", *body, ""]
         )
-        code = compile(
-            source, f"<fastapi-everywhere solver {self.plan.target!r}>", "exec"
-        )
-        exec(code, self.namespace)
-        solver: InlineSolver = self.namespace["solve"]
-        solver.source = source  # type: ignore[attr-defined]  # for debugging
+        solver: InlineSolver = define(source, "solver", self.plan, self.namespace)
         return solver
 
     # -- helpers -------------------------------------------------------------
@@ -267,6 +262,16 @@ class _Writer:
                 f"{values}[{self._const('N', node.security_scopes_name)}] = "
                 f"SecurityScopes(scopes=list({scopes}))",
             )
+
+
+def define(source: str, what: str, plan: Plan, namespace: dict[str, Any]) -> Any:
+    """The function ``solve`` that ``source`` defines, its constants in
+    ``namespace``; the source stays on it (``.source``) for debugging."""
+    code = compile(source, f"<fastapi-everywhere {what} {plan.target!r}>", "exec")
+    exec(code, namespace)
+    function = namespace["solve"]
+    function.source = source
+    return function
 
 
 def _can_fail(node: Node) -> bool:

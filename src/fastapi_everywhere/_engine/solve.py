@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from . import _compat
+from .compiled import define
 from .plan import AGEN, ASYNC, GEN, Node, Plan
 from .run import Resolution
 
@@ -117,12 +118,7 @@ class _AsyncWriter:
             "    res.pc = len(res.plan.steps)",
         ]
         source = "\n".join(["async def solve(res):", *head, *body, *tail, ""])
-        code = compile(
-            source, f"<fastapi-everywhere async solver {plan.target!r}>", "exec"
-        )
-        exec(code, self.namespace)
-        solver: AsyncSolver = self.namespace["solve"]
-        solver.source = source  # type: ignore[attr-defined]  # for debugging
+        solver: AsyncSolver = define(source, "async solver", plan, self.namespace)
         return solver
 
     def _close_segment(
