@@ -55,19 +55,25 @@ class ThreadSensitive:
             future: concurrent.futures.Future[Any] = concurrent.futures.Future()
             serving.put((future, contextvars.copy_context(), fn, args))
             return await asyncio.wrap_future(future)
-        # The call travels in a box that _run empties: on Python 3.10
-        # asgiref's frames can outlive the call in a traceback cycle of its
-        # own, and they would keep the step (and the request's values) alive.
-        job = [(fn, args)]
+        # The call and its result travel in a box that _run and this method
+        # empty: on Python 3.10 asgiref's frames can outlive the call in a
+        # traceback cycle of its own, and they would keep the step, its
+        # result (the request's values) alive.
+        job: list[Any] = [(fn, args)]
         loop, context = self._loop, self._context
-        if loop is None or context is None or loop.is_closed():
-            return await _on_request_thread(self, job)
-        if loop is asyncio.get_running_loop():
-            return await _on_request_thread(self, job)
-        handed = context.run(
-            asyncio.run_coroutine_threadsafe, _on_request_thread(self, job), loop
-        )
-        return await asyncio.wrap_future(handed)
+        if (
+            loop is None
+            or context is None
+            or loop.is_closed()
+            or loop is asyncio.get_running_loop()
+        ):
+            await _on_request_thread(self, job)
+        else:
+            handed = context.run(
+                asyncio.run_coroutine_threadsafe, _on_request_thread(self, job), loop
+            )
+            await asyncio.wrap_future(handed)
+        return job.pop()
 
     def run_here(self, fn: Callable[..., Any], /, *args: Any) -> Any:
         """``fn(*args)`` on the request's sync thread, from any other thread.
@@ -121,13 +127,11 @@ class ThreadSensitive:
             raise errors[0]
 
 
-def _run(
-    runner: ThreadSensitive, job: list[tuple[Callable[..., Any], tuple[Any, ...]]]
-) -> Any:
+def _run(runner: ThreadSensitive, job: list[Any]) -> None:
     fn, args = job.pop()
     if runner.thread is None:
         runner.thread = threading.get_ident()
-    return fn(*args)
+    job.append(fn(*args))  # the result, for the caller to take
 
 
 #: One ``SyncToAsync`` for every call: asgiref's set-up (its checks of the
