@@ -180,7 +180,7 @@ def _respond(route: ViewRoute, scope: RequestScope, result: Any) -> Any:
     """A FastAPI return value rendered as FastAPI renders it; Django's as is."""
     if isinstance(result, HttpResponseBase):
         return result
-    return to_django(route.respond(result, scope.response))
+    return to_django(route.render(result, scope.response))
 
 
 _MARK = "__fastapi_everywhere_view__"

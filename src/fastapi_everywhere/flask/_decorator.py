@@ -22,6 +22,7 @@ from flask import (
     has_app_context,
     has_request_context,
 )
+from starlette.responses import Response as StarletteResponse
 from typing_extensions import Unpack
 
 from .._route import ROUTE_ATTR, RouteKwargs, RouteOptions, ViewRoute, route_of
@@ -56,7 +57,7 @@ def _run_in_request(
     try:
         result = found.scope.call_target(target, *args, **kwargs)
         if found.depth == 1 and _renders(route, result, owner, app):
-            return _to_flask(route.respond(result, found.scope.response))
+            return _to_flask(route.render(result, found.scope.response))
         return result
     except BaseException as exc:
         if found.depth > 1:
@@ -120,8 +121,11 @@ def _endpoint_route(owner: Request, app: Flask) -> ViewRoute | None:
     return route_of(view)
 
 
-def _to_flask(response: Any) -> Response:
-    raw = response.headers.raw
+def _to_flask(response: tuple[bytes, int] | StarletteResponse) -> Response:
+    if isinstance(response, tuple):  # a JSON body: werkzeug sets both headers
+        body, status = response
+        return Response(body, status=status, content_type="application/json")
+    raw, body = response.headers.raw, bytes(response.body)
     if (
         len(raw) == 2
         and raw[0][0] == b"content-length"
@@ -130,12 +134,12 @@ def _to_flask(response: Any) -> Response:
         # What a Starlette response of a body says by itself: werkzeug sets
         # both from the body and its type (half the cost of a header list).
         return Response(
-            response.body,
+            body,
             status=response.status_code,
             content_type=raw[1][1].decode("latin-1"),
         )
     return Response(
-        response.body,
+        body,
         status=response.status_code,
         headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw],
     )
