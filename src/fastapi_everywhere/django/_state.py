@@ -273,7 +273,8 @@ class RequestState:
                 match = getattr(request, "resolver_match", None)
                 path_params = match.kwargs if match is not None else None
             config = _settings.current()
-            self._runner = ThreadSensitive()
+            # Its thread-sensitive runner comes with the async side (see
+            # bind_loop): a sync view with sync dependencies never uses it.
             scope = self.scope = RequestScope(
                 DjangoSource(
                     request,
@@ -282,17 +283,25 @@ class RequestState:
                     host=host,
                 ),
                 name=f"Django request {request.method} {request.path}",
-                run_sync=self._runner,
-                run_sync_exit=self._runner.run_here,
                 timeout=config.timeout,
                 logger=log,
             )
         return scope
 
     def bind_loop(self) -> None:
-        """Send sync work of async dependencies back to the calling loop."""
-        if self._runner is not None:
-            self._runner.bind()
+        """Send sync work of async dependencies back to the calling loop.
+
+        Call it, once the scope is open, before its async side runs
+        anything: the first call gives the scope its thread-sensitive runner.
+        """
+        runner, scope = self._runner, self.scope
+        if runner is None:
+            if scope is None:
+                return
+            runner = self._runner = ThreadSensitive()
+            scope.run_sync = runner
+            scope.run_sync_exit = runner.run_here
+        runner.bind()
 
     def close(self, exc: BaseException | None = None) -> None:
         """Background tasks then teardown; with ``exc``, thrown into teardown."""
