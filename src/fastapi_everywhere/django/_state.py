@@ -348,7 +348,10 @@ class RequestState:
         scope = self.scope
         if scope is not None:
             try:
-                scope.close_sent(functools.partial(self.close, exc))
+                if self._runner is not None or exc is not None:
+                    scope.close_sent(functools.partial(self.close, exc))
+                elif not scope.closed:  # no async side: nothing to serve meanwhile
+                    scope.close_sent()
             finally:
                 # The request's end: let the scope go now. The state stays on
                 # the request, which Django's ASGI handler leaves in a cycle:
