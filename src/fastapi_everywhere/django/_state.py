@@ -232,13 +232,12 @@ class RequestState:
     its own.
     """
 
-    __slots__ = ("__weakref__", "_runner", "ended", "managed", "request", "scope")
+    __slots__ = ("__weakref__", "_runner", "ended", "managed", "scope")
 
-    def __init__(self, request: HttpRequest, *, managed: bool) -> None:
-        # Until the scope is opened; then only its source holds the request
-        # (weakly): the state lives on the request, so a strong reference
-        # back would be a cycle for the garbage collector.
-        self.request: HttpRequest | None = request
+    def __init__(self, *, managed: bool) -> None:
+        # No reference to the request, which holds the state: a cycle would
+        # leave every request to the garbage collector, even one that never
+        # opens its scope (an undecorated view under the middleware).
         self.managed = managed
         self.scope: RequestScope | None = None
         self._runner: ThreadSensitive | None = None
@@ -250,10 +249,14 @@ class RequestState:
         return f"<RequestState ({owner}) {self.scope!r}>"
 
     def open(
-        self, path_params: Mapping[str, Any] | None = None, host: Any = None
+        self,
+        request: HttpRequest,
+        path_params: Mapping[str, Any] | None = None,
+        host: Any = None,
     ) -> RequestScope:
-        """The request's scope, opened on first use (URL kwargs as path params).
+        """The scope of ``request`` (this state's), opened on first use.
 
+        ``path_params`` are the URL kwargs (default: the resolver match's);
         ``host`` is the view's request when it is DRF's ``Request``.
         """
         scope = self.scope
@@ -266,9 +269,6 @@ class RequestState:
                     "fastapi_everywhere.django: this request's FastAPI scope was "
                     "closed with its response; nothing can be resolved in it now"
                 )
-            request = self.request
-            assert request is not None  # set until the scope exists
-            self.request = None
             if path_params is None:
                 match = getattr(request, "resolver_match", None)
                 path_params = match.kwargs if match is not None else None
@@ -369,7 +369,7 @@ def state_of(request: HttpRequest) -> RequestState | None:
 
 def attach(request: HttpRequest, *, managed: bool) -> RequestState:
     """Attach a fresh state to ``request`` and return it."""
-    state = RequestState(request, managed=managed)
+    state = RequestState(managed=managed)
     setattr(request, _ATTR, state)
     return state
 
