@@ -295,6 +295,27 @@ def test_lifespan_starts_once_per_process_and_its_state_is_request_state() -> No
     assert dj_views.LIFESPAN == ["startup", "shutdown"]
 
 
+def test_a_configured_apps_lifespan_is_one_for_every_request() -> None:
+    """``configure(app=...)`` instead of the setting: one lifespan per app,
+    started once, found again by every later request."""
+    dj_views.LIFESPAN.clear()
+    app = FastAPI(lifespan=dj_views.lifespan)
+    fastapi_everywhere.configure(app=app)
+    lifespan = _settings.current().lifespan_for(app)
+    assert lifespan is not None
+    try:
+        c = Client()
+        with ThreadPoolExecutor(4) as pool:
+            bodies = list(pool.map(lambda _: c.get("/lifespan").json(), range(20)))
+        assert bodies == [{"greeting": "hello from the lifespan"}] * 20
+        assert dj_views.LIFESPAN == ["startup"]
+        assert lifespan.running
+        assert _settings.current().lifespan_for(app) is lifespan
+    finally:
+        lifespan.close()
+    assert dj_views.LIFESPAN == ["startup", "shutdown"]
+
+
 def test_eager_lifespan_starts_with_the_middleware() -> None:
     dj_views.LIFESPAN.clear()
     settings = {"APP": "dj_views:lifespan_app", "START_LIFESPAN": "eager"}

@@ -278,7 +278,7 @@ class RequestState:
             scope = self.scope = RequestScope(
                 DjangoSource(
                     request,
-                    app=_settings.configured_app(),
+                    app=_settings.configured_app(config),
                     path_params=path_params,
                     host=host,
                 ),
@@ -391,7 +391,8 @@ def defer_close(state: RequestState, response: Any) -> None:
 
 def process_lifespan() -> ProcessLifespan | None:
     """The FastAPI app's lifespan for this process (None without an app)."""
-    return _settings.current().lifespan_for(_settings.configured_app())
+    config = _settings.current()
+    return config.lifespan_for(_settings.configured_app(config))
 
 
 def lifespan_to_start() -> ProcessLifespan | None:
