@@ -273,8 +273,7 @@ class RequestState:
                 match = getattr(request, "resolver_match", None)
                 path_params = match.kwargs if match is not None else None
             config = _settings.current()
-            # Its thread-sensitive runner comes with the async side (see
-            # bind_loop): a sync view with sync dependencies never uses it.
+            # No thread-sensitive runner until the async side needs one (bind_loop).
             scope = self.scope = RequestScope(
                 DjangoSource(
                     request,
@@ -291,17 +290,15 @@ class RequestState:
     def bind_loop(self) -> None:
         """Send sync work of async dependencies back to the calling loop.
 
-        Call it, once the scope is open, before its async side runs
-        anything: the first call gives the scope its thread-sensitive runner.
+        Call it before the open scope's async side runs anything: the first
+        call gives the scope its thread-sensitive runner.
         """
         runner, scope = self._runner, self.scope
-        if runner is None:
-            if scope is None:
-                return
+        if runner is None and scope is not None:
             runner = self._runner = ThreadSensitive()
-            scope.run_sync = runner
-            scope.run_sync_exit = runner.run_here
-        runner.bind()
+            scope.run_sync, scope.run_sync_exit = runner, runner.run_here
+        if runner is not None:
+            runner.bind()
 
     def close(self, exc: BaseException | None = None) -> None:
         """Background tasks then teardown; with ``exc``, thrown into teardown."""
