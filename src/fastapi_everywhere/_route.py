@@ -278,12 +278,17 @@ class ViewRoute:
             ]
         return kept
 
-    def respond(self, content: Any, sub_response: Response | None) -> Response:
-        """The response FastAPI's handler makes of an endpoint's return value.
+    def render(
+        self, content: Any, sub_response: Response | None
+    ) -> tuple[bytes, int] | Response:
+        """What FastAPI's handler makes of an endpoint's return value, cheaply.
 
-        Raises ``ResponseValidationError`` for content the response model
-        rejects. Headers set on the injected ``sub_response`` are left to the
-        host adapter, which applies them to every response of the view.
+        ``(body, status)`` when that response is a JSON body and nothing else
+        (the default response class with a response model: exactly the
+        ``content-length`` and ``content-type: application/json`` headers), so
+        a host builds its own response from the bytes; otherwise the Starlette
+        response :meth:`respond` returns. Raises ``ResponseValidationError``
+        for content the response model rejects.
         """
         route = self.response_route()
         context = self._context
@@ -292,6 +297,13 @@ class ViewRoute:
         rendered, is_json = serialize_route_content(route, content, context)
         sub_status = None if sub_response is None else sub_response.status_code
         status = route.status_code or sub_status
+        if is_json:
+            if status is None:
+                status = 200
+            # Starlette's headers for a body; FastAPI empties one a status
+            # forbids (205 keeps its content-length): those take the long way.
+            if status >= 200 and status not in _NO_BODY:
+                return rendered, status
         args: dict[str, Any] = {} if status is None else {"status_code": status}
         if is_json:
             response = Response(rendered, media_type="application/json", **args)
@@ -303,6 +315,23 @@ class ViewRoute:
         if not is_body_allowed_for_status_code(response.status_code):
             response.body = b""
         return response
+
+    def respond(self, content: Any, sub_response: Response | None) -> Response:
+        """The response FastAPI's handler makes of an endpoint's return value.
+
+        Raises ``ResponseValidationError`` for content the response model
+        rejects. Headers set on the injected ``sub_response`` are left to the
+        host adapter, which applies them to every response of the view.
+        """
+        rendered = self.render(content, sub_response)
+        if isinstance(rendered, Response):
+            return rendered
+        body, status = rendered
+        return Response(body, status_code=status, media_type="application/json")
+
+
+#: Statuses whose response FastAPI sends without a body.
+_NO_BODY = frozenset({204, 205, 304})
 
 
 def _copy_function(func: Callable[..., Any]) -> Any:

@@ -22,6 +22,7 @@ urlpatterns = [
     path("cached", v.cached_view),
     path("acached", v.acached_view),
     path("plain", v.plain_view),
+    path("untouched", v.untouched_view),
     path("plain-boom", v.plain_boom_view),
     path("forbid", v.mutate_then_forbid_view),
     path("who", v.who_view),

@@ -302,6 +302,11 @@ def plain_view(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"resolved": resolve(request, counted)})
 
 
+def untouched_view(request: HttpRequest) -> HttpResponse:
+    """Not decorated and resolving nothing: the middleware's scope stays shut."""
+    return HttpResponse(b"untouched")
+
+
 def whoami(authorization: Annotated[str, Header()]) -> str:
     time.sleep(0.001)  # let other threads interleave
     return authorization.removeprefix("Bearer ")

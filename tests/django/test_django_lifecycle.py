@@ -295,6 +295,27 @@ def test_lifespan_starts_once_per_process_and_its_state_is_request_state() -> No
     assert dj_views.LIFESPAN == ["startup", "shutdown"]
 
 
+def test_a_configured_apps_lifespan_is_one_for_every_request() -> None:
+    """``configure(app=...)`` instead of the setting: one lifespan per app,
+    started once, found again by every later request."""
+    dj_views.LIFESPAN.clear()
+    app = FastAPI(lifespan=dj_views.lifespan)
+    fastapi_everywhere.configure(app=app)
+    lifespan = _settings.current().lifespan_for(app)
+    assert lifespan is not None
+    try:
+        c = Client()
+        with ThreadPoolExecutor(4) as pool:
+            bodies = list(pool.map(lambda _: c.get("/lifespan").json(), range(20)))
+        assert bodies == [{"greeting": "hello from the lifespan"}] * 20
+        assert dj_views.LIFESPAN == ["startup"]
+        assert lifespan.running
+        assert _settings.current().lifespan_for(app) is lifespan
+    finally:
+        lifespan.close()
+    assert dj_views.LIFESPAN == ["startup", "shutdown"]
+
+
 def test_eager_lifespan_starts_with_the_middleware() -> None:
     dj_views.LIFESPAN.clear()
     settings = {"APP": "dj_views:lifespan_app", "START_LIFESPAN": "eager"}
@@ -373,12 +394,18 @@ def _on_a_cycle(obj: object, among: set[int]) -> bool:
     return False
 
 
-def test_a_request_makes_no_reference_cycle_of_its_own() -> None:
-    """Through Django's WSGI handler, a decorated view's request dies by
-    reference counting: no cycle runs through its scope, source, state or
-    exits. (Django and asgiref may leave cycles of their own, e.g. exception
-    tracebacks on Python 3.10, whose frames then hold the request: those run
-    through frames and tracebacks and are not ours.)"""
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [("/stream", b"0\n1\n2\n"), ("/untouched", b"untouched")],
+    ids=["decorated", "undecorated"],
+)
+def test_a_request_makes_no_reference_cycle_of_its_own(path: str, body: bytes) -> None:
+    """Through Django's WSGI handler, a request dies by reference counting,
+    the middleware's state attached to it, a decorated view's scope opened:
+    no cycle runs through its scope, source, state or exits. (Django and
+    asgiref may leave cycles of their own, e.g. exception tracebacks on
+    Python 3.10, whose frames then hold the request: those run through
+    frames and tracebacks and are not ours.)"""
     import gc
     import types
 
@@ -392,11 +419,11 @@ def test_a_request_makes_no_reference_cycle_of_its_own() -> None:
 
     ours = (RequestScope, RequestState, DjangoSource, SyncDriver, Resolution, Exits)
     handler = WSGIHandler()
-    environ = RequestFactory()._base_environ(PATH_INFO="/stream", REQUEST_METHOD="GET")
+    environ = RequestFactory()._base_environ(PATH_INFO=path, REQUEST_METHOD="GET")
 
     def request() -> None:
         response = handler(dict(environ), lambda *args, **kwargs: None)
-        assert b"".join(response) == b"0\n1\n2\n"
+        assert b"".join(response) == body
         response.close()
 
     for _ in range(20):
@@ -418,4 +445,4 @@ def test_a_request_makes_no_reference_cycle_of_its_own() -> None:
     }
     on_cycles = [o for o in garbage if isinstance(o, ours) and _on_a_cycle(o, among)]
     assert on_cycles == []
-    assert EVENTS[-1] == "teardown"
+    assert EVENTS[-1:] == (["teardown"] if path == "/stream" else [])

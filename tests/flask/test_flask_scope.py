@@ -8,6 +8,7 @@ the injected ``Response`` is applied, then (after the body was sent)
 background tasks run, then request-scoped teardown.
 """
 
+import functools
 import threading
 import warnings
 from collections.abc import Iterator
@@ -317,6 +318,109 @@ def test_response_and_background_tasks_as_fastapi(make_app: Any, rec: Recorder) 
     assert got.status_code == want.status_code == 202
     assert got.headers["X-Extra"] == want.headers["x-extra"]
     assert got.headers.getlist("Set-Cookie") == want.headers.get_list("set-cookie")
+
+
+def _wrapped(view: Any, after: Any) -> Any:
+    """``view`` under a decorator of its own that calls ``after()`` after it."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        response = view(*args, **kwargs)
+        after()
+        return response
+
+    return wrapper
+
+
+@pytest.mark.parametrize("opened_by", ["view", "wrapped view", "resolve"])
+def test_the_request_ends_before_the_apps_after_request_functions(
+    make_app: Any, rec: Recorder, opened_by: str
+) -> None:
+    """Whoever opens the scope (the view, or resolve() in code around it),
+    the injected Response is applied and teardown runs before the app's
+    ``after_request`` functions, as when an after-request hook did both."""
+    dep = resource(rec, "db")
+    app = make_app()
+
+    @app.after_request
+    def after(response: FlaskResponse) -> FlaskResponse:
+        rec.add(f"after_request {response.status_code} {response.headers['X-Set']}")
+        return response
+
+    @with_fastapi_depends
+    def view(*, db: Annotated[str, Depends(dep)], response: Response) -> Any:
+        response.status_code = 202
+        response.headers["X-Set"] = "1"
+        rec.add("view")
+        return {"db": db}
+
+    if opened_by == "view":
+        app.add_url_rule("/", view_func=view)
+    elif opened_by == "wrapped view":
+        # The code around the view still has the request's scope.
+        again = lambda: rec.add(f"again {resolve(dep)}")  # noqa: E731
+        app.add_url_rule("/", view_func=_wrapped(view, again))
+    else:
+
+        @app.get("/")
+        def plain() -> Any:
+            rec.add(f"resolved {resolve(dep)}")
+            return view()
+
+    r = app.test_client().get("/")
+    assert (r.status_code, r.get_json(), r.headers["X-Set"]) == (202, {"db": "db"}, "1")
+    events = {
+        "view": ["open db", "view"],
+        "wrapped view": ["open db", "view", "again db"],
+        "resolve": ["open db", "resolved db", "view"],
+    }[opened_by]
+    assert rec.events == [*events, "close db", "after_request 202 1"]
+
+
+@pytest.mark.parametrize("extension", [True, False])
+def test_a_value_flask_cannot_make_a_response_of_fails_the_view(
+    make_app: Any, rec: Recorder, extension: bool
+) -> None:
+    """The view makes its response itself: its teardown sees Flask's error (as
+    FastAPI's sees a serialisation error), without the extension too. With
+    FastAPI < 0.118 an after-request hook ends the request: it closes the
+    scope once the 500 response is closed."""
+    dep = resource(rec, "db")
+    app = make_app(extension=extension)
+
+    @app.get("/")
+    @with_fastapi_depends
+    def view(*, db: Annotated[str, Depends(dep)]) -> Any:
+        return ("body", 200, {}, "one too many")
+
+    r = app.test_client().get("/")
+    r.close()
+    assert r.status_code == 500
+    seen = [] if TEARDOWN_BEFORE_RESPONSE else ["db saw TypeError"]
+    assert rec.events == ["open db", *seen, "close db"]
+
+
+def test_a_rendered_value_is_a_response_of_the_apps_class(make_app: Any) -> None:
+    class AppResponse(FlaskResponse):
+        pass
+
+    app = make_app()
+    app.response_class = AppResponse
+    seen: list[type] = []
+
+    @app.after_request
+    def after(response: FlaskResponse) -> FlaskResponse:
+        seen.append(type(response))
+        return response
+
+    @app.get("/")
+    @with_fastapi_depends
+    def view(*, response: Response) -> dict[str, int]:
+        response.headers["X-Set"] = "1"
+        return {"a": 1}
+
+    r = app.test_client().get("/")
+    assert (r.get_json(), r.headers["X-Set"], seen) == ({"a": 1}, "1", [AppResponse])
 
 
 def test_response_not_applied_when_the_view_fails(make_app: Any) -> None:

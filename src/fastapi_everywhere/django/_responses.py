@@ -38,8 +38,17 @@ def _apply_headers(
             response.headers[name] = text
 
 
-def to_django(response: Response) -> HttpResponse:
-    """A Django response with ``response``'s exact status, body and headers."""
+def to_django(response: tuple[bytes, int] | Response) -> HttpResponse:
+    """A Django response with ``response``'s exact status, body and headers.
+
+    ``response`` is a Starlette response, or a JSON body and its status
+    (``ViewRoute.render``): the two headers Starlette would send with it.
+    """
+    if isinstance(response, tuple):
+        body, status = response
+        # In Starlette's order and spelling; Django adds no Content-Type then.
+        headers = {"content-length": str(len(body)), "content-type": "application/json"}
+        return HttpResponse(body, status=status, headers=headers)
     out = HttpResponse(response.body, status=response.status_code)  # pyright: ignore[reportArgumentType]
     del out.headers["Content-Type"]  # Django's default; Starlette's comes next
     _apply_headers(out, response.headers.raw)

@@ -173,6 +173,9 @@ def _configured_lifespan(
     app: FastAPI, timeout: float | None, limit: StartupLimit | None
 ) -> ProcessLifespan:
     # configure(app=...) instead of the setting: one lifespan per app object.
+    lifespan = _by_app.get(id(app))
+    if lifespan is not None and lifespan.app is app:
+        return lifespan  # every request after the first: no lock
     with _lock:
         lifespan = _by_app.get(id(app))
         if lifespan is None or lifespan.app is not app:
@@ -200,7 +203,9 @@ def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
 setting_changed.connect(_on_setting_changed)
 
 
-def configured_app() -> FastAPI | None:
-    """The app requests use: the setting's, else ``fastapi_everywhere.configure``'s."""
-    app = current().app
-    return _config.app_for(app)
+def configured_app(config: AdapterConfig | None = None) -> FastAPI | None:
+    """The app requests use: the setting's, else ``fastapi_everywhere.configure``'s.
+
+    ``config`` is :func:`current`'s value, if the caller has it.
+    """
+    return _config.app_for((config or current()).app)

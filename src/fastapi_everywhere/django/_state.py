@@ -232,13 +232,12 @@ class RequestState:
     its own.
     """
 
-    __slots__ = ("__weakref__", "_runner", "ended", "managed", "request", "scope")
+    __slots__ = ("__weakref__", "_runner", "ended", "managed", "scope")
 
-    def __init__(self, request: HttpRequest, *, managed: bool) -> None:
-        # Until the scope is opened; then only its source holds the request
-        # (weakly): the state lives on the request, so a strong reference
-        # back would be a cycle for the garbage collector.
-        self.request: HttpRequest | None = request
+    def __init__(self, *, managed: bool) -> None:
+        # No reference to the request, which holds the state: a cycle would
+        # leave every request to the garbage collector, even one that never
+        # opens its scope (an undecorated view under the middleware).
         self.managed = managed
         self.scope: RequestScope | None = None
         self._runner: ThreadSensitive | None = None
@@ -250,10 +249,14 @@ class RequestState:
         return f"<RequestState ({owner}) {self.scope!r}>"
 
     def open(
-        self, path_params: Mapping[str, Any] | None = None, host: Any = None
+        self,
+        request: HttpRequest,
+        path_params: Mapping[str, Any] | None = None,
+        host: Any = None,
     ) -> RequestScope:
-        """The request's scope, opened on first use (URL kwargs as path params).
+        """The scope of ``request`` (this state's), opened on first use.
 
+        ``path_params`` are the URL kwargs (default: the resolver match's);
         ``host`` is the view's request when it is DRF's ``Request``.
         """
         scope = self.scope
@@ -266,33 +269,36 @@ class RequestState:
                     "fastapi_everywhere.django: this request's FastAPI scope was "
                     "closed with its response; nothing can be resolved in it now"
                 )
-            request = self.request
-            assert request is not None  # set until the scope exists
-            self.request = None
             if path_params is None:
                 match = getattr(request, "resolver_match", None)
                 path_params = match.kwargs if match is not None else None
             config = _settings.current()
-            self._runner = ThreadSensitive()
+            # No thread-sensitive runner until the async side needs one (bind_loop).
             scope = self.scope = RequestScope(
                 DjangoSource(
                     request,
-                    app=_settings.configured_app(),
+                    app=_settings.configured_app(config),
                     path_params=path_params,
                     host=host,
                 ),
                 name=f"Django request {request.method} {request.path}",
-                run_sync=self._runner,
-                run_sync_exit=self._runner.run_here,
                 timeout=config.timeout,
                 logger=log,
             )
         return scope
 
     def bind_loop(self) -> None:
-        """Send sync work of async dependencies back to the calling loop."""
-        if self._runner is not None:
-            self._runner.bind()
+        """Send sync work of async dependencies back to the calling loop.
+
+        Call it before the open scope's async side runs anything: the first
+        call gives the scope its thread-sensitive runner.
+        """
+        runner, scope = self._runner, self.scope
+        if runner is None and scope is not None:
+            runner = self._runner = ThreadSensitive()
+            scope.run_sync, scope.run_sync_exit = runner, runner.run_here
+        if runner is not None:
+            runner.bind()
 
     def close(self, exc: BaseException | None = None) -> None:
         """Background tasks then teardown; with ``exc``, thrown into teardown."""
@@ -339,7 +345,10 @@ class RequestState:
         scope = self.scope
         if scope is not None:
             try:
-                scope.close_sent(functools.partial(self.close, exc))
+                if self._runner is not None or exc is not None:
+                    scope.close_sent(functools.partial(self.close, exc))
+                elif not scope.closed:  # no async side: nothing to serve meanwhile
+                    scope.close_sent()
             finally:
                 # The request's end: let the scope go now. The state stays on
                 # the request, which Django's ASGI handler leaves in a cycle:
@@ -357,7 +366,7 @@ def state_of(request: HttpRequest) -> RequestState | None:
 
 def attach(request: HttpRequest, *, managed: bool) -> RequestState:
     """Attach a fresh state to ``request`` and return it."""
-    state = RequestState(request, managed=managed)
+    state = RequestState(managed=managed)
     setattr(request, _ATTR, state)
     return state
 
@@ -379,7 +388,8 @@ def defer_close(state: RequestState, response: Any) -> None:
 
 def process_lifespan() -> ProcessLifespan | None:
     """The FastAPI app's lifespan for this process (None without an app)."""
-    return _settings.current().lifespan_for(_settings.configured_app())
+    config = _settings.current()
+    return config.lifespan_for(_settings.configured_app(config))
 
 
 def lifespan_to_start() -> ProcessLifespan | None:

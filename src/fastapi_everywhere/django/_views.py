@@ -180,7 +180,7 @@ def _respond(route: ViewRoute, scope: RequestScope, result: Any) -> Any:
     """A FastAPI return value rendered as FastAPI renders it; Django's as is."""
     if isinstance(result, HttpResponseBase):
         return result
-    return to_django(route.respond(result, scope.response))
+    return to_django(route.render(result, scope.response))
 
 
 _MARK = "__fastapi_everywhere_view__"
@@ -221,7 +221,7 @@ def _sync_view(
         ):
             lifespan.ensure_started()
         passed, path_params = _split(target, kwargs)
-        scope = state.open(path_params, host)
+        scope = state.open(request, path_params, host)
         try:
             result = _respond(
                 route, scope, scope.call_target(target, *bound, *args, **passed)
@@ -264,7 +264,7 @@ def _async_view(
         if state.scope is None and (lifespan := lifespan_to_start()) is not None:
             await sync_to_async(lifespan.ensure_started, thread_sensitive=False)()
         passed, path_params = _split(target, kwargs)
-        scope = state.open(path_params, host)
+        scope = state.open(request, path_params, host)
         state.bind_loop()
         if not state.managed:  # else the middleware watches the task
             close_if_cancelled(state)
@@ -368,13 +368,14 @@ class AsyncView:
 def _scope_for(request: HttpRequest, what: str) -> Any:
     found = split_request(request)
     state = None if found is None else state_of(found[0])
-    if state is None:
+    if found is None or state is None:
         raise ScopeError(
             f"fastapi_everywhere.django.{what}: this request has no FastAPI "
             "request scope; add 'fastapi_everywhere.django.FastAPIDependsMiddleware' "
             "to MIDDLEWARE, or call it from a view decorated with with_fastapi_depends"
         )
-    return state.open(host=found[1] if found is not None else None)
+    http, host = found
+    return state.open(http, host=host)
 
 
 def resolve(request: HttpRequest, dependency: Any) -> Any:

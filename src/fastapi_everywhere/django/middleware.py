@@ -8,6 +8,7 @@ from typing import Any
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.http import HttpRequest, HttpResponseBase
 
+from .._engine._compat import TEARDOWN_BEFORE_RESPONSE
 from . import _settings
 from ._cancel import close_if_cancelled
 from ._state import attach, defer_close, lifespan_to_start, state_of
@@ -57,7 +58,8 @@ class FastAPIDependsMiddleware:
         except BaseException as exc:
             state.close(exc)
             raise
-        state.respond(response)  # FastAPI < 0.118 tears down here: an error is a 500
+        if TEARDOWN_BEFORE_RESPONSE:  # FastAPI < 0.118 tears down here: a 500
+            state.respond(response)
         defer_close(state, response)
         return response
 

@@ -8,10 +8,13 @@ with it:
 
 * the view fails -> the decorator closes it with the exception at once
   (request-scoped ``yield`` dependencies see it, as in FastAPI);
-* the view succeeds -> an ``after_this_request`` hook applies the injected
-  ``Response`` to the Flask response and closes the scope; when the response
-  is streamed or ``BackgroundTasks`` are pending, closing waits for
-  ``response.call_on_close`` (after the last chunk was sent);
+* the view succeeds -> the injected ``Response`` is applied to the Flask
+  response and the scope closed (:func:`end_request`): by the request's own
+  decorated view as it returns when it opened the scope, else by an
+  ``after_this_request`` hook; either way before the app's ``after_request``
+  functions. When the response is streamed or ``BackgroundTasks`` are
+  pending, closing waits for ``response.call_on_close`` (after the last
+  chunk was sent);
 * anything else (an unhandled error Flask propagates) -> the extension's
   ``teardown_request`` closes it with the error.
 
@@ -46,6 +49,9 @@ __all__ = [
     "command_state",
     "current_request",
     "current_state",
+    "end_request",
+    "open_state",
+    "request_state",
     "teardown_request",
 ]
 
@@ -163,9 +169,26 @@ def current_state(
     """
     if owner is None:
         owner = current_request()
-    found: RequestState | None = getattr(owner, _KEY, None)
+    found = request_state(owner)
     if found is not None:
         return found
+    found = open_state(owner, app)
+    after_this_request(lambda response: end_request(found, response))
+    return found
+
+
+def request_state(owner: FlaskRequest) -> RequestState | None:
+    """The state of ``owner`` (a Flask request) if it was opened, else None."""
+    found: RequestState | None = getattr(owner, _KEY, None)
+    return found
+
+
+def open_state(owner: FlaskRequest, app: Flask | None = None) -> RequestState:
+    """Open ``owner``'s state; whoever opens it ends the request.
+
+    :func:`current_state` has an ``after_this_request`` hook call
+    :func:`end_request`; the request's own decorated view calls it itself.
+    """
     state = state_of(app)
     state.ensure_started()
     scope = RequestScope(
@@ -176,7 +199,6 @@ def current_state(
     )
     found = RequestState(scope, state)
     setattr(owner, _KEY, found)
-    after_this_request(lambda response: _finish(found, response))
     return found
 
 
@@ -208,7 +230,14 @@ def apply_response(sub: StarletteResponse, response: Response) -> None:
         response.headers.add(key.decode("latin-1"), value.decode("latin-1"))
 
 
-def _finish(found: RequestState, response: Response) -> Response:
+def end_request(found: RequestState, response: Response) -> Response:
+    """End the request with its Flask ``response`` (before the app's ``after_request``).
+
+    Applies the injected ``Response``, then closes the scope, or, when the
+    body is streamed or background tasks are pending, has
+    ``response.call_on_close`` close it after the body was sent. A request
+    the view failed was closed already: ``response`` is returned untouched.
+    """
     scope = found.scope
     if scope.closed or found.deferred:
         return response  # failed (closed by the view) or already handed over

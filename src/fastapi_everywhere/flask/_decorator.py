@@ -22,12 +22,22 @@ from flask import (
     has_app_context,
     has_request_context,
 )
+from starlette.responses import Response as StarletteResponse
 from typing_extensions import Unpack
 
+from .._engine._compat import TEARDOWN_BEFORE_RESPONSE
 from .._route import ROUTE_ATTR, RouteKwargs, RouteOptions, ViewRoute, route_of
 from .._target import Target, dependency_resolver, target_wrapper
 from ._cli import run_command
-from ._context import RequestState, command_state, current_request, current_state
+from ._context import (
+    RequestState,
+    command_state,
+    current_request,
+    current_state,
+    end_request,
+    open_state,
+    request_state,
+)
 from ._errors import render_error
 
 __all__ = ["resolve", "with_fastapi_depends"]
@@ -41,7 +51,15 @@ def _run_in_request(
     target = route.target
     owner = current_request()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    found = current_state(owner, app)
+    found = request_state(owner)
+    ends = False
+    if found is None:
+        # The request's own view, opening its state, ends the request as it
+        # returns: no after-request hook per request. With FastAPI < 0.118
+        # teardown runs before the response and its error is Flask's 500
+        # (raised from the hook, past the app's error handlers): kept so.
+        ends = not TEARDOWN_BEFORE_RESPONSE and _is_own_view(route, owner, app)
+        found = open_state(owner, app) if ends else current_state(owner, app)
     if kwargs and not target.injected.isdisjoint(kwargs):
         # Flask passes view_args as keyword arguments; those the view declares
         # as FastAPI parameters (Path(ge=1)...) are resolved and validated
@@ -55,8 +73,14 @@ def _run_in_request(
     found.depth += 1
     try:
         result = found.scope.call_target(target, *args, **kwargs)
-        if found.depth == 1 and _renders(route, result, owner, app):
-            return _to_flask(route.respond(result, found.scope.response))
+        if found.depth == 1 and _renders(route, result, owner, app, own=ends):
+            result = _to_flask(route.render(result, found.scope.response))
+        if ends:
+            # Flask's make_response, as Flask would call it next (it passes
+            # a response of the app's class through unchanged).
+            if not isinstance(result, app.response_class):
+                result = app.make_response(result)
+            return end_request(found, result)
         return result
     except BaseException as exc:
         if found.depth > 1:
@@ -92,12 +116,15 @@ def _fail(found: RequestState, exc: BaseException) -> Any:
 _FLASK_VALUES = (str, bytes, bytearray, tuple, Response)
 
 
-def _renders(route: ViewRoute, result: Any, owner: Request, app: Flask) -> bool:
+def _renders(
+    route: ViewRoute, result: Any, owner: Request, app: Flask, *, own: bool
+) -> bool:
     """Whether ``result`` of the request's own view is FastAPI's to render.
 
     Flask's response values pass through, dicts and lists too unless the view
     declares a response model (an option or a return annotation); anything
     else (a pydantic model, a dataclass, None) is rendered as FastAPI does.
+    ``own``: the view is known to be the request's own.
     """
     if isinstance(result, _FLASK_VALUES) or callable(result):
         return False
@@ -105,11 +132,25 @@ def _renders(route: ViewRoute, result: Any, owner: Request, app: Flask) -> bool:
         return False
     if hasattr(result, "__next__"):  # a generator: Flask streams it
         return False
-    return _endpoint_route(owner, app) is route
+    return own or route_of(_endpoint_view(owner, app)) is route
 
 
-def _endpoint_route(owner: Request, app: Flask) -> ViewRoute | None:
-    """The route of the view ``app`` dispatched ``owner`` to (not a helper)."""
+def _is_own_view(route: ViewRoute, owner: Request, app: Flask) -> bool:
+    """Whether Flask dispatched ``owner`` to ``route``'s very wrapper.
+
+    Not to a wrapper of it (``functools.wraps`` copies the route): code
+    around the view may still use the request's scope, or change the
+    response, after the view returned.
+    """
+    view = _endpoint_view(owner, app)
+    return (
+        route_of(view) is route
+        and getattr(view, "__wrapped__", None) is route.target.func
+    )
+
+
+def _endpoint_view(owner: Request, app: Flask) -> Any:
+    """The view ``app`` dispatched ``owner`` to (not a helper)."""
     view = app.view_functions.get(owner.endpoint or "")
     view_class = getattr(view, "view_class", None)
     if view_class is not None:  # a MethodView: the handler of this method
@@ -117,11 +158,14 @@ def _endpoint_route(owner: Request, app: Flask) -> ViewRoute | None:
         view = getattr(view_class, method, None)
         if view is None and method == "head":
             view = getattr(view_class, "get", None)
-    return route_of(view)
+    return view
 
 
-def _to_flask(response: Any) -> Response:
-    raw = response.headers.raw
+def _to_flask(response: tuple[bytes, int] | StarletteResponse) -> Response:
+    if isinstance(response, tuple):  # a JSON body: werkzeug sets both headers
+        body, status = response
+        return Response(body, status=status, content_type="application/json")
+    raw, body = response.headers.raw, bytes(response.body)
     if (
         len(raw) == 2
         and raw[0][0] == b"content-length"
@@ -130,12 +174,12 @@ def _to_flask(response: Any) -> Response:
         # What a Starlette response of a body says by itself: werkzeug sets
         # both from the body and its type (half the cost of a header list).
         return Response(
-            response.body,
+            body,
             status=response.status_code,
             content_type=raw[1][1].decode("latin-1"),
         )
     return Response(
-        response.body,
+        body,
         status=response.status_code,
         headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw],
     )
