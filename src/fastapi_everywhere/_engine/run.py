@@ -220,9 +220,10 @@ class Resolution:
 
     # -- the step loop ----------------------------------------------------
 
-    def _read_params(
+    def read_params(
         self, node: Node, values: dict[str, Any], errors: list[Any]
     ) -> None:
+        """Read ``node``'s request parameters into ``values``; errors to ``errors``."""
         # FastAPI's order: path, query, header, cookie.
         found: list[Any] = []
         if node.path_params:
@@ -235,7 +236,8 @@ class Resolution:
             found += _take(node.cookie_params, self.get_request().cookies, values)
         errors += found
 
-    def _specials(self, node: Node, values: dict[str, Any]) -> None:
+    def specials(self, node: Node, values: dict[str, Any]) -> None:
+        """Give ``node`` the request, response, tasks and scopes it asks for."""
         if node.connection_name:
             values[node.connection_name] = self.get_request()
         if node.request_name:
@@ -304,9 +306,9 @@ class Resolution:
                 return NEED_SYNC
             values, errors = frames.pop()
             if node.has_params:
-                self._read_params(node, values, errors)
+                self.read_params(node, values, errors)
             if node.has_specials:
-                self._specials(node, values)
+                self.specials(node, values)
             pc += 1
             if node is root:
                 self.values = values
@@ -325,7 +327,7 @@ class Resolution:
                 else:
                     solved = node.call(**values)
             else:  # GEN
-                solved = self._enter_sync_gen(node, values)
+                solved = self.enter_sync_gen(node, values)
             if node.name is not None:
                 parent[0][node.name] = solved
             if key not in cache:
@@ -333,7 +335,8 @@ class Resolution:
         self.pc = pc
         return DONE
 
-    def _enter_sync_gen(self, node: Node, values: dict[str, Any]) -> Any:
+    def enter_sync_gen(self, node: Node, values: dict[str, Any]) -> Any:
+        """Enter a sync generator dependency here; register its exit."""
         cm = node.cm_factory(**values)
         if self.isolate_context:
             solved = contextvars.copy_context().run(cm.__enter__)
@@ -351,7 +354,7 @@ class Resolution:
         assert closing
         values, errors = self.frames[-1]
         if node.has_params:
-            self._read_params(node, values, errors)
+            self.read_params(node, values, errors)
         if node.body_params:
             v, e = await _compat.request_body_to_args(
                 body_fields=node.body_params,
@@ -361,7 +364,7 @@ class Resolution:
             values.update(v)
             errors.extend(e)
         if node.has_specials:
-            self._specials(node, values)
+            self.specials(node, values)
         parent = self._finish(node, values, errors)
         self.pc += 1
         if parent is None or errors:
@@ -369,7 +372,7 @@ class Resolution:
         if node.use_cache and node.key in self.cache:
             solved = self.cache[node.key]
         elif node.kind == GEN or node.kind == AGEN:
-            solved = await self._enter_gen(node, values)
+            solved = await self.enter_gen(node, values)
         elif node.concurrency is None:
             solved = await self._call(node, node.call, values)
         else:
@@ -382,7 +385,9 @@ class Resolution:
         async with node.concurrency.get_semaphore():
             return await self._call(node, node.call, values)
 
-    async def _enter_gen(self, node: Node, values: dict[str, Any]) -> Any:
+    async def enter_gen(self, node: Node, values: dict[str, Any]) -> Any:
+        """Enter a generator dependency from the loop (an async one, or a sync
+        one in a worker thread) on the stack of its scope."""
         cm: Any
         if node.kind == AGEN:
             cm = node.cm_factory(**values)

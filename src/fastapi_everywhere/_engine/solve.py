@@ -146,7 +146,7 @@ class _AsyncWriter:
         n = self._n(node)
         lines: list[str] = []
         if node.has_params:
-            lines.append(f"    res._read_params(NODE{n}, v{n}, e{n})")
+            lines.append(f"    res.read_params(NODE{n}, v{n}, e{n})")
         if node.body_params:
             lines += [
                 "    _v, _e = await request_body_to_args(",
@@ -158,7 +158,7 @@ class _AsyncWriter:
                 f"    e{n}.extend(_e)",
             ]
         if node.has_specials:
-            lines.append(f"    res._specials(NODE{n}, v{n})")
+            lines.append(f"    res.specials(NODE{n}, v{n})")
         if parent is None:  # the root: its values are the target's
             return lines
         p, s = self._n(parent), f"s{n}"
@@ -184,8 +184,8 @@ class _AsyncWriter:
         """The expression that solves ``node`` from its arguments ``v{n}``."""
         if node.kind == GEN or node.kind == AGEN:
             if _awaits(node):
-                return f"await res._enter_gen(NODE{n}, v{n})"
-            return f"res._enter_sync_gen(NODE{n}, v{n})"
+                return f"await res.enter_gen(NODE{n}, v{n})"
+            return f"res.enter_sync_gen(NODE{n}, v{n})"
         if node.concurrency is not None:
             return f"await res.call_limited(NODE{n}, v{n})"
         self.namespace[f"CALL{n}"] = node.call
