@@ -7,8 +7,10 @@ step sync, no body: ``Plan.needs_loop`` false) none of those decisions
 depends on the request, so they can be taken once: :func:`inline_solver`
 writes the plan out as straight-line Python (one block per dependency, in
 FastAPI's solving order) and compiles it, as ``dataclasses`` and ``attrs``
-compile their ``__init__``. The host's inline path (a sync Django or Flask
-view whose dependencies are all sync) runs it instead of the loop.
+compile their ``__init__``. The host's inline paths run it instead of the
+loop: a sync Django or Flask view whose dependencies are all sync, on the
+request thread, and an async view of such a plan on the serving loop, in one
+hop (``solve.py`` does the same for plans that await).
 
 It does exactly what the loop does with ``run_sync=True`` (the conformance
 suite runs random trees through both):
