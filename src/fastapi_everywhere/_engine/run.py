@@ -280,8 +280,8 @@ class Resolution:
 
         With ``run_sync`` false, stop (NEED_SYNC) before an uncached sync
         dependency; always stop (NEED_ASYNC) before a step that must await.
-        The hot loop of every resolution: ``_finish`` and ``_store`` are
-        inlined here.
+        The sync driver's loop (async code runs the compiled solver of
+        ``solve.py`` instead): ``_finish`` and ``_store`` are inlined here.
         """
         plan = self.plan
         steps = plan.steps

@@ -13,7 +13,7 @@ import contextvars
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from fastapi import BackgroundTasks
 from starlette.responses import Response
@@ -98,6 +98,17 @@ class _SentExit:
         return self.run(self.cm.__exit__, exc_type, exc, tb)
 
 
+async def _close_function(
+    run_sync: Runner, exits: InlineExits, exc: BaseException
+) -> NoReturn:
+    """``close_function`` of an inline call's exits through ``run_sync`` (its
+    sync teardown never blocks the loop); raises what is left."""
+    if exits.function is None:
+        raise exc
+    await run_sync(close_function, exits.function, exc)
+    raise exc  # pragma: no cover - close_function raised
+
+
 class Job(NamedTuple):
     """One call in a host request: the target, its plan, the caller's arguments."""
 
@@ -131,7 +142,9 @@ class AsyncSide:
 
         def resolution_args(self, request_stack: AsyncExitStack) -> dict[str, Any]: ...
 
-        def _adopt(self, res: Resolution) -> None: ...
+        def _adopt(
+            self, response: Response | None, tasks: BackgroundTasks | None
+        ) -> None: ...
 
         def _invalid_error(self, plan: Plan, res: Resolution) -> Exception: ...
 
@@ -227,14 +240,8 @@ class AsyncSide:
             else:  # nothing that may block: on the loop, as the step loop would
                 values, errors, response, tasks = solve(*given)
         except BaseException as e:
-            if exits.function is None:
-                raise
-            await run_sync(close_function, exits.function, e)
-            raise  # pragma: no cover - close_function raised
-        if self.response is None:
-            self.response = response
-        if self.background_tasks is None:
-            self.background_tasks = tasks
+            await _close_function(run_sync, exits, e)
+        self._adopt(response, tasks)
         if errors:
             invalid = self._invalid_from(errors)
             if exits.function is None:
@@ -248,10 +255,7 @@ class AsyncSide:
                     functools.partial(func, *args, **kwargs, **values)
                 )
         except BaseException as e:
-            if exits.function is None:
-                raise
-            await run_sync(close_function, exits.function, e)
-            raise  # pragma: no cover - close_function raised
+            await _close_function(run_sync, exits, e)
         if exits.function is not None:
             left = await run_sync(exits.close, None)
             if left is not None:
@@ -310,7 +314,7 @@ class AsyncSide:
         async with res.function_stack:
             try:
                 await solve(res)
-                self._adopt(res)
+                self._adopt(res.response, res.background_tasks)
                 if res.errors:
                     raise self._invalid_error(plan, res)
                 yield res.values

@@ -239,12 +239,12 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
             "response": self.response,
         }
 
-    def _adopt(self, res: Resolution) -> None:
-        """Keep what the resolution made (response, tasks) for the next one."""
+    def _adopt(self, response: Response | None, tasks: BackgroundTasks | None) -> None:
+        """Keep what a resolution made (response, tasks) for the next one."""
         if self.response is None:
-            self.response = res.response
+            self.response = response
         if self.background_tasks is None:
-            self.background_tasks = res.background_tasks
+            self.background_tasks = tasks
 
     def _invalid_error(self, plan: Plan, res: Resolution) -> Exception:
         error = validation_error(res.errors, res.body)
@@ -340,11 +340,7 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
                 )
             except BaseException as e:
                 close_function(exits.function, e)
-            # Keep what the resolution made (response, tasks) for the next one.
-            if self.response is None:
-                self.response = response
-            if self.background_tasks is None:
-                self.background_tasks = tasks
+            self._adopt(response, tasks)
             if errors:
                 end_invalid(exits, self._invalid_from(errors))
         try:
@@ -366,7 +362,8 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
         except RequestValidationError as e:
             self._invalid = e
             raise
-        self._adopt(driver.res)
+        res = driver.res
+        self._adopt(res.response, res.background_tasks)
         return values
 
     def resolve(self, dependency: Any) -> Any:
