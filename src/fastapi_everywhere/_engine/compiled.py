@@ -23,7 +23,9 @@ suite runs random trees through both):
   the request source, specials (``Request``, ``Response``,
   ``BackgroundTasks``, ``SecurityScopes``) made on first need;
 * a generator is entered through its ``contextmanager`` and its exit handed
-  to ``push(node, cm)``.
+  to ``push(cm)`` (the request's exits) or, for a function-scoped one
+  (``Plan.function_exits``), ``push_function(cm)``: which one is known when
+  the plan is written, not asked per request.
 
 The generated code names nothing the user wrote: every callable, key and
 parameter name reaches it as a constant of its namespace, and parameter names
@@ -48,14 +50,16 @@ from .run import new_response
 
 __all__ = ["InlineSolver", "define", "inline_solver"]
 
-#: ``solve(cache, source, push, response, tasks)`` ->
+#: ``solve(cache, source, push, push_function, response, tasks)`` ->
 #: ``(values, errors, response, tasks)``: the root's values and the errors
 #: gathered; ``response`` and ``tasks`` as given, or made by a dependency.
+#: ``push_function`` is None unless the plan has ``function_exits``.
 InlineSolver = Callable[
     [
         dict[Any, Any],
         Any,
-        Callable[[Node, AbstractContextManager[Any]], None],
+        Callable[[AbstractContextManager[Any]], None],
+        "Callable[[AbstractContextManager[Any]], None] | None",
         "Response | None",
         "BackgroundTasks | None",
     ],
@@ -105,7 +109,11 @@ class _Writer:
         returned = f"{values}, {errors or '[]'}, response, tasks"
         body.append(f"    return {returned}")
         source = "\n".join(
-            ["def solve(cache, source, push, response, tasks):", *body, ""]
+            [
+                "def solve(cache, source, push, push_function, response, tasks):",
+                *body,
+                "",
+            ]
         )
         solver: InlineSolver = define(source, "solver", self.plan, self.namespace)
         return solver
@@ -217,7 +225,8 @@ class _Writer:
             self._emit(depth, f"{local} = copy_context().run({cm}.__enter__)")
         else:
             self._emit(depth, f"{local} = {cm}.__enter__()")
-        self._emit(depth, f"push({self._const('NODE', node)}, {cm})")
+        push = "push_function" if node.function_scope else "push"
+        self._emit(depth, f"{push}({cm})")
 
     def _params(self, node: Node, depth: int, values: str, errors: str | None) -> None:
         # FastAPI's order: path, query, header, cookie.

@@ -181,6 +181,7 @@ class Plan:
     __slots__ = (
         "body_field",
         "embed_body_fields",
+        "function_exits",
         "inline_classes",
         "inline_solvers",
         "is_body_form",
@@ -245,6 +246,12 @@ class Plan:
             or n.concurrency is not None
             or (n.kind == GEN and n.await_always)
             for n in nodes
+        )
+        #: Whether a generator's exit belongs to the call's function scope
+        #: (``Depends(scope="function")``): a call of this plan needs a stack
+        #: of its own for them.
+        self.function_exits = any(
+            n.function_scope and n.kind in (GEN, AGEN) for n in nodes
         )
         self.needs_request = self.body_field is not None or any(
             n.has_params or n.request_name or n.connection_name for n in nodes

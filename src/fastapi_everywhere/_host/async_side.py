@@ -99,11 +99,11 @@ class _SentExit:
 
 
 async def _close_function(
-    run_sync: Runner, exits: InlineExits, exc: BaseException
+    run_sync: Runner, exits: InlineExits | None, exc: BaseException
 ) -> NoReturn:
     """``close_function`` of an inline call's exits through ``run_sync`` (its
     sync teardown never blocks the loop); raises what is left."""
-    if exits.function is None:
+    if exits is None or exits.function is None:
         raise exc
     await run_sync(close_function, exits.function, exc)
     raise exc  # pragma: no cover - close_function raised
@@ -231,9 +231,9 @@ class AsyncSide:
         solve = plan.inline_solvers.get(True) or inline_solver(
             plan, isolate_context=True
         )
-        exits = InlineExits(self)
+        exits = InlineExits() if plan.function_exits else None
         run_sync = self.run_sync
-        given = (self.cache, self.source, exits, self.response, self.background_tasks)
+        given = self._solver_args(exits)
         try:
             if plan.needs_thread:
                 values, errors, response, tasks = await run_sync(solve, *given)
@@ -244,7 +244,7 @@ class AsyncSide:
         self._adopt(response, tasks)
         if errors:
             invalid = self._invalid_from(errors)
-            if exits.function is None:
+            if exits is None or exits.function is None:
                 raise invalid
             await run_sync(end_invalid, exits, invalid)
         try:
@@ -256,11 +256,22 @@ class AsyncSide:
                 )
         except BaseException as e:
             await _close_function(run_sync, exits, e)
-        if exits.function is not None:
+        if exits is not None and exits.function is not None:
             left = await run_sync(exits.close, None)
             if left is not None:
                 raise left
         return result
+
+    def _solver_args(self, exits: InlineExits | None) -> tuple[Any, ...]:
+        """A compiled solver's arguments in this request (see ``compiled.py``)."""
+        return (
+            self.cache,
+            self.source,
+            self.push_request_exit,
+            None if exits is None else exits.push_function,
+            self.response,
+            self.background_tasks,
+        )
 
     async def _acall(self, job: Job) -> Any:
         (target, plan, args, kwargs), func = job, job.target.func

@@ -2,33 +2,25 @@
 
 ``RequestScope._call_inline`` runs such a call on the calling thread with no
 driver and no loop, through the plan's compiled solver
-(``_engine.compiled``). What it needs beyond that lives here: where each sync
-``yield`` exit goes (:class:`InlineExits`) and closing its function scope
+(``_engine.compiled``). What it needs beyond that lives here: the call's
+function scope when its plan has one (:class:`InlineExits`) and closing it
 (:func:`close_function`).
 """
 
 from __future__ import annotations
 
 from contextlib import AbstractContextManager, ExitStack
-from typing import Any, NoReturn, Protocol
+from typing import Any, NoReturn
 
 from .._engine._compat import TEARDOWN_BEFORE_BACKGROUND
-from .._engine.plan import Node
 from .._lifecycle import exit_with, swallowed_error
 
 __all__ = [
-    "HasRequestExits",
     "InlineExits",
     "close_function",
     "close_sync_exits",
     "end_invalid",
 ]
-
-
-class HasRequestExits(Protocol):
-    """A host request's exits in entry order (``RequestScope``)."""
-
-    def push_request_exit(self, cm: AbstractContextManager[Any]) -> None: ...
 
 
 def close_function(function: ExitStack | None, exc: BaseException) -> NoReturn:
@@ -41,12 +33,14 @@ def close_function(function: ExitStack | None, exc: BaseException) -> NoReturn:
     raise left
 
 
-def end_invalid(exits: InlineExits, invalid: BaseException) -> NoReturn:
-    """Close the call's function scope after a validation error; raise.
+def end_invalid(exits: InlineExits | None, invalid: BaseException) -> NoReturn:
+    """Close the call's function scope (if any) after a validation error; raise.
 
     FastAPI >= 0.120 throws the error into the dependencies; before, it
     closed them first and they saw no exception.
     """
+    if exits is None:
+        raise invalid
     if not TEARDOWN_BEFORE_BACKGROUND:
         close_function(exits.function, invalid)
     left = exits.close(None)
@@ -54,28 +48,25 @@ def end_invalid(exits: InlineExits, invalid: BaseException) -> NoReturn:
 
 
 class InlineExits:
-    """Where an inline resolution registers each sync ``yield`` exit.
+    """The function scope of one inline call: its function-scoped ``yield`` exits.
 
-    Function-scoped ones on the call's stack, request-scoped ones on the
-    request's. Held by the resolution only (it dies with the call), so the
-    reference to the request makes no cycle.
+    Made only for a plan that has such exits (``Plan.function_exits``); the
+    compiled solver hands them to :meth:`push_function`, and the
+    request-scoped ones straight to the request (``push_request_exit``).
+    Held by the call only, so it dies with it.
     """
 
-    __slots__ = ("function", "host")
+    __slots__ = ("function",)
 
-    def __init__(self, host: HasRequestExits) -> None:
+    def __init__(self) -> None:
         #: The call's function scope, made on its first exit.
         self.function: ExitStack | None = None
-        self.host = host
 
-    def __call__(self, node: Node, cm: AbstractContextManager[Any]) -> None:
-        if node.function_scope:
-            function = self.function
-            if function is None:
-                function = self.function = ExitStack()
-            function.push(cm)
-        else:
-            self.host.push_request_exit(cm)
+    def push_function(self, cm: AbstractContextManager[Any]) -> None:
+        function = self.function
+        if function is None:
+            function = self.function = ExitStack()
+        function.push(cm)
 
     def close(self, exc: BaseException | None) -> BaseException | None:
         """Close the function scope; the error left (``exit_with``)."""

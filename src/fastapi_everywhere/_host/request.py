@@ -136,32 +136,44 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
             source = ScopeSource(source, body=body, app=_config.app_for(app))
         self.source = source
         self.app = source.app
-        self.logger = logger or log
         self.name = name
-        self.timeout = timeout
-        self.run_sync: RunSync = run_sync or run_in_thread
-        self.run_sync_exit = run_sync_exit
         self.cache: dict[Any, Any] = {}
-        self.response: Response | None = None
-        self.background_tasks: BackgroundTasks | None = None
-        self.closed = False
-        self._torn_down = False
-        #: The validation error a resolution raised (see :meth:`close`).
-        self._invalid: BaseException | None = None
         self._lock = threading.RLock()
-        # The sync side: one loop task, one request exit stack (sync exits
-        # and async segments in entry order), FastAPI's request stack below.
-        self._owner: OwnerTask | None = None
-        self._request_exits: Exits | None = None
-        #: Sync exits entered before ``_request_exits`` was needed (the
-        #: inline path): a plain list, moved onto it if it ever is.
-        self._sync_exits: list[Any] | None = None
-        self._request_stack: AsyncExitStack | None = None  # made on first need
-        self._base_pushed = False
-        # The async side: one task on the shared loop with its own stack.
-        self._async: OwnerTask | None = None
-        self._async_exits: Exits | None = None  # its exits, made on first use
-        self._async_context: contextvars.Context | None = None
+        # The rest keeps the class defaults below unless given: most requests
+        # never set them, and each attribute set is paid per request.
+        if logger is not None:
+            self.logger = logger
+        if timeout is not None:
+            self.timeout = timeout
+        if run_sync is not None:
+            self.run_sync = run_sync
+        if run_sync_exit is not None:
+            self.run_sync_exit = run_sync_exit
+
+    # Per-request state at its start, as class defaults (see __init__).
+    logger: logging.Logger = log
+    timeout: float | None = None
+    run_sync: RunSync = staticmethod(run_in_thread)
+    run_sync_exit: Callable[..., Any] | None = None
+    response: Response | None = None
+    background_tasks: BackgroundTasks | None = None
+    closed = False
+    _torn_down = False
+    #: The validation error a resolution raised (see :meth:`close`).
+    _invalid: BaseException | None = None
+    # The sync side: one loop task, one request exit stack (sync exits and
+    # async segments in entry order), FastAPI's request stack below.
+    _owner: OwnerTask | None = None
+    _request_exits: Exits | None = None
+    #: Sync exits entered before ``_request_exits`` was needed (the inline
+    #: path): a plain list, moved onto it if it ever is.
+    _sync_exits: list[Any] | None = None
+    _request_stack: AsyncExitStack | None = None  # made on first need
+    _base_pushed = False
+    # The async side: one task on the shared loop with its own stack.
+    _async: OwnerTask | None = None
+    _async_exits: Exits | None = None  # its exits, made on first use
+    _async_context: contextvars.Context | None = None
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
@@ -261,9 +273,7 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
             raise RuntimeError(f"{self.name}: {what}() after the request was closed")
 
     def _job(self, func: Callable[..., Any], args: Any, kwargs: Any) -> Job:
-        return self._target_job(target_of(func, "RequestScope.call"), args, kwargs)
-
-    def _target_job(self, target: Target, args: Any, kwargs: Any) -> Job:
+        target = target_of(func, "RequestScope.call")
         plan = target.plan_for(self.app, args, kwargs, self.source.path_template)
         return Job(target, plan, args, kwargs)
 
@@ -277,19 +287,23 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
         when it returns (its exception thrown in); request-scoped ones at
         :meth:`close`.
         """
-        return contextvars.copy_context().run(self._call, self._job(func, args, kwargs))
+        return self.call_target(target_of(func, "RequestScope.call"), *args, **kwargs)
 
     def call_target(self, target: Target, /, *args: Any, **kwargs: Any) -> Any:
         """:meth:`call` of ``target.func``, given its :class:`Target` (a view's)."""
+        plan = target.plan_for(self.app, args, kwargs, self.source.path_template)
+        if target.is_async or plan.needs_loop:
+            job = Job(target, plan, args, kwargs)
+            return contextvars.copy_context().run(self._call, job)
+        # The hottest path of a host request: not even a Job.
         return contextvars.copy_context().run(
-            self._call, self._target_job(target, args, kwargs)
+            self._call_inline, target.func, plan, args, kwargs
         )
 
     def _call(self, job: Job) -> Any:
+        """A call through the sync driver: the target or a step is async."""
         (target, plan, args, kwargs), func = job, job.target.func
         is_async = target.is_async
-        if not (is_async or plan.needs_loop):
-            return self._call_inline(job)
         _loop.check_not_loop_thread(f"{self.name}: call")
         lock = self._lock
         with lock:
@@ -320,7 +334,13 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
             driver.__exit__(None, None, None)
         return result
 
-    def _call_inline(self, job: Job) -> Any:
+    def _call_inline(
+        self,
+        func: Callable[..., Any],
+        plan: Plan,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> Any:
         """A sync target whose every step is sync: no driver, no loop.
 
         Sync ``yield`` dependencies exit on this thread: function-scoped ones
@@ -329,20 +349,19 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
         stack, a request exit stack before a request-scoped ``yield``) it
         does not build.
         """
-        (_, plan, args, kwargs), func = job, job.target.func
         solve = plan.inline_solvers.get(False) or inline_solver(plan)
-        exits = InlineExits(self)
+        exits = InlineExits() if plan.function_exits else None
         with self._lock:
             self._check_open("call")
             try:
-                values, errors, response, tasks = solve(
-                    self.cache, self.source, exits, self.response, self.background_tasks
-                )
+                values, errors, response, tasks = solve(*self._solver_args(exits))
             except BaseException as e:
-                close_function(exits.function, e)
+                close_function(None if exits is None else exits.function, e)
             self._adopt(response, tasks)
             if errors:
                 end_invalid(exits, self._invalid_from(errors))
+        if exits is None:  # no function scope: nothing to close after the view
+            return func(*args, **kwargs, **values)
         try:
             result = func(*args, **kwargs, **values)
         except BaseException as e:
