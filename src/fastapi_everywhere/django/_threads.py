@@ -49,17 +49,24 @@ class ThreadSensitive:
         self._context = contextvars.copy_context()
 
     async def __call__(self, fn: Callable[..., Any], /, *args: Any) -> Any:
+        # The call and its result travel in a box that _run and _send empty:
+        # on Python 3.10 asgiref's frames can outlive the call in a traceback
+        # cycle of its own, and they would keep the step, its result (the
+        # request's values) alive.
+        job: list[Any] = [(fn, args)]
+        await self._send(job)
+        return job.pop()
+
+    async def _send(self, job: list[Any]) -> None:
+        # Runs job's call on the request's thread; leaves its result in job.
         self.used = True
         serving = self._serving
         if serving is not None:
+            fn, args = job.pop()
             future: concurrent.futures.Future[Any] = concurrent.futures.Future()
             serving.put((future, contextvars.copy_context(), fn, args))
-            return await asyncio.wrap_future(future)
-        # The call and its result travel in a box that _run and this method
-        # empty: on Python 3.10 asgiref's frames can outlive the call in a
-        # traceback cycle of its own, and they would keep the step, its
-        # result (the request's values) alive.
-        job: list[Any] = [(fn, args)]
+            job.append(await asyncio.wrap_future(future))
+            return
         loop, context = self._loop, self._context
         if (
             loop is None
@@ -73,7 +80,6 @@ class ThreadSensitive:
                 asyncio.run_coroutine_threadsafe, _on_request_thread(self, job), loop
             )
             await asyncio.wrap_future(handed)
-        return job.pop()
 
     def run_here(self, fn: Callable[..., Any], /, *args: Any) -> Any:
         """``fn(*args)`` on the request's sync thread, from any other thread.
@@ -82,6 +88,7 @@ class ThreadSensitive:
         thread (Django's ASGI handler closes the response there) at once,
         else sent there through the view's loop and waited for (a test
         client closing it on a thread of its own). Never on the loop thread.
+        When asgiref can no longer reach that thread, ``fn`` runs here.
         """
         loop = self._loop
         if (
@@ -89,11 +96,28 @@ class ThreadSensitive:
             or self.thread == threading.get_ident()
             or loop is None
             or loop.is_closed()
+            or not loop.is_running()  # nothing would ever run what is sent
         ):
             return fn(*args)
+        call = (fn, args)
+        job: list[Any] = [call]
         # In the caller's context: the request task's, where asgiref keeps
         # which thread is this request's.
-        return asyncio.run_coroutine_threadsafe(self(fn, *args), loop).result()
+        try:
+            asyncio.run_coroutine_threadsafe(self._send(job), loop).result()
+        except RuntimeError:
+            if not job or job[0] is not call:
+                raise  # fn ran and raised it
+        else:
+            return job.pop()
+        # asgiref refused before running fn: the executor this request's
+        # context names has quit (a sync-only middleware's async_to_sync
+        # returned before the client closed the response on a thread of its
+        # own), or it would deadlock. No thread runs this request's sync work
+        # any more: the teardown runs here rather than not at all (outside
+        # the except block: an error of fn's is not chained to the refusal).
+        job.clear()
+        return fn(*args)
 
     def serve_while(self, fn: Callable[..., None], *args: Any) -> None:
         """Run ``fn(*args)`` on a helper thread; run sync work sent here meanwhile."""
