@@ -139,8 +139,7 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
         self.name = name
         self.cache: dict[Any, Any] = {}
         self._lock = threading.RLock()
-        # The rest keeps the class defaults below unless given: most requests
-        # never set them, and each attribute set is paid per request.
+        # The rest stays the class defaults unless given: paid per request.
         if logger is not None:
             self.logger = logger
         if timeout is not None:
@@ -150,29 +149,25 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
         if run_sync_exit is not None:
             self.run_sync_exit = run_sync_exit
 
-    # Per-request state at its start, as class defaults (see __init__).
+    # Per-request state at its start (see __init__).
     logger: logging.Logger = log
     timeout: float | None = None
     run_sync: RunSync = staticmethod(run_in_thread)
     run_sync_exit: Callable[..., Any] | None = None
     response: Response | None = None
     background_tasks: BackgroundTasks | None = None
-    closed = False
-    _torn_down = False
-    #: The validation error a resolution raised (see :meth:`close`).
-    _invalid: BaseException | None = None
+    closed = _torn_down = _base_pushed = False
+    _invalid: BaseException | None = None  # a resolution's (see close)
     # The sync side: one loop task, one request exit stack (sync exits and
-    # async segments in entry order), FastAPI's request stack below.
+    # async segments in entry order), FastAPI's request stack below; sync
+    # exits entered inline before that stack was needed wait in a list.
     _owner: OwnerTask | None = None
     _request_exits: Exits | None = None
-    #: Sync exits entered before ``_request_exits`` was needed (the inline
-    #: path): a plain list, moved onto it if it ever is.
     _sync_exits: list[Any] | None = None
-    _request_stack: AsyncExitStack | None = None  # made on first need
-    _base_pushed = False
-    # The async side: one task on the shared loop with its own stack.
+    _request_stack: AsyncExitStack | None = None
+    # The async side: one task on the serving loop, its exits, its context.
     _async: OwnerTask | None = None
-    _async_exits: Exits | None = None  # its exits, made on first use
+    _async_exits: Exits | None = None
     _async_context: contextvars.Context | None = None
 
     def __repr__(self) -> str:
