@@ -26,7 +26,7 @@ from fastapi.routing import APIRoute
 from fastapi.utils import is_body_allowed_for_status_code
 from starlette.responses import Response
 
-from ._engine._compat import endpoint_context, serialize_route_content
+from ._engine._compat import endpoint_context, route_serializer
 from ._target import Target
 
 __all__ = ["ROUTE_ATTR", "RouteKwargs", "RouteOptions", "ViewRoute", "route_of"]
@@ -139,11 +139,11 @@ class ViewRoute:
     """One decorated view as FastAPI sees it (see the module docstring)."""
 
     __slots__ = (
-        "_context",
         "_declares",
         "_model",
         "_owner",
         "_response",
+        "_serialize",
         "_shapes",
         "options",
         "target",
@@ -158,7 +158,7 @@ class ViewRoute:
         # Settled once per view, not per request (see declares_model, respond).
         self._shapes = options.shapes_response
         self._declares: bool | None = None
-        self._context: dict[str, Any] | None = None
+        self._serialize: Callable[[Any], tuple[Any, bool]] | None = None
         if self._shapes:
             self.response_route()  # options FastAPI rejects fail at decoration
 
@@ -291,10 +291,11 @@ class ViewRoute:
         for content the response model rejects.
         """
         route = self.response_route()
-        context = self._context
-        if context is None:  # reads the view's source file: once
-            context = self._context = endpoint_context(self.target.func)
-        rendered, is_json = serialize_route_content(route, content, context)
+        serialize = self._serialize
+        if serialize is None:  # reads the view's source file: once
+            context = endpoint_context(self.target.func)
+            serialize = self._serialize = route_serializer(route, context)
+        rendered, is_json = serialize(content)
         sub_status = None if sub_response is None else sub_response.status_code
         status = route.status_code or sub_status
         if is_json:

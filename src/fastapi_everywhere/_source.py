@@ -319,8 +319,8 @@ class EnvironHeaders(Headers):
         name = _environ_key(key)
         if name is not None:
             value = self._environ.get(name)
-            if value is not None:  # as environ_headers encodes it, decoded
-                return str(value).encode("latin-1").decode("latin-1")
+            if value is not None:
+                return _decoded(value)
         return super().__getitem__(key)
 
     def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
@@ -328,7 +328,7 @@ class EnvironHeaders(Headers):
         if name is not None:
             value = self._environ.get(name)
             if value is not None:
-                return str(value).encode("latin-1").decode("latin-1")
+                return _decoded(value)
         try:
             return super().__getitem__(key)
         except KeyError:
@@ -339,6 +339,13 @@ class EnvironHeaders(Headers):
         if name is not None and name in self._environ:
             return True
         return super().__contains__(key)
+
+
+def _decoded(value: Any) -> str:
+    """An environ value as ``environ_headers`` encodes it, decoded."""
+    if type(value) is str and value.isascii():  # the usual header: as is
+        return value
+    return str(value).encode("latin-1").decode("latin-1")
 
 
 # header name -> its canonical environ key (None: look in the full list).

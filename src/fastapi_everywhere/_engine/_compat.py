@@ -268,24 +268,25 @@ def endpoint_context(func: Any) -> dict[str, Any]:
     return context
 
 
-def serialize_route_content(
-    route: fastapi.routing.APIRoute, content: Any, context: dict[str, Any]
-) -> tuple[Any, bool]:
-    """``content`` serialised as ``route``'s request handler serialises it.
+def route_serializer(
+    route: fastapi.routing.APIRoute, context: dict[str, Any]
+) -> Callable[[Any], tuple[Any, bool]]:
+    """``route``'s request handler's serialiser of an endpoint's return value.
 
-    Returns the serialised content and whether it is already JSON bytes (the
-    fast path of newer FastAPI). Raises FastAPI's ``ResponseValidationError``
-    for an invalid response, with ``context`` (:func:`endpoint_context`
-    of the view) in its message. The validation runs inline, as FastAPI runs it
-    for ``async def`` endpoints, so it needs no event loop.
+    The function returned serialises content as that handler does, and says
+    whether the result is already JSON bytes (the fast path of newer
+    FastAPI). It raises FastAPI's ``ResponseValidationError`` for an invalid
+    response, with ``context`` (:func:`endpoint_context` of the view) in its
+    message. The validation runs inline, as FastAPI runs it for ``async
+    def`` endpoints, so it needs no event loop. The route's options are read
+    here, once: a view's values are rendered per request.
     """
     dump_json = SERIALIZES_TO_JSON_BYTES and (
         route.response_field is not None
         and isinstance(route.response_class, DefaultPlaceholder)
     )
-    kwargs: dict[str, Any] = {
+    options: dict[str, Any] = {
         "field": route.response_field,
-        "response_content": content,
         "include": route.response_model_include,
         "exclude": route.response_model_exclude,
         "by_alias": route.response_model_by_alias,
@@ -295,13 +296,20 @@ def serialize_route_content(
         "is_coroutine": True,
     }
     if dump_json:
-        kwargs["dump_json"] = True
+        options["dump_json"] = True
     if "endpoint_ctx" in _SERIALIZE_PARAMS:
-        kwargs["endpoint_ctx"] = context
-    coroutine = _fastapi.routing.serialize_response(**kwargs)
-    try:
-        coroutine.send(None)
-    except StopIteration as done:
-        return done.value, dump_json
-    coroutine.close()  # pragma: no cover - FastAPI awaited something after all
-    raise RuntimeError("fastapi-everywhere: serialize_response did not finish inline")
+        options["endpoint_ctx"] = context
+    serialize_response = _fastapi.routing.serialize_response
+
+    def serialize(content: Any) -> tuple[Any, bool]:
+        coroutine = serialize_response(response_content=content, **options)
+        try:
+            coroutine.send(None)
+        except StopIteration as done:
+            return done.value, dump_json
+        coroutine.close()  # pragma: no cover - FastAPI awaited something after all
+        raise RuntimeError(
+            "fastapi-everywhere: serialize_response did not finish inline"
+        )
+
+    return serialize

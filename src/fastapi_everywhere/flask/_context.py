@@ -39,6 +39,7 @@ from starlette.datastructures import Headers
 from starlette.responses import Response as StarletteResponse
 from werkzeug.wrappers import Request
 
+from .._engine._compat import TEARDOWN_BEFORE_RESPONSE
 from .._host import RequestScope
 from .._source import EnvironHeaders, HostSource, address, environ_headers
 from ._state import FlaskState, state_of
@@ -243,8 +244,8 @@ def end_request(found: RequestState, response: Response) -> Response:
         return response  # failed (closed by the view) or already handed over
     if not found.failed and scope.response is not None:
         apply_response(scope.response, response)
-    # FastAPI < 0.118 tears down here: an error is a 500.
-    scope.respond(streaming=response.is_streamed)
+    if TEARDOWN_BEFORE_RESPONSE:  # FastAPI < 0.118 tears down here: a 500
+        scope.respond(streaming=response.is_streamed)
     tasks = scope.background_tasks
     if response.is_streamed or (tasks is not None and tasks.tasks):
         # Teardown after the body was sent; background tasks after that too.
