@@ -352,17 +352,19 @@ class AsyncView:
             return self._async_view
         return types.MethodType(self._async_view, instance)
 
-    def __getattr__(self, name: str) -> Any:
-        # iscoroutinefunction() asks for these: True only in a running loop.
-        if name in _MARKS:
-            if _in_event_loop():
-                return _MARKS[name]
-            return None
-        raise AttributeError(name)
-
     def __repr__(self) -> str:
         name = getattr(self, "__qualname__", "?")
         return f"<fastapi_everywhere async view {name}>"
+
+
+def _mark(value: Any) -> property:
+    # iscoroutinefunction() reads it: set only in a running loop. Not a
+    # __getattr__, so Django's misses per request (view_class...) stay cheap.
+    return property(lambda view: value if _in_event_loop() else None)
+
+
+for _name, _value in _MARKS.items():
+    setattr(AsyncView, _name, _mark(_value))
 
 
 def _scope_for(request: HttpRequest, what: str) -> Any:
