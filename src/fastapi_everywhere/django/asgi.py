@@ -19,6 +19,8 @@ from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from contextlib import AsyncExitStack
 from typing import Any
 
+from asgiref.sync import markcoroutinefunction
+
 from .._host import served_lifespan
 from .._openapi import check_mount_path
 from ._state import process_lifespan
@@ -57,14 +59,22 @@ def with_lifespan(
     """
     mounted = dict(mounted or {})
 
-    async def app(
+    def app(
+        scope: Scope,
+        receive: Callable[[], Awaitable[Any]],
+        send: Callable[[Any], Awaitable[None]],
+    ) -> Awaitable[None]:
+        # A request is the application's own coroutine: no frame of ours in
+        # its await chain, resumed at every step of the request.
+        if scope["type"] != "lifespan":
+            return application(scope, receive, send)
+        return lifespan(scope, receive, send)
+
+    async def lifespan(
         scope: Scope,
         receive: Callable[[], Awaitable[Any]],
         send: Callable[[Any], Awaitable[None]],
     ) -> None:
-        if scope["type"] != "lifespan":
-            await application(scope, receive, send)
-            return
         async with AsyncExitStack() as stack:
             while True:
                 message = await receive()
@@ -95,7 +105,8 @@ def with_lifespan(
                     await send({"type": "lifespan.shutdown.complete"})
                     return
 
-    return app
+    # Servers tell an ASGI 3 app by iscoroutinefunction(app).
+    return markcoroutinefunction(app)
 
 
 def _check_mount(mount: Mapping[str, Any]) -> dict[str, Any]:
