@@ -19,8 +19,6 @@ from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from contextlib import AsyncExitStack
 from typing import Any
 
-from asgiref.sync import markcoroutinefunction
-
 from .._host import served_lifespan
 from .._openapi import check_mount_path
 from ._state import process_lifespan
@@ -59,22 +57,14 @@ def with_lifespan(
     """
     mounted = dict(mounted or {})
 
-    def app(
-        scope: Scope,
-        receive: Callable[[], Awaitable[Any]],
-        send: Callable[[Any], Awaitable[None]],
-    ) -> Awaitable[None]:
-        # A request is the application's own coroutine: no frame of ours in
-        # its await chain, resumed at every step of the request.
-        if scope["type"] != "lifespan":
-            return application(scope, receive, send)
-        return lifespan(scope, receive, send)
-
-    async def lifespan(
+    async def app(
         scope: Scope,
         receive: Callable[[], Awaitable[Any]],
         send: Callable[[Any], Awaitable[None]],
     ) -> None:
+        if scope["type"] != "lifespan":
+            await application(scope, receive, send)
+            return
         async with AsyncExitStack() as stack:
             while True:
                 message = await receive()
@@ -105,8 +95,7 @@ def with_lifespan(
                     await send({"type": "lifespan.shutdown.complete"})
                     return
 
-    # Servers tell an ASGI 3 app by iscoroutinefunction(app).
-    return markcoroutinefunction(app)
+    return app
 
 
 def _check_mount(mount: Mapping[str, Any]) -> dict[str, Any]:
