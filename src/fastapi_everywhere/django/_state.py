@@ -61,8 +61,8 @@ def _server_scope(request: HttpRequest) -> Mapping[str, Any] | None:
     if type(request) is WSGIRequest:  # none there (and no failed getattr)
         return None
     asgi: Mapping[str, Any] | None = getattr(request, "scope", None)
-    if isinstance(asgi, Mapping) and asgi.get("type") == "http":
-        return asgi
+    if type(asgi) is dict or isinstance(asgi, Mapping):  # a dict: no ABC check
+        return asgi if asgi.get("type") == "http" else None
     return None
 
 
