@@ -202,6 +202,9 @@ def test_async_view_is_a_coroutine_function_only_in_an_event_loop() -> None:
 
     assert checks() == {False}
     assert asyncio.run(in_loop()) == {True}
+    # The marks are the class's: other attributes Django asks for are misses.
+    assert not hasattr(dj_views.aboom_view, "view_class")
+    assert "__getattr__" not in vars(type(dj_views.aboom_view))
 
 
 def test_sync_client_runs_async_function_views_without_a_loop_per_request(

@@ -61,8 +61,8 @@ def _server_scope(request: HttpRequest) -> Mapping[str, Any] | None:
     if type(request) is WSGIRequest:  # none there (and no failed getattr)
         return None
     asgi: Mapping[str, Any] | None = getattr(request, "scope", None)
-    if isinstance(asgi, Mapping) and asgi.get("type") == "http":
-        return asgi
+    if type(asgi) is dict or isinstance(asgi, Mapping):  # a dict: no ABC check
+        return asgi if asgi.get("type") == "http" else None
     return None
 
 
@@ -345,9 +345,9 @@ class RequestState:
         scope = self.scope
         if scope is not None:
             try:
-                if self._runner is not None or exc is not None:
+                if exc is not None or scope.closes_on_loop:
                     scope.close_sent(functools.partial(self.close, exc))
-                elif not scope.closed:  # no async side: nothing to serve meanwhile
+                elif not scope.closed:  # no wait on the loop: nothing to serve
                     scope.close_sent()
             finally:
                 # The request's end: let the scope go now. The state stays on

@@ -34,13 +34,12 @@ class ThreadSensitive:
     asgiref sent the teardown back to it.
     """
 
-    __slots__ = ("_context", "_loop", "_serving", "thread", "used")
+    __slots__ = ("_context", "_loop", "_serving", "thread")
 
     def __init__(self) -> None:
         self._serving: queue.SimpleQueue[Any] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._context: contextvars.Context | None = None
-        self.used = False
         self.thread: int | None = None
 
     def bind(self) -> None:
@@ -54,12 +53,14 @@ class ThreadSensitive:
         # cycle of its own, and they would keep the step, its result (the
         # request's values) alive.
         job: list[Any] = [(fn, args)]
-        await self._send(job)
+        if self._serving is None and self._loop is asyncio.get_running_loop():
+            await _on_request_thread(self, job)  # the view's loop (the usual case)
+        else:
+            await self._send(job)
         return job.pop()
 
     async def _send(self, job: list[Any]) -> None:
         # Runs job's call on the request's thread; leaves its result in job.
-        self.used = True
         serving = self._serving
         if serving is not None:
             fn, args = job.pop()

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponseBase
 from typing_extensions import Unpack
 
 from .._errors import ScopeError
-from .._host import RequestScope
+from .._host import ProcessLifespan, RequestScope
 from .._route import ROUTE_ATTR, RouteKwargs, RouteOptions, ViewRoute
 from .._target import Target, target_of
 from ._cancel import close_if_cancelled
@@ -90,6 +90,11 @@ def _state(request: HttpRequest) -> RequestState:
     if state is None:  # no middleware: this view owns the request's scope
         state = attach(request, managed=False)
     return state
+
+
+def _unstarted_lifespan(state: RequestState) -> ProcessLifespan | None:
+    # The middleware, when there is one, started the lifespan already.
+    return None if state.managed or state.scope is not None else lifespan_to_start()
 
 
 def _finish(state: RequestState, result: Any, *, failed: bool = False) -> Any:
@@ -213,12 +218,7 @@ def _sync_view(
     def view(*args: Any, **kwargs: Any) -> Any:
         request, host = _find_request(args, target.name)
         state = _state(request)
-        # The middleware, when there is one, started the lifespan already.
-        if (
-            not state.managed
-            and state.scope is None
-            and (lifespan := lifespan_to_start()) is not None
-        ):
+        if (lifespan := _unstarted_lifespan(state)) is not None:
             lifespan.ensure_started()
         passed, path_params = _split(target, kwargs)
         scope = state.open(request, path_params, host)
@@ -261,7 +261,7 @@ def _async_view(
     async def view(*args: Any, **kwargs: Any) -> Any:
         request, host = _find_request(args, target.name)
         state = _state(request)
-        if state.scope is None and (lifespan := lifespan_to_start()) is not None:
+        if (lifespan := _unstarted_lifespan(state)) is not None:
             await sync_to_async(lifespan.ensure_started, thread_sensitive=False)()
         passed, path_params = _split(target, kwargs)
         scope = state.open(request, path_params, host)
@@ -352,17 +352,19 @@ class AsyncView:
             return self._async_view
         return types.MethodType(self._async_view, instance)
 
-    def __getattr__(self, name: str) -> Any:
-        # iscoroutinefunction() asks for these: True only in a running loop.
-        if name in _MARKS:
-            if _in_event_loop():
-                return _MARKS[name]
-            return None
-        raise AttributeError(name)
-
     def __repr__(self) -> str:
         name = getattr(self, "__qualname__", "?")
         return f"<fastapi_everywhere async view {name}>"
+
+
+def _mark(value: Any) -> property:
+    # iscoroutinefunction() reads it: set only in a running loop. Not a
+    # __getattr__, so Django's misses per request (view_class...) stay cheap.
+    return property(lambda view: value if _in_event_loop() else None)
+
+
+for _name, _value in _MARKS.items():
+    setattr(AsyncView, _name, _mark(_value))
 
 
 def _scope_for(request: HttpRequest, what: str) -> Any:
