@@ -4,6 +4,7 @@
 
 import enum
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 import pytest
 from fastapi import Cookie, Depends, Header, Path, Query
@@ -108,6 +109,60 @@ async def test_query_params(rec: Recorder, query: str) -> None:
                 "input": None,
             }
         ]
+
+
+async def plain_str_target(
+    x_plain: Annotated[str, Header()],
+    x_default: Annotated[str, Header()] = "d",
+    x_optional: Annotated[str | None, Header()] = None,
+    q: Annotated[str, Query()] = "q",
+    session: Annotated[str | None, Cookie()] = None,
+):
+    return [x_plain, x_default, x_optional, q, session]
+
+
+async def constrained_str_target(
+    x_min: Annotated[str, Header(min_length=2)] = "mm",
+    x_max: Annotated[str, Header(max_length=3)] = "m",
+    x_pattern: Annotated[str, Header(pattern="^[a-z]*$")] = "p",
+    x_strict: Annotated[str, Header(strict=True)] = "s",
+    q_limited: Annotated[str, Query(max_length=4)] = "l",
+):
+    return [x_min, x_max, x_pattern, x_strict, q_limited]
+
+
+_STR_VALUES = ["", " ", " padded ", "UPPER", "é ü", "a" * 300, "x\ty"]
+
+
+def _str_request(value: str, headers: list[str], query: str) -> Req:
+    # The harness sends headers as ASCII; non-ASCII strings go by the query.
+    header_value = value if value.isascii() else "h"
+    return Req(
+        headers=[(name, header_value) for name in headers],
+        query=urlencode({query: value}),
+        cookies={"session": value} if value.isascii() and value.strip() else {},
+    )
+
+
+@pytest.mark.parametrize("value", _STR_VALUES)
+async def test_plain_str_params_as_fastapi_reads_them(
+    rec: Recorder, value: str
+) -> None:
+    """A plain ``str`` parameter is read as it is: FastAPI's values exactly."""
+    req = _str_request(value, ["x-plain", "x-default", "x-optional"], "q")
+    out = await conforms(rec, plain_str_target, req)
+    assert out.kind == "ok"
+    assert out.body[3] == value  # the query string carries every value
+
+
+@pytest.mark.parametrize("value", _STR_VALUES)
+async def test_constrained_str_params_as_fastapi_validates_them(
+    rec: Recorder, value: str
+) -> None:
+    """Constraints on ``str`` still validate: FastAPI's values and errors."""
+    req = _str_request(value, ["x-min", "x-max", "x-pattern", "x-strict"], "q_limited")
+    out = await conforms(rec, constrained_str_target, req)
+    assert out.kind in {"ok", "invalid"}
 
 
 @pytest.mark.parametrize(

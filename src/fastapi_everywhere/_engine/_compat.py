@@ -198,6 +198,34 @@ _param_model = getattr(_utils, "_get_param_model", None)
 _is_sequence = getattr(_utils, "field_annotation_is_sequence", None)
 
 
+#: Core-schema keys that change nothing about validating a present value.
+_INERT_KEYS = frozenset({"type", "metadata", "ref", "serialization"})
+
+
+def _str_as_is(field: Any) -> bool:
+    """Whether pydantic returns any ``str`` given for ``field`` as it is.
+
+    True when the field's core schema is a plain ``str`` (no constraint, no
+    strictness, no config transform), possibly with a default or ``None``
+    allowed around it: then validating a ``str`` from the request is the
+    identity, and a reader may skip it. Anything else is validated.
+    """
+    schema = getattr(getattr(field, "_type_adapter", None), "core_schema", None)
+    for _ in range(3):  # default(nullable(str)) at most
+        if not isinstance(schema, dict):
+            return False
+        kind = schema.get("type")
+        if kind == "str":
+            return schema.keys() <= _INERT_KEYS
+        if kind == "default" and schema.keys() <= _INERT_KEYS | {"schema", "default"}:
+            schema = schema["schema"]  # a value is present: its default is unused
+        elif kind == "nullable" and schema.keys() <= _INERT_KEYS | {"schema"}:
+            schema = schema["schema"]  # a str is not None
+        else:
+            return False
+    return False
+
+
 def params_reader(
     fields: list[Any],
 ) -> Callable[[Any], tuple[dict[str, Any], list[Any]]]:
@@ -216,7 +244,7 @@ def params_reader(
         return full
     if param_model is None or is_sequence is None:
         return full
-    plan: list[tuple[Any, str, str, tuple[str, str]]] = []
+    plan: list[tuple[Any, str, str, tuple[str, str], bool]] = []
     for field in fields:
         if param_model(field) is not None or is_sequence(field.field_info.annotation):
             return full
@@ -224,17 +252,21 @@ def params_reader(
         if len(aliases) != 1:
             return full
         alias = aliases[0][1]
-        plan.append((field, field.name, alias, (field.field_info.in_.value, alias)))
+        loc = (field.field_info.in_.value, alias)
+        plan.append((field, field.name, alias, loc, _str_as_is(field)))
     undefined = Undefined
 
     def read(received: Any) -> tuple[dict[str, Any], list[Any]]:
         values: dict[str, Any] = {}
         errors: list[Any] = []
         get = received.get
-        for field, name, alias, loc in plan:
+        for field, name, alias, loc, as_is in plan:
             value = get(alias, None)
             if value is None:
                 value = undefined
+            elif as_is and type(value) is str:
+                values[name] = value  # what pydantic would return for it
+                continue
             v, e = validate(field=field, value=value, values=values, loc=loc)
             if e:
                 errors.extend(e)
