@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import has_app_context
 
-from .._host import RequestScope
 from .._target import Target
 from ._state import state_of
 
@@ -37,20 +36,20 @@ def run_command(target: Target, args: tuple[Any, ...], kwargs: dict[str, Any]) -
     if outer is not None:
         # A decorated function called by a running command: its operation,
         # its cache (as nested calls share a request's).
-        return outer.scope.call(target.func, *args, **kwargs)
+        return outer.call(target.func, *args, **kwargs)
     state = state_of()
     lifespan = state.lifespan
     started_here = lifespan is not None and not lifespan.running
     state.ensure_started()
     try:
-        scope = RequestScope(
+        scope = RequestState(
             COMMAND_SCOPE,
+            state,
             app=state.fastapi_app,
             name=f"flask command {target.name}",
-            timeout=state.timeout,
         )
         in_app = has_app_context()
-        previous = push_command_state(RequestState(scope, state)) if in_app else None
+        previous = push_command_state(scope) if in_app else None
         try:
             result = scope.call(target.func, *args, **kwargs)
         except BaseException as exc:

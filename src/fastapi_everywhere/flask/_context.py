@@ -45,6 +45,7 @@ from .._source import EnvironHeaders, HostSource, address, environ_headers
 from ._state import FlaskState, state_of
 
 __all__ = [
+    "STATE_KEY",
     "RequestState",
     "apply_response",
     "command_state",
@@ -58,7 +59,8 @@ __all__ = [
 
 log = logging.getLogger("fastapi_everywhere.flask")
 
-_KEY = "_fastapi_everywhere"
+#: The attribute of a werkzeug request that holds its :class:`RequestState`.
+STATE_KEY = "_fastapi_everywhere"
 
 
 # -- the request's data, as the engine reads it ---------------------------------
@@ -132,20 +134,31 @@ class FlaskSource(HostSource[Request]):
 # -- the request's FastAPI side ------------------------------------------------
 
 
-class RequestState:
-    """The per-request scope and what the adapter knows about its request."""
+class RequestState(RequestScope):
+    """One Flask request's FastAPI side: its request scope itself, plus what
+    the adapter tracks about it (one object per request, not two).
 
-    __slots__ = ("deferred", "depth", "failed", "scope", "state")
+    A CLI command has one too (with a ready ASGI scope as its source).
+    """
 
-    def __init__(self, scope: RequestScope, state: FlaskState) -> None:
-        self.scope = scope
+    # Per-request flags at their start: class defaults, not set per request.
+    depth = 0  # nesting of decorated calls: the outermost ends the request
+    failed = False
+    deferred = False
+
+    def __init__(
+        self,
+        source: FlaskSource | Mapping[str, Any],
+        state: FlaskState,
+        *,
+        name: str,
+        app: Any = None,
+    ) -> None:
+        super().__init__(source, app=app, name=name, timeout=state.timeout, logger=log)
         self.state = state
-        self.depth = 0  # nesting of decorated calls: the outermost ends the request
-        self.failed = False
-        self.deferred = False
 
     def __repr__(self) -> str:
-        return f"<RequestState {self.scope!r} depth={self.depth}>"
+        return f"{super().__repr__()[:-1]}, depth={self.depth}>"
 
 
 def current_request() -> FlaskRequest:
@@ -156,7 +169,7 @@ def current_request() -> FlaskRequest:
 
 def command_state() -> RequestState | None:
     """The running CLI command's state (call in an app context)."""
-    found: RequestState | None = g.get(_KEY)
+    found: RequestState | None = g.get(STATE_KEY)
     return found
 
 
@@ -180,7 +193,7 @@ def current_state(
 
 def request_state(owner: FlaskRequest) -> RequestState | None:
     """The state of ``owner`` (a Flask request) if it was opened, else None."""
-    found: RequestState | None = getattr(owner, _KEY, None)
+    found: RequestState | None = getattr(owner, STATE_KEY, None)
     return found
 
 
@@ -192,30 +205,28 @@ def open_state(owner: FlaskRequest, app: Flask | None = None) -> RequestState:
     """
     state = state_of(app)
     state.ensure_started()
-    scope = RequestScope(
+    found = RequestState(
         FlaskSource(owner, app=state.fastapi_app, path_params=owner.view_args),
+        state,
         name=f"flask request {owner.method} {owner.path}",
-        timeout=state.timeout,
-        logger=log,
     )
-    found = RequestState(scope, state)
-    setattr(owner, _KEY, found)
+    setattr(owner, STATE_KEY, found)
     return found
 
 
 def push_command_state(state: RequestState) -> Any:
     """Make ``state`` (a CLI command's) current on ``g``; return what it replaced."""
-    previous = g.get(_KEY)
-    setattr(g, _KEY, state)
+    previous = g.get(STATE_KEY)
+    setattr(g, STATE_KEY, state)
     return previous
 
 
 def pop_command_state(previous: Any) -> None:
     """Undo :func:`push_command_state`."""
     if previous is None:
-        g.pop(_KEY, None)
+        g.pop(STATE_KEY, None)
     else:
-        setattr(g, _KEY, previous)
+        setattr(g, STATE_KEY, previous)
 
 
 def apply_response(sub: StarletteResponse, response: Response) -> None:
@@ -239,21 +250,20 @@ def end_request(found: RequestState, response: Response) -> Response:
     ``response.call_on_close`` close it after the body was sent. A request
     the view failed was closed already: ``response`` is returned untouched.
     """
-    scope = found.scope
-    if scope.closed or found.deferred:
+    if found.closed or found.deferred:
         return response  # failed (closed by the view) or already handed over
-    if not found.failed and scope.response is not None:
-        apply_response(scope.response, response)
+    if not found.failed and found.response is not None:
+        apply_response(found.response, response)
     if TEARDOWN_BEFORE_RESPONSE:  # FastAPI < 0.118 tears down here: a 500
-        scope.respond(streaming=response.is_streamed)
-    tasks = scope.background_tasks
+        found.respond(streaming=response.is_streamed)
+    tasks = found.background_tasks
     if response.is_streamed or (tasks is not None and tasks.tasks):
         # Teardown after the body was sent; background tasks after that too.
         found.deferred = True
-        response.call_on_close(functools.partial(_close_after_response, scope))
+        response.call_on_close(functools.partial(_close_after_response, found))
     else:
         # The status is final: a teardown error is logged, as FastAPI does.
-        scope.close_sent()
+        found.close_sent()
     return response
 
 
@@ -266,7 +276,7 @@ def _close_after_response(scope: RequestScope) -> None:
 
 def teardown_request(exc: BaseException | None) -> None:
     """Close a scope the response never closed (an unhandled error)."""
-    found: RequestState | None = getattr(current_request(), _KEY, None)
+    found: RequestState | None = getattr(current_request(), STATE_KEY, None)
     # Closed already, as every request the view finished is: one close.
-    if found is not None and not found.deferred and not found.scope.closed:
-        found.scope.close(exc)
+    if found is not None and not found.deferred and not found.closed:
+        found.close(exc)

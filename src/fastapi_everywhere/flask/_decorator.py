@@ -21,6 +21,7 @@ from flask import (
     current_app,
     has_app_context,
     has_request_context,
+    request,
 )
 from starlette.responses import Response as StarletteResponse
 from typing_extensions import Unpack
@@ -30,13 +31,12 @@ from .._route import ROUTE_ATTR, RouteKwargs, RouteOptions, ViewRoute, route_of
 from .._target import Target, dependency_resolver, target_wrapper
 from ._cli import run_command
 from ._context import (
+    STATE_KEY,
     RequestState,
     command_state,
-    current_request,
     current_state,
     end_request,
     open_state,
-    request_state,
 )
 from ._errors import render_error
 
@@ -46,19 +46,22 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _run_in_request(
-    route: ViewRoute, args: tuple[Any, ...], kwargs: dict[str, Any]
+    route: ViewRoute,
+    owner: Request,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    wrapper: Callable[..., Any],
 ) -> Any:
     target = route.target
-    owner = current_request()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    found = request_state(owner)
+    found: RequestState | None = getattr(owner, STATE_KEY, None)
     ends = False
     if found is None:
         # The request's own view, opening its state, ends the request as it
         # returns: no after-request hook per request. With FastAPI < 0.118
         # teardown runs before the response and its error is Flask's 500
         # (raised from the hook, past the app's error handlers): kept so.
-        ends = not TEARDOWN_BEFORE_RESPONSE and _is_own_view(route, owner, app)
+        ends = not TEARDOWN_BEFORE_RESPONSE and _is_own_view(route, owner, app, wrapper)
         found = open_state(owner, app) if ends else current_state(owner, app)
     if kwargs and not target.injected.isdisjoint(kwargs):
         # Flask passes view_args as keyword arguments; those the view declares
@@ -72,9 +75,9 @@ def _run_in_request(
         }
     found.depth += 1
     try:
-        result = found.scope.call_target(target, *args, **kwargs)
+        result = found.call_target(target, *args, **kwargs)
         if found.depth == 1 and _renders(route, result, owner, app, own=ends):
-            result = _to_flask(route.render(result, found.scope.response))
+            result = _to_flask(route.render(result, found.response))
         if ends:
             # Flask's make_response, as Flask would call it next (it passes
             # a response of the app's class through unchanged).
@@ -94,19 +97,17 @@ def _fail(found: RequestState, exc: BaseException) -> Any:
     """End the request with ``exc`` (teardown sees it), then render or re-raise."""
     found.failed = True
     try:
-        found.scope.close(exc)
+        found.close(exc)
     except BaseException as teardown_error:
         if teardown_error is not exc:
             # A yield dependency turned the error into another (an HTTPException).
             if isinstance(teardown_error, Exception):
-                response = render_error(
-                    teardown_error, found.state, found.scope.request
-                )
+                response = render_error(teardown_error, found.state, found.request)
                 if response is not None:
                     return response
             raise
     if isinstance(exc, Exception):
-        response = render_error(exc, found.state, found.scope.request)
+        response = render_error(exc, found.state, found.request)
         if response is not None:
             return response
     raise exc
@@ -135,14 +136,20 @@ def _renders(
     return own or route_of(_endpoint_view(owner, app)) is route
 
 
-def _is_own_view(route: ViewRoute, owner: Request, app: Flask) -> bool:
-    """Whether Flask dispatched ``owner`` to ``route``'s very wrapper.
+def _is_own_view(
+    route: ViewRoute, owner: Request, app: Flask, wrapper: Callable[..., Any]
+) -> bool:
+    """Whether Flask dispatched ``owner`` to ``route``'s very ``wrapper``.
 
     Not to a wrapper of it (``functools.wraps`` copies the route): code
     around the view may still use the request's scope, or change the
     response, after the view returned.
     """
-    view = _endpoint_view(owner, app)
+    view = app.view_functions.get(owner.endpoint or "")
+    if view is wrapper:  # the usual case: a decorated function view
+        return True
+    if getattr(view, "view_class", None) is not None:
+        view = _endpoint_view(owner, app)
     return (
         route_of(view) is route
         and getattr(view, "__wrapped__", None) is route.target.func
@@ -228,9 +235,11 @@ def with_fastapi_depends(
     found = ViewRoute(target, RouteOptions.given(_OWNER, route), _OWNER)
 
     def run(target: Target, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        if has_request_context():
-            return _run_in_request(found, args, kwargs)
-        return run_command(target, args, kwargs)
+        try:
+            owner = request._get_current_object()  # type: ignore[attr-defined]
+        except RuntimeError:  # no request context: a CLI command
+            return run_command(target, args, kwargs)
+        return _run_in_request(found, owner, args, kwargs, wrapper)
 
     wrapper = target_wrapper(target, run)
     setattr(wrapper, ROUTE_ATTR, found)
@@ -250,7 +259,7 @@ def resolve(dependency: Any) -> Any:
     stay open until the request ends.
     """
     if has_request_context():
-        return current_state().scope.resolve(dependency)
+        return current_state().resolve(dependency)
     found = command_state() if has_app_context() else None
     if found is None:
         raise RuntimeError(
@@ -258,4 +267,4 @@ def resolve(dependency: Any) -> Any:
             "context and no running command decorated with with_fastapi_depends; "
             "call it from a view, or from a decorated CLI command"
         )
-    return found.scope.resolve(dependency)
+    return found.resolve(dependency)
