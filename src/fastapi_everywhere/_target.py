@@ -35,6 +35,7 @@ class Target:
 
     __slots__ = (
         "_injected_at",
+        "_overridden",
         "_plain",
         "func",
         "injected",
@@ -61,6 +62,9 @@ class Target:
         #: (bindings version, plan) of the usual call: no overrides, nothing
         #: supplied; a per-target shortcut past the engine's plan cache key.
         self._plain: tuple[int, str, Plan] | None = None
+        #: The same for the last call with dependency overrides: (bindings
+        #: version, path, the overrides' items, plan).
+        self._overridden: tuple[int, str, tuple[Any, ...], Plan] | None = None
         #: How many leading positional arguments reach no injected
         #: parameter: a call passing no more supplies none of them.
         self._injected_at = next(
@@ -118,10 +122,27 @@ class Target:
         template (a host's URL parameters are path parameters everywhere)."""
         overrides = _config.overrides_of(app)
         supplied = self.supplied(args, kwargs)
-        if overrides is not None or supplied is not _NONE:
+        if supplied is not _NONE:
             return plan_for_function(
                 self.func, overrides=overrides, supplied=supplied, path=path
             )
+        if overrides is not None:
+            # Overrides, nothing supplied: the last such plan is kept on the
+            # target while the overrides map the same callables (a map
+            # changed in place compares unequal, and is planned again).
+            items = tuple(overrides.items())
+            version = bindings_version()
+            last = self._overridden
+            if (
+                last is not None
+                and last[0] == version
+                and last[1] == path
+                and last[2] == items
+            ):
+                return last[3]
+            plan = plan_for_function(self.func, overrides=overrides, path=path)
+            self._overridden = (version, path, items, plan)
+            return plan
         # The usual call: no override, nothing supplied; kept on the target.
         version = bindings_version()
         plain = self._plain

@@ -297,6 +297,26 @@ async def test_overrides_of_the_configured_app(app: FastAPI) -> None:
     assert await f() == "db"
 
 
+async def test_an_override_replaced_in_place_takes_effect_at_the_next_call(
+    app: FastAPI,
+) -> None:
+    # The plan of an overridden call is kept between calls: replacing one
+    # override by another, in the same dict, must still reach the next call.
+    @with_fastapi_depends
+    async def f(db: str = Depends(get_db)) -> str:
+        return db
+
+    app.dependency_overrides[get_db] = lambda: "first"
+    assert await f() == "first"
+    assert await f() == "first"
+    app.dependency_overrides[get_db] = lambda: "second"
+    assert await f() == "second"
+    other = FastAPI()
+    other.dependency_overrides = {get_db: lambda: "other app"}
+    assert await with_fastapi_depends(f.__wrapped__, app=other)() == "other app"
+    assert await f() == "second"
+
+
 async def test_overrides_of_the_app_argument_win_over_the_configured_app(
     app: FastAPI,
 ) -> None:
