@@ -109,12 +109,14 @@ class _AsyncWriter:
         root = self._n(plan.root)
         head = ["    cache = res.cache"]
         head += [f"    v{self._n(n)} = {{}}" for n in order]
-        head += [f"    e{self._n(n)} = []" for n in order]
+        head += [f"    e{self._n(n)} = []" for n in order if _can_fail(n)]
         if self.bound:
             head.append("    " + " = ".join(self.bound) + " = None")
         tail = [
             f"    res.values = v{root}",
-            f"    res.errors = e{root}",
+            f"    res.errors = e{root}"
+            if _can_fail(plan.root)
+            else "    res.errors = []",
             "    res.pc = len(res.plan.steps)",
         ]
         source = "\n".join(["async def solve(res):", *head, *body, *tail, ""])
@@ -163,22 +165,25 @@ class _AsyncWriter:
             return lines
         p, s = self._n(parent), f"s{n}"
         self.bound.append(s)
+        solved: list[str] = []
+        call = self._call(node, n)
+        if node.use_cache:
+            solved.append(f"    if K{n} in cache:")
+            solved.append(f"        {s} = cache[K{n}]")
+            solved.append("    else:")
+            solved.append(f"        {s} = {call}")
+        else:
+            solved.append(f"    {s} = {call}")
+        solved.append(f"    if K{n} not in cache:")
+        solved.append(f"        cache[K{n}] = {s}")
+        if node.name is not None:
+            solved.append(f"    v{p}[N{n}] = {s}")
+        if not _can_fail(node):  # no error can stop it: no check
+            return lines + solved
         lines.append(f"    if e{n}:")
         lines.append(f"        e{p}.extend(e{n})")
         lines.append("    else:")
-        call = self._call(node, n)
-        if node.use_cache:
-            lines.append(f"        if K{n} in cache:")
-            lines.append(f"            {s} = cache[K{n}]")
-            lines.append("        else:")
-            lines.append(f"            {s} = {call}")
-        else:
-            lines.append(f"        {s} = {call}")
-        lines.append(f"        if K{n} not in cache:")
-        lines.append(f"            cache[K{n}] = {s}")
-        if node.name is not None:
-            lines.append(f"        v{p}[N{n}] = {s}")
-        return lines
+        return lines + ["    " + line for line in solved]
 
     def _call(self, node: Node, n: int) -> str:
         """The expression that solves ``node`` from its arguments ``v{n}``."""
@@ -196,6 +201,16 @@ class _AsyncWriter:
             f"(copy_context().run(CALL{n}, **v{n}) if res.isolate_context "
             f"else CALL{n}(**v{n}))"
         )
+
+
+def _can_fail(node: Node) -> bool:
+    """Whether solving ``node`` may gather a validation error (a parameter
+    or a body value of it or below it)."""
+    return (
+        node.has_params
+        or bool(node.body_params)
+        or any(_can_fail(child) for child in node.children)
+    )
 
 
 def _awaits(node: Node) -> bool:
