@@ -192,7 +192,11 @@ class Operation:
     def __init__(
         self, plan: Plan, *, app: Any, spec: ScopeSpec | None, cache: Any
     ) -> None:
-        self.function_stack = AsyncExitStack()
+        # A function scope only for a plan with function-scoped exits: no
+        # other step ever pushes onto it.
+        function = self.function_stack = (
+            AsyncExitStack() if plan.function_exits else None
+        )
         self.res = Resolution(
             plan,
             spec=spec,
@@ -200,7 +204,7 @@ class Operation:
             state=lifespan_state(app),
             cache={} if cache is None else cache,
             request_stack=AsyncExitStack(),
-            function_stack=self.function_stack,
+            function_stack=function,
         )
         self.invalid: RequestValidationError | None = None
 
@@ -242,7 +246,7 @@ class Operation:
             exc,
             function=(
                 functools.partial(aexit_with, function)
-                if _has_exits(function)
+                if function is not None and _has_exits(function)
                 else None
             ),
             background=res.background_tasks,

@@ -88,7 +88,7 @@ class Resolution:
         state: Any,
         cache: dict[Any, Any],
         request_stack: AsyncExitStack,
-        function_stack: AsyncExitStack,
+        function_stack: AsyncExitStack | None,
         request: Request | None = None,
         source: RequestSource | None = None,
         background_tasks: BackgroundTasks | None = None,
@@ -412,7 +412,11 @@ class Resolution:
     def _stack(self, node: Node) -> AsyncExitStack:
         if self.stack_for is not None:
             return self.stack_for(node)
-        return self.function_stack if node.function_scope else self.request_stack
+        if not node.function_scope:
+            return self.request_stack
+        # None only for a plan without function-scoped exits (Plan.function_exits).
+        assert self.function_stack is not None, node
+        return self.function_stack
 
     async def _call(
         self, node: Node, call: Callable[..., Any], values: dict[str, Any]

@@ -322,7 +322,7 @@ class AsyncSide:
             push_sync_exit=routes.push_sync,
             **self.resolution_args(owner.stack),
         )
-        async with res.function_stack:
+        async with routes.function:
             try:
                 await solve(res)
                 self._adopt(res.response, res.background_tasks)
