@@ -147,8 +147,22 @@ class _AsyncWriter:
         """The closing step of ``node``: read its inputs, call it, store it."""
         n = self._n(node)
         lines: list[str] = []
-        if node.has_params:
-            lines.append(f"    res.read_params(NODE{n}, v{n}, e{n})")
+        # FastAPI's order: path, query, header, cookie (``read_params``,
+        # written out: the readers are the node's own).
+        for reader, data in (
+            (node.path_params, "res.get_request().path_params"),
+            (node.query_params, "res.get_request().query_params"),
+            (node.header_params, "res.get_headers()"),
+            (node.cookie_params, "res.get_request().cookies"),
+        ):
+            if reader:
+                self.count += 1
+                name = f"READ{self.count}"
+                self.namespace[name] = reader
+                lines.append(f"    _f, _x = {name}({data})")
+                lines.append(f"    v{n}.update(_f)")
+                lines.append("    if _x:")  # (extend: a nested function may run it)
+                lines.append(f"        e{n}.extend(_x)")
         if node.body_params:
             lines += [
                 "    _v, _e = await request_body_to_args(",
