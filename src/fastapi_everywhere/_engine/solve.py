@@ -7,7 +7,8 @@ depend on the request taken once per plan, as ``compiled.py`` does for
 all-sync plans: one flat block per dependency in FastAPI's solving order,
 each run of consecutive sync dependencies in one nested function that
 ``res.run_sync`` runs in a worker thread (no hop when every one of them is
-cached already). Async steps are awaited in place; parameters, specials,
+cached already). Async steps are awaited in place; parameters are read by
+the node's own readers from the resolution's request data, and specials,
 body values and generators go through the resolution's own methods, so a
 container's routing of exits, FastAPI's shielded teardown and concurrency
 limits are exactly the step loop's. The conformance suite runs every entry
@@ -40,9 +41,10 @@ def async_solver(plan: Plan) -> AsyncSolver:
     dependencies (not loop_safe) run in worker threads through
     ``res.run_sync``, the consecutive ones between two steps that await in
     one hop (none when each of them is cached already); async steps are
-    awaited in place. Parameters, specials, body values and generators go
-    through the resolution's own methods, so containers' routing, FastAPI's
-    shielded exits and concurrency limits are the step loop's exactly.
+    awaited in place. Parameters are read as the step loop reads them;
+    specials, body values and generators go through the resolution's own
+    methods, so containers' routing, FastAPI's shielded exits and
+    concurrency limits are the step loop's exactly.
     """
     solver = plan.inline_solvers.get(_ASYNC)
     if solver is None:
