@@ -164,13 +164,15 @@ def _dashed_twins(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
 def _normalize_headers(raw: Any) -> list[tuple[bytes, bytes]]:
     if raw is None:
         return []
-    if type(raw) is dict and all(
-        type(k) is str and type(v) is str for k, v in raw.items()
-    ):
+    if type(raw) is dict:
         # The common case (``_scope={"headers": {"x-token": "..."}}``), fast.
-        return [
-            (k.encode("latin-1").lower(), v.encode("latin-1")) for k, v in raw.items()
-        ]
+        fast: list[tuple[bytes, bytes]] = []
+        for k, v in raw.items():
+            if type(k) is not str or type(v) is not str:
+                break  # another type somewhere: the general way below
+            fast.append((k.encode("latin-1").lower(), v.encode("latin-1")))
+        else:
+            return fast
     if isinstance(raw, Mapping):
         raw = list(_pairs(raw))
     out: list[tuple[bytes, bytes]] = []
@@ -210,6 +212,8 @@ def scope_headers(
     list, without building the rest of the scope or a ``Request``.
     """
     headers = _normalize_headers(spec.base.get("headers") if spec.base else None)
+    if spec.headers is None and spec.cookies is None:
+        return headers  # the scope's own headers, nothing added
     items = _dashed_twins(_source_items(spec.headers, required.get("header", ())))
     if items:
         names = {k.lower().encode("latin-1") for k, _ in items}
