@@ -176,7 +176,10 @@ def call_spec(
     call's ``_scope=``; None when there is neither."""
     if static is None and dynamic is None:
         return None
-    base = dict(static or {})
+    if static is None or dynamic is None:
+        # One of them: read as it is (the scope built from it is a copy).
+        return ScopeSpec(base=dynamic if static is None else static)
+    base = dict(static)
     if dynamic:
         base.update(dynamic)
     return ScopeSpec(base=base)
