@@ -12,6 +12,7 @@ import asyncio
 import contextvars
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -252,3 +253,92 @@ def test_an_exit_that_ran_and_failed_is_not_run_again() -> None:
     outcome, closer = _run_here_from_a_thread(contextvars.Context(), exit_)
     assert [str(e) for e in outcome] == ["teardown failed"]
     assert len(calls) == 1 and calls[0] != closer  # sent to asgiref's thread
+
+
+def test_an_exit_sent_to_a_loop_that_stops_before_running_it_runs_here() -> None:
+    # The view's loop is running when the exit is sent, then stops before it
+    # starts it (its last iteration only schedules the send): the closing
+    # thread must not wait forever; it runs the exit itself, once.
+    runner = ThreadSensitive()
+    loop = asyncio.new_event_loop()
+    loop_thread = threading.Thread(target=loop.run_forever)
+    loop_thread.start()
+    blocked, release = threading.Event(), threading.Event()
+    ran: list[int] = []
+    outcome: list[Any] = []
+
+    async def bind() -> None:
+        runner.bind()
+
+    def block() -> None:
+        blocked.set()
+        release.wait(10)
+
+    def close() -> None:
+        outcome.append(runner.run_here(lambda: ran.append(threading.get_ident())))
+
+    try:
+        asyncio.run_coroutine_threadsafe(bind(), loop).result(10)
+        runner.thread = loop_thread.ident  # not the closing thread
+        loop.call_soon_threadsafe(block)
+        assert blocked.wait(10)
+        closer = threading.Thread(target=close)
+        closer.start()
+        # The send is scheduled behind the blocker; the stop right after it.
+        deadline = time.monotonic() + 10
+        while not loop._ready and time.monotonic() < deadline:  # noqa: SLF001
+            time.sleep(0.001)
+        loop.call_soon_threadsafe(loop.stop)
+        release.set()
+        closer.join(10)
+        assert not closer.is_alive(), "run_here waited on a stopped loop"
+    finally:
+        release.set()
+        if loop.is_running():
+            loop.call_soon_threadsafe(loop.stop)
+        loop_thread.join(10)
+        loop.close()
+    assert outcome == [None]
+    assert ran == [closer.ident]
+
+
+def test_an_exit_the_request_thread_never_runs_times_out() -> None:
+    # The loop runs but the request's thread never serves the exit: with a
+    # timeout set, the wait ends with TimeoutError instead of hanging.
+    never = threading.Event()
+
+    class Stuck(ThreadSensitive):
+        async def _send(self, job: list[Any]) -> None:  # never served
+            await asyncio.get_running_loop().run_in_executor(None, never.wait, 10)
+
+    runner = Stuck(timeout=0.2)
+    loop = asyncio.new_event_loop()
+    loop_thread = threading.Thread(target=loop.run_forever)
+    loop_thread.start()
+    outcome: list[Any] = []
+
+    async def bind() -> None:
+        runner.bind()
+
+    def close() -> None:
+        try:
+            outcome.append(runner.run_here(lambda: "ran"))
+        except Exception as exc:
+            outcome.append(exc)
+
+    try:
+        asyncio.run_coroutine_threadsafe(bind(), loop).result(10)
+        runner.thread = loop_thread.ident
+        closer = threading.Thread(target=close)
+        started = time.monotonic()
+        closer.start()
+        closer.join(10)
+        assert not closer.is_alive()
+        assert time.monotonic() - started < 5
+    finally:
+        never.set()
+        loop.call_soon_threadsafe(loop.stop)
+        loop_thread.join(10)
+        loop.close()
+    assert len(outcome) == 1 and isinstance(outcome[0], TimeoutError)
+    assert "TIMEOUT" in str(outcome[0])

@@ -295,7 +295,7 @@ class RequestState:
         """
         runner, scope = self._runner, self.scope
         if runner is None and scope is not None:
-            runner = self._runner = ThreadSensitive()
+            runner = self._runner = ThreadSensitive(scope.timeout)
             scope.run_sync, scope.run_sync_exit = runner, runner.run_here
         if runner is not None:
             runner.bind()

@@ -12,6 +12,7 @@ import concurrent.futures
 import contextvars
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -34,13 +35,15 @@ class ThreadSensitive:
     asgiref sent the teardown back to it.
     """
 
-    __slots__ = ("_context", "_loop", "_serving", "thread")
+    __slots__ = ("_context", "_loop", "_serving", "thread", "timeout")
 
-    def __init__(self) -> None:
+    def __init__(self, timeout: float | None = None) -> None:
         self._serving: queue.SimpleQueue[Any] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._context: contextvars.Context | None = None
         self.thread: int | None = None
+        #: Seconds :meth:`run_here` waits for the request's thread (None: no limit).
+        self.timeout = timeout
 
     def bind(self) -> None:
         """Remember the calling loop and context: the view's (call it there)."""
@@ -89,7 +92,9 @@ class ThreadSensitive:
         thread (Django's ASGI handler closes the response there) at once,
         else sent there through the view's loop and waited for (a test
         client closing it on a thread of its own). Never on the loop thread.
-        When asgiref can no longer reach that thread, ``fn`` runs here.
+        When asgiref can no longer reach that thread, or the view's loop
+        stops before it started ``fn``, ``fn`` runs here; a wait longer than
+        ``timeout`` (when set) raises ``TimeoutError``.
         """
         loop = self._loop
         if (
@@ -104,21 +109,65 @@ class ThreadSensitive:
         job: list[Any] = [call]
         # In the caller's context: the request task's, where asgiref keeps
         # which thread is this request's.
+        sent = asyncio.run_coroutine_threadsafe(self._send(job), loop)
         try:
-            asyncio.run_coroutine_threadsafe(self._send(job), loop).result()
+            self._wait(sent, loop, job, call)
         except RuntimeError:
             if not job or job[0] is not call:
                 raise  # fn ran and raised it
+        except _NotStarted:
+            pass
         else:
             return job.pop()
         # asgiref refused before running fn: the executor this request's
         # context names has quit (a sync-only middleware's async_to_sync
         # returned before the client closed the response on a thread of its
-        # own), or it would deadlock. No thread runs this request's sync work
-        # any more: the teardown runs here rather than not at all (outside
-        # the except block: an error of fn's is not chained to the refusal).
+        # own), or it would deadlock; or the loop stopped first. No thread
+        # runs this request's sync work any more: the teardown runs here
+        # rather than not at all (outside the except block: an error of
+        # fn's is not chained to the refusal).
         job.clear()
         return fn(*args)
+
+    def _wait(
+        self,
+        sent: concurrent.futures.Future[Any],
+        loop: asyncio.AbstractEventLoop,
+        job: list[Any],
+        call: tuple[Any, ...],
+    ) -> None:
+        """Wait for ``sent``, checking the loop that should run it meanwhile."""
+        deadline = None if self.timeout is None else time.monotonic() + self.timeout
+        while True:
+            try:
+                sent.result(_CHECK_EVERY)
+                return
+            except concurrent.futures.TimeoutError:
+                pass
+            if loop.is_closed() or not loop.is_running():
+                # Stopped: what it has not started never will be. Taking the
+                # call back from the job (atomic) tells who runs it.
+                try:
+                    taken = job.pop()
+                except IndexError:
+                    taken = None
+                if taken is call:
+                    raise _NotStarted
+                if taken is not None:
+                    job.append(taken)  # fn's result, in the nick of time
+                    return
+                raise RuntimeError(
+                    "fastapi_everywhere.django: the event loop of an async view "
+                    "stopped while its request's sync teardown ran on the "
+                    "request's thread; its outcome is unknown"
+                )
+            if deadline is not None and time.monotonic() > deadline:
+                sent.cancel()
+                raise TimeoutError(
+                    "fastapi_everywhere.django: the request's sync teardown did "
+                    f"not finish on the request's thread within {self.timeout} s "
+                    "(the TIMEOUT setting)"
+                )
 
     def serve_while(self, fn: Callable[..., None], *args: Any) -> None:
         """Run ``fn(*args)`` on a helper thread; run sync work sent here meanwhile."""
@@ -150,6 +199,14 @@ class ThreadSensitive:
             helper.join()
         if errors:
             raise errors[0]
+
+
+class _NotStarted(Exception):
+    """The loop stopped before it started what :meth:`ThreadSensitive.run_here` sent."""
+
+
+#: How often (seconds) ``run_here`` checks that the loop it waits on still runs.
+_CHECK_EVERY = 0.05
 
 
 def _run(runner: ThreadSensitive, job: list[Any]) -> None:
