@@ -242,6 +242,15 @@ class Operation:
         """End in FastAPI's order; True: ``exc`` was swallowed (raise the rest)."""
         res = self.res
         function = self.function_stack
+        if (
+            exc is None
+            and function is None
+            and res.background_tasks is None
+            and self.invalid is None
+        ):
+            # The usual end: only the request's exits, nothing to throw in.
+            await res.request_stack.__aexit__(None, None, None)
+            return False
         left = await aend_operation(
             exc,
             function=(
