@@ -48,7 +48,7 @@ from starlette.responses import Response
 from .plan import GEN, SYNC, Node, Plan
 from .run import new_response
 
-__all__ = ["InlineSolver", "define", "inline_solver"]
+__all__ = ["InlineSolver", "can_fail", "define", "inline_solver"]
 
 #: ``solve(cache, source, push, push_function, response, tasks)`` ->
 #: ``(values, errors, response, tasks)``: the root's values and the errors
@@ -143,7 +143,7 @@ class _Writer:
         :meth:`_call`) and of its errors list (None when nothing below it
         can fail).
         """
-        errors = self._var("e") if _can_fail(node) else None
+        errors = self._var("e") if can_fail(node) else None
         if errors:
             self._emit(depth, f"{errors} = []")
         # The target's values are a dict, as are the arguments of a node that
@@ -285,9 +285,14 @@ def define(source: str, what: str, plan: Plan, namespace: dict[str, Any]) -> Any
     return function
 
 
-def _can_fail(node: Node) -> bool:
-    """Whether solving ``node`` may gather a validation error."""
-    return node.has_params or any(_can_fail(child) for child in node.children)
+def can_fail(node: Node) -> bool:
+    """Whether solving ``node`` may gather a validation error (a parameter
+    or a body value of it or below it). Both solver writers ask it."""
+    return (
+        node.has_params
+        or bool(node.body_params)
+        or any(can_fail(child) for child in node.children)
+    )
 
 
 def _plain_name(name: str) -> bool:

@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from . import _compat
-from .compiled import define
+from .compiled import can_fail, define
 from .plan import AGEN, ASYNC, GEN, Node, Plan
 from .run import Resolution
 
@@ -111,13 +111,13 @@ class _AsyncWriter:
         root = self._n(plan.root)
         head = ["    cache = res.cache"]
         head += [f"    v{self._n(n)} = {{}}" for n in order]
-        head += [f"    e{self._n(n)} = []" for n in order if _can_fail(n)]
+        head += [f"    e{self._n(n)} = []" for n in order if can_fail(n)]
         if self.bound:
             head.append("    " + " = ".join(self.bound) + " = None")
         tail = [
             f"    res.values = v{root}",
             f"    res.errors = e{root}"
-            if _can_fail(plan.root)
+            if can_fail(plan.root)
             else "    res.errors = []",
             "    res.pc = len(res.plan.steps)",
         ]
@@ -194,7 +194,7 @@ class _AsyncWriter:
         solved.append(f"        cache[K{n}] = {s}")
         if node.name is not None:
             solved.append(f"    v{p}[N{n}] = {s}")
-        if not _can_fail(node):  # no error can stop it: no check
+        if not can_fail(node):  # no error can stop it: no check
             return lines + solved
         lines.append(f"    if e{n}:")
         lines.append(f"        e{p}.extend(e{n})")
@@ -217,16 +217,6 @@ class _AsyncWriter:
             f"(copy_context().run(CALL{n}, **v{n}) if res.isolate_context "
             f"else CALL{n}(**v{n}))"
         )
-
-
-def _can_fail(node: Node) -> bool:
-    """Whether solving ``node`` may gather a validation error (a parameter
-    or a body value of it or below it)."""
-    return (
-        node.has_params
-        or bool(node.body_params)
-        or any(_can_fail(child) for child in node.children)
-    )
 
 
 def _awaits(node: Node) -> bool:
