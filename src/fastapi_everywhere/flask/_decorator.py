@@ -148,8 +148,7 @@ def _is_own_view(
     view = app.view_functions.get(owner.endpoint or "")
     if view is wrapper:  # the usual case: a decorated function view
         return True
-    if getattr(view, "view_class", None) is not None:
-        view = _endpoint_view(owner, app)
+    view = _handler(view, owner)
     return (
         route_of(view) is route
         and getattr(view, "__wrapped__", None) is route.target.func
@@ -158,7 +157,11 @@ def _is_own_view(
 
 def _endpoint_view(owner: Request, app: Flask) -> Any:
     """The view ``app`` dispatched ``owner`` to (not a helper)."""
-    view = app.view_functions.get(owner.endpoint or "")
+    return _handler(app.view_functions.get(owner.endpoint or ""), owner)
+
+
+def _handler(view: Any, owner: Request) -> Any:
+    """``view``, or for a ``MethodView`` the handler of ``owner``'s method."""
     view_class = getattr(view, "view_class", None)
     if view_class is not None:  # a MethodView: the handler of this method
         method = owner.method.lower()
