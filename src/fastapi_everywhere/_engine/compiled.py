@@ -83,6 +83,15 @@ def inline_solver(plan: Plan, *, isolate_context: bool = False) -> InlineSolver:
     return solver
 
 
+#: Where the solver's code reads each parameter source from.
+_SOURCE_DATA = {
+    "path": "source.request.path_params",
+    "query": "source.request.query_params",
+    "header": "source.headers",
+    "cookie": "source.request.cookies",
+}
+
+
 class _Writer:
     """Writes one plan's solver: one block of source per node."""
 
@@ -229,15 +238,8 @@ class _Writer:
         self._emit(depth, f"{push}({cm})")
 
     def _params(self, node: Node, depth: int, values: str, errors: str | None) -> None:
-        # FastAPI's order: path, query, header, cookie.
-        for reader, data in (
-            (node.path_params, "source.request.path_params"),
-            (node.query_params, "source.request.query_params"),
-            (node.header_params, "source.headers"),
-            (node.cookie_params, "source.request.cookies"),
-        ):
-            if not reader:
-                continue
+        for where, reader in node.param_readers:  # in FastAPI's order
+            data = _SOURCE_DATA[where]
             assert errors is not None  # parameters can fail
             found, failed = self._var("f"), self._var("x")
             self._emit(

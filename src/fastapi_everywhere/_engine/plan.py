@@ -82,6 +82,7 @@ class Node:
         "name",
         "oauth_scopes",
         "origin",
+        "param_readers",
         "path_params",
         "query_params",
         "request_name",
@@ -116,6 +117,18 @@ class Node:
         )
         self.cookie_params = used.cookie_params and _compat.params_reader(
             used.cookie_params
+        )
+        #: (source, reader) of each source with parameters, in FastAPI's
+        #: order: "path", "query", "header", "cookie".
+        self.param_readers: tuple[tuple[str, Any], ...] = tuple(
+            (source, reader)
+            for source, reader in (
+                ("path", self.path_params),
+                ("query", self.query_params),
+                ("header", self.header_params),
+                ("cookie", self.cookie_params),
+            )
+            if reader
         )
         self._fields = (
             used.path_params,

@@ -54,6 +54,14 @@ def async_solver(plan: Plan) -> AsyncSolver:
 
 _ASYNC = "async"
 
+#: Where the solver's code reads each parameter source from.
+_SOURCE_DATA = {
+    "path": "res.get_request().path_params",
+    "query": "res.get_request().query_params",
+    "header": "res.get_headers()",
+    "cookie": "res.get_request().cookies",
+}
+
 
 class _AsyncWriter:
     """Writes one plan's async solver: a flat block per dependency.
@@ -149,22 +157,15 @@ class _AsyncWriter:
         """The closing step of ``node``: read its inputs, call it, store it."""
         n = self._n(node)
         lines: list[str] = []
-        # FastAPI's order: path, query, header, cookie (``read_params``,
-        # written out: the readers are the node's own).
-        for reader, data in (
-            (node.path_params, "res.get_request().path_params"),
-            (node.query_params, "res.get_request().query_params"),
-            (node.header_params, "res.get_headers()"),
-            (node.cookie_params, "res.get_request().cookies"),
-        ):
-            if reader:
-                self.count += 1
-                name = f"READ{self.count}"
-                self.namespace[name] = reader
-                lines.append(f"    _f, _x = {name}({data})")
-                lines.append(f"    v{n}.update(_f)")
-                lines.append("    if _x:")  # (extend: a nested function may run it)
-                lines.append(f"        e{n}.extend(_x)")
+        # ``read_params``, written out: the node's own readers, in order.
+        for where, reader in node.param_readers:
+            self.count += 1
+            name = f"READ{self.count}"
+            self.namespace[name] = reader
+            lines.append(f"    _f, _x = {name}({_SOURCE_DATA[where]})")
+            lines.append(f"    v{n}.update(_f)")
+            lines.append("    if _x:")  # (extend: a nested function may run it)
+            lines.append(f"        e{n}.extend(_x)")
         if node.body_params:
             lines += [
                 "    _v, _e = await request_body_to_args(",
