@@ -337,6 +337,12 @@ def test_an_exit_the_request_thread_never_runs_times_out() -> None:
         assert time.monotonic() - started < 5
     finally:
         never.set()
+
+        async def settle() -> None:  # the cancelled send finishes before the loop ends
+            others = asyncio.all_tasks() - {asyncio.current_task()}
+            await asyncio.gather(*others, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(settle(), loop).result(10)
         loop.call_soon_threadsafe(loop.stop)
         loop_thread.join(10)
         loop.close()
