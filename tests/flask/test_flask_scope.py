@@ -93,6 +93,41 @@ def test_resolve_alone_opens_and_closes_the_scope(make_app: Any, rec: Recorder) 
     assert rec.events == ["open db", "close db"]
 
 
+@pytest.mark.parametrize("extension", [True, False])
+def test_a_scope_no_response_closed_is_closed_at_teardown(
+    make_app: Any, rec: Recorder, extension: bool
+) -> None:
+    """An error Flask propagates past ``resolve()``: the teardown hook closes it."""
+    from fastapi_everywhere.flask._context import teardown_request
+
+    dep = resource(rec, "db")
+    app = make_app(TESTING=True, extension=extension)
+
+    @app.get("/")
+    @with_fastapi_depends
+    def own(*, db: Annotated[str, Depends(dep)]) -> Any:
+        return db
+
+    @app.get("/plain")
+    def plain_view() -> Any:
+        resolve(dep)
+        raise RuntimeError("boom")
+
+    # A request served by its own decorated view needs no hook.
+    assert app.test_client().get("/").data == b"db"
+    assert teardown_request not in app.teardown_request_funcs.get(None, [])
+    del rec.events[:]
+    with pytest.raises(RuntimeError, match="boom"):
+        app.test_client().get("/plain")
+    assert rec.events == ["open db", "db saw RuntimeError", "close db"]
+    assert app.teardown_request_funcs[None].count(teardown_request) == 1
+    del rec.events[:]
+    with pytest.raises(RuntimeError, match="boom"):
+        app.test_client().get("/plain")  # registered once
+    assert rec.events == ["open db", "db saw RuntimeError", "close db"]
+    assert app.teardown_request_funcs[None].count(teardown_request) == 1
+
+
 def test_teardown_when_the_request_ends(make_app: Any, rec: Recorder) -> None:
     dep = resource(rec, "db")
     app = make_app()

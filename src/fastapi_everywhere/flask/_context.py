@@ -15,8 +15,11 @@ with it:
   functions. When the response is streamed or ``BackgroundTasks`` are
   pending, closing waits for ``response.call_on_close`` (after the last
   chunk was sent);
-* anything else (an unhandled error Flask propagates) -> the extension's
-  ``teardown_request`` closes it with the error.
+* anything else (an unhandled error Flask propagates) -> a
+  ``teardown_request`` function closes it with the error. It is registered
+  on the app the first time a scope is opened anywhere but by the request's
+  own decorated view, which closes its scope on every way out: a request
+  served by its decorated view pays for no hook.
 
 The state lives on the werkzeug request object itself, not on ``g``: ``g``
 belongs to the app context, which a test (or a ``with app.app_context()``
@@ -29,11 +32,12 @@ from __future__ import annotations
 import contextvars
 import functools
 import logging
+import threading
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from flask import Flask, Response, after_this_request, g, request
+from flask import Flask, Response, after_this_request, current_app, g, request
 from flask import Request as FlaskRequest
 from starlette.datastructures import Headers
 from starlette.responses import Response as StarletteResponse
@@ -188,7 +192,28 @@ def current_state(
         return found
     found = open_state(owner, app)
     after_this_request(lambda response: end_request(found, response))
+    _hook_teardown(app)
     return found
+
+
+_hooking = threading.Lock()
+
+
+def _hook_teardown(app: Flask | None) -> None:
+    """Have ``app`` close, at its request teardown, a scope no response closed.
+
+    Registered on first need, past Flask's set-up phase check: its
+    ``teardown_request_funcs`` are read at each request's teardown.
+    """
+    if app is None:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+    funcs = app.teardown_request_funcs.get(None)
+    if funcs is not None and teardown_request in funcs:
+        return
+    with _hooking:
+        funcs = app.teardown_request_funcs.setdefault(None, [])
+        if teardown_request not in funcs:
+            funcs.append(teardown_request)
 
 
 def request_state(owner: FlaskRequest) -> RequestState | None:

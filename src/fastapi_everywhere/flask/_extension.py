@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import Flask
 
-from ._context import teardown_request
 from ._state import EXTENSION_KEY, FlaskState
 
 __all__ = ["EXTENSION_KEY", "FastAPIDepends"]
@@ -53,7 +52,8 @@ class FastAPIDepends:
         return f"<FastAPIDepends fastapi_app={self.fastapi_app!r}>"
 
     def init_app(self, app: Flask) -> None:
-        """Register on ``app``: state, config defaults and the teardown hook."""
+        """Register on ``app``: its state and config defaults (no hook: a
+        ``teardown_request`` function is added on first need)."""
         if EXTENSION_KEY in app.extensions:
             raise RuntimeError(
                 f"FastAPIDepends.init_app: Flask app {app.name!r} already has the "
@@ -74,4 +74,3 @@ class FastAPIDepends:
             lifespan=bool(config["FASTAPI_EVERYWHERE_LIFESPAN"]),
             lifespan_timeout=config["FASTAPI_EVERYWHERE_LIFESPAN_TIMEOUT"],
         )
-        app.teardown_request(teardown_request)
