@@ -658,3 +658,49 @@ def test_a_request_leaves_no_more_cyclic_garbage_than_a_plain_route(
     # per request turn up (state other tests left on the process), not a
     # cycle of the request's own.
     assert garbage_per_request("/items/1") - garbage_per_request("/plain/1") < 5
+
+
+@pytest.mark.parametrize("deferred", [False, True])
+def test_the_whole_request_runs_in_one_context_of_its_own(
+    make_app: Any, deferred: bool, caplog: Any
+) -> None:
+    """The request's own view runs dependencies, view and teardown (after
+    the response too) in one copy of the context: a token a ``yield``
+    dependency made is still its own at teardown, and nothing set there
+    leaks to the server's thread.
+
+    FastAPI enters and exits a sync generator in two threadpool calls, each
+    in a copy of the request's context, so there the token's reset fails:
+    one context is the host request's better equivalent of one task.
+    """
+    import contextvars
+    import logging
+
+    var: contextvars.ContextVar[str] = contextvars.ContextVar("var", default="unset")
+    after: contextvars.ContextVar[str] = contextvars.ContextVar("after", default="")
+    events: list[str] = []
+
+    def dep() -> Iterator[str]:
+        token = var.set("set")
+        try:
+            yield "db"
+        finally:
+            var.reset(token)
+            after.set("teardown")  # must stay in the request's context
+            events.append(f"reset, now {var.get()}")
+
+    app = make_app()
+
+    @app.get("/")
+    @with_fastapi_depends
+    def view(*, db: Annotated[str, Depends(dep)], tasks: BackgroundTasks) -> str:
+        if deferred:  # teardown waits for the response's close
+            tasks.add_task(lambda: events.append(f"task sees {var.get()}"))
+        return var.get()
+
+    with caplog.at_level(logging.ERROR), app.test_client().get("/") as r:
+        assert r.data == b"set"
+    tasks = ["task sees set"] if deferred else []
+    assert events == [*tasks, "reset, now unset"]
+    assert not caplog.records
+    assert after.get() == ""  # this thread runs the app: nothing leaked to it

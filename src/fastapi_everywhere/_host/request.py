@@ -29,9 +29,7 @@ import logging
 import threading
 import warnings
 from collections.abc import Awaitable, Callable, Mapping
-from contextlib import (
-    AsyncExitStack,
-)
+from contextlib import AsyncExitStack
 from typing import Any
 
 from fastapi import FastAPI
@@ -50,11 +48,7 @@ from .._engine._threads import run_in_thread
 from .._engine.compiled import inline_solver
 from .._engine.plan import Node, Plan, plan_for_dependencies
 from .._engine.run import Resolution
-from .._lifecycle import (
-    swallowed_error,
-    target_caller,
-    validation_error,
-)
+from .._lifecycle import swallowed_error, target_caller, validation_error
 from .._lifespan import lifespan_state
 from .._source import RequestSource, ScopeSource
 from .._target import Target, target_of
@@ -286,14 +280,19 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
 
     def call_target(self, target: Target, /, *args: Any, **kwargs: Any) -> Any:
         """:meth:`call` of ``target.func``, given its :class:`Target` (a view's)."""
+        return contextvars.copy_context().run(self.call_here, target, args, kwargs)
+
+    def call_here(
+        self, target: Target, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        """:meth:`call_target` in the caller's context, not a copy of it: for
+        an adapter running its whole request (dependencies, view, teardown)
+        in one context of its own, as FastAPI runs a request in one task."""
         plan = target.plan_for(self.app, args, kwargs, self.source.path_template)
         if target.is_async or plan.needs_loop:
-            job = Job(target, plan, args, kwargs)
-            return contextvars.copy_context().run(self._call, job)
+            return self._call(Job(target, plan, args, kwargs))
         # The hottest path of a host request: not even a Job.
-        return contextvars.copy_context().run(
-            self._call_inline, target.func, plan, args, kwargs
-        )
+        return self._call_inline(target.func, plan, args, kwargs)
 
     def _call(self, job: Job) -> Any:
         """A call through the sync driver: the target or a step is async."""
@@ -339,10 +338,8 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
         """A sync target whose every step is sync: no driver, no loop.
 
         Sync ``yield`` dependencies exit on this thread: function-scoped ones
-        when the view returns, request-scoped ones at :meth:`close`. The
-        hottest path of a host request: what it does not need (an async
-        stack, a request exit stack before a request-scoped ``yield``) it
-        does not build.
+        when the view returns, request-scoped ones at :meth:`close`. What it
+        does not need (an async stack, a request exit stack) it does not build.
         """
         solve = plan.inline_solvers.get(False) or inline_solver(plan)
         exits = InlineExits() if plan.function_exits else None

@@ -205,13 +205,16 @@ def _hook_teardown(app: Flask | None) -> None:
     Registered on first need, past Flask's set-up phase check: its
     ``teardown_request_funcs`` are read at each request's teardown.
     """
-    if app is None:
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-    funcs = app.teardown_request_funcs.get(None)
+    flask_app: Flask = (
+        current_app._get_current_object()  # type: ignore[attr-defined]
+        if app is None
+        else app
+    )
+    funcs = flask_app.teardown_request_funcs.get(None)
     if funcs is not None and teardown_request in funcs:
         return
     with _hooking:
-        funcs = app.teardown_request_funcs.setdefault(None, [])
+        funcs = flask_app.teardown_request_funcs.setdefault(None, [])
         if teardown_request not in funcs:
             funcs.append(teardown_request)
 
@@ -267,13 +270,18 @@ def apply_response(sub: StarletteResponse, response: Response) -> None:
         response.headers.add(key.decode("latin-1"), value.decode("latin-1"))
 
 
-def end_request(found: RequestState, response: Response) -> Response:
+def end_request(
+    found: RequestState,
+    response: Response,
+    context: contextvars.Context | None = None,
+) -> Response:
     """End the request with its Flask ``response`` (before the app's ``after_request``).
 
     Applies the injected ``Response``, then closes the scope, or, when the
     body is streamed or background tasks are pending, has
-    ``response.call_on_close`` close it after the body was sent. A request
-    the view failed was closed already: ``response`` is returned untouched.
+    ``response.call_on_close`` close it after the body was sent, in
+    ``context`` (the request's, when it has one of its own). A request the
+    view failed was closed already: ``response`` is returned untouched.
     """
     if found.closed or found.deferred:
         return response  # failed (closed by the view) or already handed over
@@ -285,7 +293,10 @@ def end_request(found: RequestState, response: Response) -> Response:
     if response.is_streamed or (tasks is not None and tasks.tasks):
         # Teardown after the body was sent; background tasks after that too.
         found.deferred = True
-        response.call_on_close(functools.partial(_close_after_response, found))
+        if context is None:
+            response.call_on_close(functools.partial(_close_after_response, found))
+        else:  # the request's own context: its vars, reset by their tokens
+            response.call_on_close(functools.partial(context.run, found.close_sent))
     else:
         # The status is final: a teardown error is logged, as FastAPI does.
         found.close_sent()

@@ -11,6 +11,7 @@ are used on the loop that created them.
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
@@ -52,38 +53,22 @@ def _run_in_request(
     kwargs: dict[str, Any],
     wrapper: Callable[..., Any],
 ) -> Any:
-    target = route.target
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     found: RequestState | None = getattr(owner, STATE_KEY, None)
-    ends = False
     if found is None:
-        # The request's own view, opening its state, ends the request as it
-        # returns: no after-request hook per request. With FastAPI < 0.118
-        # teardown runs before the response and its error is Flask's 500
-        # (raised from the hook, past the app's error handlers): kept so.
-        ends = not TEARDOWN_BEFORE_RESPONSE and _is_own_view(route, owner, app, wrapper)
-        found = open_state(owner, app) if ends else current_state(owner, app)
-    if kwargs and not target.injected.isdisjoint(kwargs):
-        # Flask passes view_args as keyword arguments; those the view declares
-        # as FastAPI parameters (Path(ge=1)...) are resolved and validated
-        # from path_params instead, like every other request value.
-        view_args = owner.view_args or {}
-        kwargs = {
-            k: v
-            for k, v in kwargs.items()
-            if k not in target.injected or k not in view_args
-        }
+        # With FastAPI < 0.118 teardown runs before the response and its
+        # error is Flask's 500 (raised from an after-request hook, past the
+        # app's error handlers): kept so.
+        if not TEARDOWN_BEFORE_RESPONSE and _is_own_view(route, owner, app, wrapper):
+            context = contextvars.copy_context()
+            return context.run(_serve, route, owner, app, args, kwargs, context)
+        found = current_state(owner, app)
+    kwargs = _view_kwargs(route, owner, kwargs)
     found.depth += 1
     try:
-        result = found.call_target(target, *args, **kwargs)
-        if found.depth == 1 and _renders(route, result, owner, app, own=ends):
+        result = found.call_target(route.target, *args, **kwargs)
+        if found.depth == 1 and _renders(route, result, owner, app, own=False):
             result = _to_flask(route.render(result, found.response))
-        if ends:
-            # Flask's make_response, as Flask would call it next (it passes
-            # a response of the app's class through unchanged).
-            if not isinstance(result, app.response_class):
-                result = app.make_response(result)
-            return end_request(found, result)
         return result
     except BaseException as exc:
         if found.depth > 1:
@@ -91,6 +76,53 @@ def _run_in_request(
         return _fail(found, exc)
     finally:
         found.depth -= 1
+
+
+def _serve(
+    route: ViewRoute,
+    owner: Request,
+    app: Flask,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    context: contextvars.Context,
+) -> Any:
+    """The request's own view, its whole request in ``context``.
+
+    It opens the request's state and ends it as it returns (no
+    after-request hook), and everything between, teardown included, runs in
+    the one context, as a FastAPI request runs in one task.
+    """
+    found = open_state(owner, app)
+    found.depth = 1
+    try:
+        result = found.call_here(route.target, args, _view_kwargs(route, owner, kwargs))
+        if _renders(route, result, owner, app, own=True):
+            result = _to_flask(route.render(result, found.response))
+        # Flask's make_response, as Flask would call it next (it passes a
+        # response of the app's class through unchanged).
+        if not isinstance(result, app.response_class):
+            result = app.make_response(result)
+        return end_request(found, result, context)
+    except BaseException as exc:
+        return _fail(found, exc)
+    finally:
+        found.depth = 0
+
+
+def _view_kwargs(
+    route: ViewRoute, owner: Request, kwargs: dict[str, Any]
+) -> dict[str, Any]:
+    """``kwargs`` less the view args the view declares as FastAPI parameters.
+
+    Flask passes ``view_args`` as keyword arguments; those the view declares
+    as FastAPI parameters (``Path(ge=1)``...) are resolved and validated
+    from ``path_params`` instead, like every other request value.
+    """
+    injected = route.target.injected
+    if not kwargs or injected.isdisjoint(kwargs):
+        return kwargs
+    view_args = owner.view_args or {}
+    return {k: v for k, v in kwargs.items() if k not in injected or k not in view_args}
 
 
 def _fail(found: RequestState, exc: BaseException) -> Any:
