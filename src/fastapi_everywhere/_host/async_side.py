@@ -220,7 +220,7 @@ class AsyncSide:
         The plan's compiled solver runs in one ``run_sync`` hop (none when
         every step is loop_safe), each step in a copy of the context as
         FastAPI runs it in a worker thread.
-        Its exits are the sync side's (``RequestScope._call_inline``):
+        Its exits are the sync side's (``RequestScope.call_here``):
         function-scoped ones close through ``run_sync`` when ``func``
         returns, request-scoped ones at ``close`` on the closing thread
         (the request's sync thread under Django), after anything the async

@@ -1,6 +1,6 @@
 """The inline path of a host request: a sync target whose every step is sync.
 
-``RequestScope._call_inline`` runs such a call on the calling thread with no
+``RequestScope.call_here`` runs such a call on the calling thread with no
 driver and no loop, through the plan's compiled solver
 (``_engine.compiled``). What it needs beyond that lives here: the call's
 function scope when its plan has one (:class:`InlineExits`) and closing it

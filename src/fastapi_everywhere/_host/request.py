@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import logging
-import threading
+import _thread
 import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack
@@ -132,7 +132,7 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
         self.app = source.app
         self.name = name
         self.cache: dict[Any, Any] = {}
-        self._lock = threading.RLock()
+        self._lock = _thread.RLock()  # threading.RLock, without its wrapper call
         # The rest stays the class defaults unless given: paid per request.
         if logger is not None:
             self.logger = logger
@@ -291,8 +291,36 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
         plan = target.plan_for(self.app, args, kwargs, self.source.path_template)
         if target.is_async or plan.needs_loop:
             return self._call(Job(target, plan, args, kwargs))
-        # The hottest path of a host request: not even a Job.
-        return self._call_inline(target.func, plan, args, kwargs)
+        # The hottest path of a host request, written out: a sync target
+        # whose every step is sync runs on this thread, no driver, no loop.
+        # Its sync exits close here too: function-scoped ones when it
+        # returns, request-scoped ones at close().
+        func = target.func
+        solve = plan.inline_solvers.get(False) or inline_solver(plan)
+        exits = InlineExits() if plan.function_exits else None
+        with self._lock:
+            if self.closed:
+                self._check_open("call")
+            try:
+                values, errors, response, tasks = solve(*self._solver_args(exits))
+            except BaseException as e:
+                close_function(None if exits is None else exits.function, e)
+            self._adopt(response, tasks)
+            if errors:
+                end_invalid(exits, self._invalid_from(errors))
+        if exits is None:  # no function scope: nothing to close after the view
+            return func(*args, **kwargs, **values)
+        try:
+            result = func(*args, **kwargs, **values)
+        except BaseException as e:
+            with self._lock:
+                close_function(exits.function, e)
+        if exits.function is not None:
+            with self._lock:
+                left = exits.close(None)
+            if left is not None:
+                raise left
+        return result
 
     def _call(self, job: Job) -> Any:
         """A call through the sync driver: the target or a step is async."""
@@ -326,44 +354,6 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
             raise swallowed_error() from e  # a yield dependency swallowed it
         with lock:
             driver.__exit__(None, None, None)
-        return result
-
-    def _call_inline(
-        self,
-        func: Callable[..., Any],
-        plan: Plan,
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-    ) -> Any:
-        """A sync target whose every step is sync: no driver, no loop.
-
-        Sync ``yield`` dependencies exit on this thread: function-scoped ones
-        when the view returns, request-scoped ones at :meth:`close`. What it
-        does not need (an async stack, a request exit stack) it does not build.
-        """
-        solve = plan.inline_solvers.get(False) or inline_solver(plan)
-        exits = InlineExits() if plan.function_exits else None
-        with self._lock:
-            self._check_open("call")
-            try:
-                values, errors, response, tasks = solve(*self._solver_args(exits))
-            except BaseException as e:
-                close_function(None if exits is None else exits.function, e)
-            self._adopt(response, tasks)
-            if errors:
-                end_invalid(exits, self._invalid_from(errors))
-        if exits is None:  # no function scope: nothing to close after the view
-            return func(*args, **kwargs, **values)
-        try:
-            result = func(*args, **kwargs, **values)
-        except BaseException as e:
-            with self._lock:
-                close_function(exits.function, e)
-        if exits.function is not None:
-            with self._lock:
-                left = exits.close(None)
-            if left is not None:
-                raise left
         return result
 
     def _enter(self, driver: _HostDriver) -> dict[str, Any]:
