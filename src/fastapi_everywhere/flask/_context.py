@@ -232,9 +232,8 @@ def open_state(owner: FlaskRequest, app: Flask | None = None) -> RequestState:
     :func:`end_request`; the request's own decorated view calls it itself.
     """
     state = state_of(app)
-    state.ensure_started()
     found = RequestState(
-        FlaskSource(owner, app=state.fastapi_app, path_params=owner.view_args),
+        FlaskSource(owner, app=state.started_app(), path_params=owner.view_args),
         state,
         name=f"flask request {owner.method} {owner.path}",
     )

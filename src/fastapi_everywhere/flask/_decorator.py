@@ -49,21 +49,27 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _run_in_request(
     route: ViewRoute,
     owner: Request,
+    wrapper: Callable[..., Any],
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
-    wrapper: Callable[..., Any],
 ) -> Any:
+    """A call of ``route``'s ``wrapper`` in the Flask request ``owner``."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     found: RequestState | None = getattr(owner, STATE_KEY, None)
     if found is None:
-        # With FastAPI < 0.118 teardown runs before the response and its
-        # error is Flask's 500 (raised from an after-request hook, past the
-        # app's error handlers): kept so.
-        if not TEARDOWN_BEFORE_RESPONSE and _is_own_view(route, owner, app, wrapper):
+        # The request's own view serves it whole. With FastAPI < 0.118
+        # teardown runs before the response and its error is Flask's 500
+        # (raised from an after-request hook, past the app's error
+        # handlers): kept so.
+        view = app.view_functions.get(owner.endpoint or "")
+        if not TEARDOWN_BEFORE_RESPONSE and (
+            view is wrapper or _is_own_handler(route, owner, view)
+        ):
             context = contextvars.copy_context()
             return context.run(_serve, route, owner, app, args, kwargs, context)
         found = current_state(owner, app)
-    kwargs = _view_kwargs(route, owner, kwargs)
+    if kwargs and not route.target.injected.isdisjoint(kwargs):
+        kwargs = _view_kwargs(route, owner, kwargs)
     found.depth += 1
     try:
         result = found.call_target(route.target, *args, **kwargs)
@@ -94,8 +100,10 @@ def _serve(
     """
     found = open_state(owner, app)
     found.depth = 1
+    if kwargs and not route.target.injected.isdisjoint(kwargs):
+        kwargs = _view_kwargs(route, owner, kwargs)
     try:
-        result = found.call_here(route.target, args, _view_kwargs(route, owner, kwargs))
+        result = found.call_here(route.target, args, kwargs)
         if _renders(route, result, owner, app, own=True):
             result = _to_flask(route.render(result, found.response))
         # Flask's make_response, as Flask would call it next (it passes a
@@ -119,8 +127,6 @@ def _view_kwargs(
     from ``path_params`` instead, like every other request value.
     """
     injected = route.target.injected
-    if not kwargs or injected.isdisjoint(kwargs):
-        return kwargs
     view_args = owner.view_args or {}
     return {k: v for k, v in kwargs.items() if k not in injected or k not in view_args}
 
@@ -168,18 +174,14 @@ def _renders(
     return own or route_of(_endpoint_view(owner, app)) is route
 
 
-def _is_own_view(
-    route: ViewRoute, owner: Request, app: Flask, wrapper: Callable[..., Any]
-) -> bool:
-    """Whether Flask dispatched ``owner`` to ``route``'s very ``wrapper``.
+def _is_own_handler(route: ViewRoute, owner: Request, view: Any) -> bool:
+    """Whether ``view``, which Flask dispatched ``owner`` to, is ``route``'s
+    own view, a ``MethodView`` whose handler is ``route``'s wrapper.
 
-    Not to a wrapper of it (``functools.wraps`` copies the route): code
-    around the view may still use the request's scope, or change the
-    response, after the view returned.
+    Not a wrapper of it (``functools.wraps`` copies the route): code around
+    the view may still use the request's scope, or change the response,
+    after the view returned.
     """
-    view = app.view_functions.get(owner.endpoint or "")
-    if view is wrapper:  # the usual case: a decorated function view
-        return True
     view = _handler(view, owner)
     return (
         route_of(view) is route
@@ -274,7 +276,7 @@ def with_fastapi_depends(
             owner = request._get_current_object()  # type: ignore[attr-defined]
         except RuntimeError:  # no request context: a CLI command
             return run_command(target, args, kwargs)
-        return _run_in_request(found, owner, args, kwargs, wrapper)
+        return _run_in_request(found, owner, wrapper, args, kwargs)
 
     wrapper = target_wrapper(target, run)
     setattr(wrapper, ROUTE_ATTR, found)

@@ -139,11 +139,25 @@ class FlaskState:
 
     def ensure_started(self) -> None:
         """Start the lifespan in this process unless it runs already (cheap then)."""
-        lifespan = self.lifespan
-        if lifespan is not None and not lifespan.running:
+        self.started_app()
+
+    def started_app(self) -> FastAPI | None:
+        """:attr:`fastapi_app`, its lifespan started in this process first.
+
+        What each request asks of its app's state, in one call.
+        """
+        app = self._app if self._app is not None else self.fastapi_app
+        lifespan = self._lifespan
+        if lifespan is None:
+            if app is None or not self.use_lifespan:
+                return app  # no lifespan (yet: an app may be configured later)
+            lifespan = self.lifespan
+            assert lifespan is not None
+        if not lifespan.running:
             # In an empty context: the lifespan's loop task would otherwise keep
             # (and hand back at shutdown) the Flask request context it started in.
             contextvars.Context().run(lifespan.ensure_started)
+        return app
 
     def close_lifespan(self) -> None:
         """Shut this process's lifespan down now (idempotent)."""
