@@ -149,6 +149,7 @@ class RequestState(RequestScope):
     depth = 0  # nesting of decorated calls: the outermost ends the request
     failed = False
     deferred = False
+    logger = log
 
     def __init__(
         self,
@@ -158,8 +159,10 @@ class RequestState(RequestScope):
         name: str,
         app: Any = None,
     ) -> None:
-        super().__init__(source, app=app, name=name, timeout=state.timeout, logger=log)
+        RequestScope.__init__(self, source, app=app, name=name)
         self.state = state
+        if state.timeout is not None:
+            self.timeout = state.timeout
 
     def __repr__(self) -> str:
         return f"{super().__repr__()[:-1]}, depth={self.depth}>"
