@@ -23,10 +23,10 @@ Errors are rendered in ``errors.py``; the process lifespan lives in
 
 from __future__ import annotations
 
+import _thread
 import contextvars
 import functools
 import logging
-import _thread
 import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack

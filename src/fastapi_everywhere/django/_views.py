@@ -93,8 +93,8 @@ def _state(request: HttpRequest) -> RequestState:
 
 
 def _unstarted_lifespan(state: RequestState) -> ProcessLifespan | None:
-    # The middleware, when there is one, started the lifespan already.
-    return None if state.managed or state.scope is not None else lifespan_to_start()
+    # A view without the middleware starts it (the middleware did, else).
+    return None if state.scope is not None else lifespan_to_start()
 
 
 def _finish(state: RequestState, result: Any, *, failed: bool = False) -> Any:
@@ -218,7 +218,7 @@ def _sync_view(
     def view(*args: Any, **kwargs: Any) -> Any:
         request, host = _find_request(args, target.name)
         state = _state(request)
-        if (lifespan := _unstarted_lifespan(state)) is not None:
+        if not state.managed and (lifespan := _unstarted_lifespan(state)) is not None:
             lifespan.ensure_started()
         passed, path_params = _split(target, kwargs)
         scope = state.open(request, path_params, host)
@@ -261,7 +261,7 @@ def _async_view(
     async def view(*args: Any, **kwargs: Any) -> Any:
         request, host = _find_request(args, target.name)
         state = _state(request)
-        if (lifespan := _unstarted_lifespan(state)) is not None:
+        if not state.managed and (lifespan := _unstarted_lifespan(state)) is not None:
             await sync_to_async(lifespan.ensure_started, thread_sensitive=False)()
         passed, path_params = _split(target, kwargs)
         scope = state.open(request, path_params, host)
