@@ -86,10 +86,10 @@ apt_install = missing=; for cp in $(1); do command -v $${cp%%:*} >/dev/null || m
 			|| { echo "could not install$$missing with apt-get" >&2; exit 1; }; \
 	}
 
-# The Celery worker tests run a real redis-server, the bench-server smoke test
-# wrk (Debian packages).
+# The Celery worker tests run a real redis-server, the bench-server smoke tests
+# wrk and valgrind (Debian packages).
 system-deps:
-	@$(call apt_install,redis-server:redis-server wrk:wrk)
+	@$(call apt_install,redis-server:redis-server wrk:wrk valgrind:valgrind)
 
 demo: $(STAMP)
 	$(VPY) -m demo

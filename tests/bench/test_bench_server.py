@@ -8,6 +8,7 @@ no peer packages, so only the hand-wired and fastapi-everywhere rows run
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -63,3 +64,26 @@ def test_server_rows_are_numbers() -> None:
         assert _number(_cell(table, row, "req/s")) > 0
     assert "TEARDOWN" not in table
     assert "errors" not in table
+
+
+INSTRUCTIONS = ROOT / "bench" / "server" / "instructions.py"
+
+
+@pytest.mark.skipif(
+    shutil.which("valgrind") is None,
+    reason="valgrind is not installed: `make system-deps` installs it (make test and CI do)",
+)
+def test_instruction_counts_are_numbers() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(INSTRUCTIONS), "wsgi", "flaskapp:app", "/items/7", "hand"],
+        cwd=ROOT,
+        env={**os.environ, "BENCH_REQUESTS": "100"},
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    row = next(line for line in proc.stdout.splitlines() if line.startswith("| hand |"))
+    cells = [c.strip() for c in row.strip().strip("|").split("|")][1:]
+    assert len(cells) == 4
+    assert _number(cells[0]) > 10_000  # instructions: a Flask request takes ~500k
