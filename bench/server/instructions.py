@@ -80,7 +80,9 @@ def _counts(kind: str, target: str, path: str, variant: str, n: int) -> dict[str
                 counts[name] = int(found.group(1).replace(",", ""))
     missing = set(EVENTS.values()) - set(counts)
     if missing:
-        raise RuntimeError(f"no {sorted(missing)} in cachegrind's output:\n{done.stderr[-2000:]}")
+        raise RuntimeError(
+            f"no {sorted(missing)} in cachegrind's output:\n{done.stderr[-2000:]}"
+        )
     return counts
 
 
