@@ -122,8 +122,7 @@ class DjangoSource(HostSource[HttpRequest]):
         # Under ASGI, Django read the body into a buffer before the view ran.
         self.body_blocks = _server_scope(http) is None
         self._host: weakref.ref[Any] | None = None
-        if host is not None:
-            self.use_host(host)
+        self.use_host(host)
 
     def use_host(self, host: Any) -> None:
         """The view's own request object (DRF's ``Request``); ignored if ``http``."""
