@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import inspect
 import re
+import weakref
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
@@ -274,7 +275,26 @@ def params_reader(
                 values[name] = v
         return values, errors
 
+    if all(as_is for *_, as_is in plan):
+        _AS_IS[read] = tuple((name, alias) for _, name, alias, _, _ in plan)
     return read
+
+
+#: Readers whose every field takes a ``str`` as it is -> (name, alias) of each.
+_AS_IS: weakref.WeakKeyDictionary[Any, tuple[tuple[str, str], ...]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def as_is_fields(reader: Any) -> tuple[tuple[str, str], ...] | None:
+    """(name, alias) of each field of a :func:`params_reader` reader when each
+    takes a ``str`` as it is (:func:`_str_as_is`), else None.
+
+    For such a reader, a mapping whose ``get(alias)`` is a ``str`` for every
+    alias reads as ``{name: that str}`` with no error: a compiled solver
+    writes that out and calls the reader only when one is not.
+    """
+    return _AS_IS.get(reader)
 
 
 _SERIALIZE_PARAMS = frozenset(

@@ -45,6 +45,7 @@ from fastapi import BackgroundTasks
 from fastapi.security.oauth2 import SecurityScopes
 from starlette.responses import Response
 
+from ._compat import as_is_fields
 from .plan import GEN, SYNC, Node, Plan
 from .run import new_response
 
@@ -241,6 +242,25 @@ class _Writer:
         for where, reader in node.param_readers:  # in FastAPI's order
             data = _SOURCE_DATA[where]
             assert errors is not None  # parameters can fail
+            plain = as_is_fields(reader)
+            if plain:
+                # Plain str fields: present as str, each is its own value
+                # (what the reader returns then); else the reader decides.
+                data, got = self._var("d"), [self._var("a") for _ in plain]
+                self._emit(depth, f"{data} = {_SOURCE_DATA[where]}")
+                for (_, alias), local in zip(plain, got, strict=True):
+                    self._emit(
+                        depth, f"{local} = {data}.get({self._const('A', alias)})"
+                    )
+                self._emit(
+                    depth, "if " + " and ".join(f"type({a}) is str" for a in got) + ":"
+                )
+                for (name, _), local in zip(plain, got, strict=True):
+                    self._emit(
+                        depth + 1, f"{values}[{self._const('N', name)}] = {local}"
+                    )
+                self._emit(depth, "else:")
+                depth += 1
             found, failed = self._var("f"), self._var("x")
             self._emit(
                 depth, f"{found}, {failed} = {self._const('READ', reader)}({data})"
@@ -248,6 +268,8 @@ class _Writer:
             self._emit(depth, f"{values}.update({found})")
             self._emit(depth, f"if {failed}:")
             self._emit(depth + 1, f"{errors} += {failed}")
+            if plain:
+                depth -= 1
 
     def _specials(self, node: Node, depth: int, values: str) -> None:
         # The loop's order: connection, request, tasks, response, scopes.
