@@ -113,9 +113,11 @@ def test_a_scope_no_response_closed_is_closed_at_teardown(
         resolve(dep)
         raise RuntimeError("boom")
 
-    # A request served by its own decorated view needs no hook.
+    # A request served by its own decorated view needs no hook (with
+    # FastAPI < 0.118 the view ends it in an after-request hook: one too).
     assert app.test_client().get("/").data == b"db"
-    assert teardown_request not in app.teardown_request_funcs.get(None, [])
+    funcs = app.teardown_request_funcs.get(None, [])
+    assert (teardown_request in funcs) is TEARDOWN_BEFORE_RESPONSE
     del rec.events[:]
     with pytest.raises(RuntimeError, match="boom"):
         app.test_client().get("/plain")
@@ -698,6 +700,16 @@ def test_the_whole_request_runs_in_one_context_of_its_own(
             tasks.add_task(lambda: events.append(f"task sees {var.get()}"))
         return var.get()
 
+    if TEARDOWN_BEFORE_RESPONSE:
+        # FastAPI < 0.118 tears down before the response, from Flask's
+        # after-request hook and outside the view's context: the reset fails
+        # there and the request answers 500, as FastAPI's does on that
+        # version (its sync generator's enter and exit in two copies).
+        with caplog.at_level(logging.ERROR), app.test_client().get("/") as r:
+            assert r.status_code == 500
+        assert events == []
+        assert "different Context" in caplog.text
+        return
     with caplog.at_level(logging.ERROR), app.test_client().get("/") as r:
         assert r.data == b"set"
     tasks = ["task sees set"] if deferred else []
