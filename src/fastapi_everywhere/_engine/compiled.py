@@ -20,8 +20,10 @@ suite runs random trees through both):
   not called and its parent gets the errors; ``use_cache`` and the cache key
   are the original dependant's;
 * parameters are read in FastAPI's order (path, query, header, cookie) from
-  the request source, specials (``Request``, ``Response``,
-  ``BackgroundTasks``, ``SecurityScopes``) made on first need;
+  the request source (a source whose parameters are all plain strings
+  with one ``get`` each, FastAPI's reader only when one is missing or not a
+  ``str``), specials (``Request``, ``Response``, ``BackgroundTasks``,
+  ``SecurityScopes``) made on first need;
 * a generator is entered through its ``contextmanager`` and its exit handed
   to ``push(cm)`` (the request's exits) or, for a function-scoped one
   (``Plan.function_exits``), ``push_function(cm)``: which one is known when
