@@ -102,21 +102,7 @@ class RequestEnd:
             if self.closed:
                 return
             self.closed = True
-            if (
-                exc is None
-                and self.background_tasks is None
-                and self._request_exits is None
-                and self._async is None
-                and self._owner is None
-                and not self._torn_down
-            ):
-                # The usual request: its sync exits, entered inline, alone.
-                self._torn_down = True
-                cms, self._sync_exits = self._sync_exits, None
-                error = None if cms is None else close_sync_exits(cms, None)
-            elif (
-                exc is not None and exc is self._invalid and TEARDOWN_BEFORE_BACKGROUND
-            ):
+            if exc is not None and exc is self._invalid and TEARDOWN_BEFORE_BACKGROUND:
                 # FastAPI < 0.120 closed the dependencies before raising a
                 # validation error: they never saw it.
                 error = self._teardown(None)
