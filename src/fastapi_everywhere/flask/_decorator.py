@@ -55,6 +55,8 @@ def _run_in_request(
 ) -> Any:
     """A call of ``route``'s ``wrapper`` in the Flask request ``owner``."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if kwargs and not route.target.injected.isdisjoint(kwargs):
+        kwargs = _view_kwargs(route, owner, kwargs)
     found: RequestState | None = getattr(owner, STATE_KEY, None)
     if found is None:
         # The request's own view serves it whole. With FastAPI < 0.118
@@ -68,8 +70,6 @@ def _run_in_request(
             context = contextvars.copy_context()
             return context.run(_serve, route, owner, app, args, kwargs, context)
         found = current_state(owner, app)
-    if kwargs and not route.target.injected.isdisjoint(kwargs):
-        kwargs = _view_kwargs(route, owner, kwargs)
     found.depth += 1
     try:
         result = found.call_target(route.target, *args, **kwargs)
@@ -100,8 +100,6 @@ def _serve(
     """
     found = open_state(owner, app)
     found.depth = 1
-    if kwargs and not route.target.injected.isdisjoint(kwargs):
-        kwargs = _view_kwargs(route, owner, kwargs)
     try:
         result = found.call_here(route.target, args, kwargs)
         if _renders(route, result, owner, app, own=True):
@@ -120,7 +118,8 @@ def _serve(
 def _view_kwargs(
     route: ViewRoute, owner: Request, kwargs: dict[str, Any]
 ) -> dict[str, Any]:
-    """``kwargs`` less the view args the view declares as FastAPI parameters.
+    """``kwargs`` less the view args the view declares as FastAPI parameters
+    (call it when one of ``kwargs`` is injected).
 
     Flask passes ``view_args`` as keyword arguments; those the view declares
     as FastAPI parameters (``Path(ge=1)``...) are resolved and validated
