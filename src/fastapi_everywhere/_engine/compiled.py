@@ -245,14 +245,15 @@ class _Writer:
             data = _SOURCE_DATA[where]
             assert errors is not None  # parameters can fail
             plain = as_is_fields(reader)
+            read_at = depth
             if plain:
                 # Plain str fields: present as str, each is its own value
                 # (what the reader returns then); else the reader decides.
-                data, got = self._var("d"), [self._var("a") for _ in plain]
-                self._emit(depth, f"{data} = {_SOURCE_DATA[where]}")
+                mapping, got = self._var("d"), [self._var("a") for _ in plain]
+                self._emit(depth, f"{mapping} = {data}")
                 for (_, alias), local in zip(plain, got, strict=True):
                     self._emit(
-                        depth, f"{local} = {data}.get({self._const('A', alias)})"
+                        depth, f"{local} = {mapping}.get({self._const('A', alias)})"
                     )
                 self._emit(
                     depth, "if " + " and ".join(f"type({a}) is str" for a in got) + ":"
@@ -262,16 +263,14 @@ class _Writer:
                         depth + 1, f"{values}[{self._const('N', name)}] = {local}"
                     )
                 self._emit(depth, "else:")
-                depth += 1
+                data, read_at = mapping, depth + 1
             found, failed = self._var("f"), self._var("x")
             self._emit(
-                depth, f"{found}, {failed} = {self._const('READ', reader)}({data})"
+                read_at, f"{found}, {failed} = {self._const('READ', reader)}({data})"
             )
-            self._emit(depth, f"{values}.update({found})")
-            self._emit(depth, f"if {failed}:")
-            self._emit(depth + 1, f"{errors} += {failed}")
-            if plain:
-                depth -= 1
+            self._emit(read_at, f"{values}.update({found})")
+            self._emit(read_at, f"if {failed}:")
+            self._emit(read_at + 1, f"{errors} += {failed}")
 
     def _specials(self, node: Node, depth: int, values: str) -> None:
         # The loop's order: connection, request, tasks, response, scopes.
