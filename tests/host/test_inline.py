@@ -196,3 +196,82 @@ def test_a_served_async_call_of_sync_steps_makes_one_hop_and_none_without() -> N
     assert result == ("db", "ann")
     expected = ["solve", "close", "close"] if HAS_DEPENDS_SCOPE else ["solve", "close"]
     assert hops == expected  # resolve; function scope; aclose()
+
+
+def test_started_generators_finish_like_their_managers() -> None:
+    """The inline path hands request-scoped generators over started, not
+    wrapped: they finish in reverse order, see the request's error, are
+    adopted by a later async resolution's exits, and a generator that
+    yields twice fails as ``contextmanager`` makes it fail."""
+    events: list[str] = []
+
+    def outer() -> Any:
+        try:
+            yield "o"
+        except ValueError as e:
+            events.append(f"outer saw {e}")
+            raise
+        events.append("outer out")
+
+    def twice() -> Any:
+        yield "t"
+        events.append("twice again")
+        yield "t2"
+
+    def inner() -> Any:
+        try:
+            yield "i"
+        except ValueError as e:
+            events.append(f"inner saw {e}")
+            raise
+        events.append("inner out")
+
+    def view(
+        o: Annotated[str, Depends(outer)], i: Annotated[str, Depends(inner)]
+    ) -> str:
+        return o + i
+
+    async def later() -> Any:
+        yield "l"
+        events.append("later out")
+
+    scope = RequestScope({"type": "http", "headers": []}, app=FastAPI())
+    assert scope.call(view) == "oi"
+    scope.close(ValueError("view failed"))
+    assert events == ["inner saw view failed", "outer saw view failed"]
+
+    # Adopted by the exits an async resolution opens: one order for all.
+    events.clear()
+    scope = RequestScope({"type": "http", "headers": []}, app=FastAPI())
+    assert scope.call(view) == "oi"
+    assert scope.resolve(later) == "l"
+    scope.close()
+    assert events == ["later out", "inner out", "outer out"]
+
+    # One yields twice: contextmanager's error, closed, and the rest see it.
+    def view_twice(
+        o: Annotated[str, Depends(outer)], t: Annotated[str, Depends(twice)]
+    ) -> str:
+        return o + t
+
+    events.clear()
+    scope = RequestScope({"type": "http", "headers": []}, app=FastAPI())
+    assert scope.call(view_twice) == "ot"
+    with pytest.raises(RuntimeError, match="generator didn't stop"):
+        scope.close()
+    assert events == ["twice again"]  # outer saw a RuntimeError, not a ValueError
+
+
+def test_a_request_scoped_generator_that_never_yields_fails_as_in_fastapi() -> None:
+    def never() -> Any:
+        if False:
+            yield
+
+    def view(n: Annotated[str, Depends(never)]) -> str:
+        return n
+
+    scope = RequestScope({"type": "http", "headers": []}, app=FastAPI())
+    with pytest.raises(RuntimeError, match="generator didn't yield") as raised:
+        scope.call(view)
+    assert raised.value.__cause__ is None and raised.value.__suppress_context__
+    scope.close(raised.value)

@@ -24,10 +24,12 @@ suite runs random trees through both):
   with one ``get`` each, FastAPI's reader only when one is missing or not a
   ``str``), specials (``Request``, ``Response``, ``BackgroundTasks``,
   ``SecurityScopes``) made on first need;
-* a generator is entered through its ``contextmanager`` and its exit handed
-  to ``push(cm)`` (the request's exits) or, for a function-scoped one
-  (``Plan.function_exits``), ``push_function(cm)``: which one is known when
-  the plan is written, not asked per request.
+* a request-scoped generator is entered as its ``contextmanager`` would
+  enter it and handed, started, to ``push(gen)`` (the request's exits, which
+  finish it as that manager's ``__exit__`` would: ``_host.inline``); a
+  function-scoped one (``Plan.function_exits``) is entered through its
+  ``contextmanager`` and handed to ``push_function(cm)``: which one is known
+  when the plan is written, not asked per request.
 
 The generated code names nothing the user wrote: every callable, key and
 parameter name reaches it as a constant of its namespace, and parameter names
@@ -39,7 +41,7 @@ from __future__ import annotations
 
 import contextvars
 import keyword
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -56,12 +58,14 @@ __all__ = ["InlineSolver", "can_fail", "define", "inline_solver"]
 #: ``solve(cache, source, push, push_function, response, tasks)`` ->
 #: ``(values, errors, response, tasks)``: the root's values and the errors
 #: gathered; ``response`` and ``tasks`` as given, or made by a dependency.
-#: ``push_function`` is None unless the plan has ``function_exits``.
+#: ``push`` takes a started request-scoped generator, ``push_function`` a
+#: function-scoped generator's entered manager (None unless the plan has
+#: ``function_exits``).
 InlineSolver = Callable[
     [
         dict[Any, Any],
         Any,
-        Callable[[AbstractContextManager[Any]], None],
+        Callable[[Generator[Any, None, None]], None],
         "Callable[[AbstractContextManager[Any]], None] | None",
         "Response | None",
         "BackgroundTasks | None",
@@ -230,15 +234,29 @@ class _Writer:
                 self._emit(depth, f"{local} = {call}({args})")
             return
         assert node.kind == GEN, node  # needs_loop is false: no async step
-        factory = self._const("GEN", node.cm_factory)
-        cm = self._var("cm")
-        self._emit(depth, f"{cm} = {factory}({args})")
+        if node.function_scope:  # the call's own exit stack takes a manager
+            factory = self._const("GEN", node.cm_factory)
+            cm = self._var("cm")
+            self._emit(depth, f"{cm} = {factory}({args})")
+            if self.isolate:
+                self._emit(depth, f"{local} = copy_context().run({cm}.__enter__)")
+            else:
+                self._emit(depth, f"{local} = {cm}.__enter__()")
+            self._emit(depth, f"push_function({cm})")
+            return
+        # A request-scoped generator is entered as its contextmanager's
+        # __enter__ would (the same error if it does not yield) and handed
+        # over as it is: no manager object, no four calls through it.
+        gen, started = self._const("GEN", node.call), self._var("g")
+        self._emit(depth, f"{started} = {gen}({args})")
+        self._emit(depth, "try:")
         if self.isolate:
-            self._emit(depth, f"{local} = copy_context().run({cm}.__enter__)")
+            self._emit(depth + 1, f"{local} = copy_context().run(next, {started})")
         else:
-            self._emit(depth, f"{local} = {cm}.__enter__()")
-        push = "push_function" if node.function_scope else "push"
-        self._emit(depth, f"{push}({cm})")
+            self._emit(depth + 1, f"{local} = next({started})")
+        self._emit(depth, "except StopIteration:")
+        self._emit(depth + 1, 'raise RuntimeError("generator didn\'t yield") from None')
+        self._emit(depth, f"push({started})")
 
     def _params(self, node: Node, depth: int, values: str, errors: str | None) -> None:
         for where, reader in node.param_readers:  # in FastAPI's order

@@ -147,8 +147,8 @@ class RequestEnd:
             exc = self._request_exits.close(exc)
             self._request_exits = None  # its driver is this request: no cycle left
         elif self._sync_exits is not None:  # only sync exits, entered inline
-            cms, self._sync_exits = self._sync_exits, None
-            exc = close_sync_exits(cms, exc)
+            gens, self._sync_exits = self._sync_exits, None
+            exc = close_sync_exits(gens, exc)
             if self._owner is not None:
                 self._owner.finish()
         elif self._owner is not None:

@@ -9,7 +9,8 @@ function scope when its plan has one (:class:`InlineExits`) and closing it
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, ExitStack
+from collections.abc import Callable, Generator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from typing import Any, NoReturn
 
 from .._engine._compat import TEARDOWN_BEFORE_BACKGROUND
@@ -20,6 +21,7 @@ __all__ = [
     "close_function",
     "close_sync_exits",
     "end_invalid",
+    "entered",
 ]
 
 
@@ -52,7 +54,8 @@ class InlineExits:
 
     Made only for a plan that has such exits (``Plan.function_exits``); the
     compiled solver hands them to :meth:`push_function`, and the
-    request-scoped ones straight to the request (``push_request_exit``).
+    request-scoped generators, started, straight to the request
+    (``push_request_exit``).
     Held by the call only, so it dies with it.
     """
 
@@ -77,29 +80,57 @@ class InlineExits:
 
 
 def close_sync_exits(
-    cms: list[AbstractContextManager[Any]], exc: BaseException | None
+    gens: list[Generator[Any, None, None]], exc: BaseException | None
 ) -> BaseException | None:
-    """Exit ``cms`` last first, as an ``ExitStack`` of them would; the error left.
+    """Finish ``gens`` last first, as an ``ExitStack`` of their
+    ``contextmanager``s would; the error left.
 
-    A request's sync ``yield`` exits entered before anything async: the
-    usual request closes them with no error, one plain ``__exit__`` each;
-    an error (given, or raised by an exit) hands the rest to an
-    ``ExitStack``, for its exact exception chaining.
+    A request's sync ``yield`` dependencies, started by the compiled solver
+    before anything async: the usual request finishes each with one
+    ``next`` (it must stop, as the manager's ``__exit__`` checks); an error
+    (given, or raised by one of them) hands the rest to an ``ExitStack`` of
+    their managers (:func:`entered`), for its exact exception chaining.
     """
-    left = len(cms)
+    left = len(gens)
     if exc is None:
         while left:
-            cm = cms[left - 1]
+            gen = gens[left - 1]
+            left -= 1
             try:
-                cm.__exit__(None, None, None)
+                next(gen)
+            except StopIteration:
+                continue
             except BaseException as e:  # the rest see it, as in an ExitStack
                 exc = e
-                left -= 1
                 break
-            left -= 1
+            exc = _did_not_stop(gen)
+            break
         else:
             return None
     stack = ExitStack()
-    for cm in cms[:left]:
-        stack.push(cm)
+    for gen in gens[:left]:
+        stack.push(entered(gen))
     return exit_with(stack.__exit__, exc)
+
+
+def _did_not_stop(gen: Generator[Any, None, None]) -> BaseException:
+    """The error ``contextmanager`` raises when a generator yields twice
+    (the generator closed, as it closes it)."""
+    try:
+        try:
+            raise RuntimeError("generator didn't stop")
+        finally:
+            gen.close()
+    except BaseException as e:
+        return e
+
+
+def _itself(gen: Generator[Any, None, None]) -> Generator[Any, None, None]:
+    return gen
+
+
+#: ``entered(gen)``: the ``contextmanager`` of a generator already started
+#: (its ``__enter__`` ran as ``next(gen)``), for an exit stack.
+entered: Callable[[Generator[Any, None, None]], AbstractContextManager[Any]] = (
+    contextmanager(_itself)
+)

@@ -28,7 +28,7 @@ import contextvars
 import functools
 import logging
 import warnings
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -54,7 +54,7 @@ from .._source import RequestSource, ScopeSource
 from .._target import Target, target_of
 from .async_side import AsyncSide, Job
 from .ending import RequestEnd
-from .inline import InlineExits, close_function, end_invalid
+from .inline import InlineExits, close_function, end_invalid, entered
 
 __all__ = ["RequestScope"]
 
@@ -157,7 +157,7 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
     # exits entered inline before that stack was needed wait in a list.
     _owner: OwnerTask | None = None
     _request_exits: Exits | None = None
-    _sync_exits: list[Any] | None = None
+    _sync_exits: list[Generator[Any, None, None]] | None = None
     _request_stack: AsyncExitStack | None = None
     # The async side: one task on the serving loop, its exits, its context.
     _async: OwnerTask | None = None
@@ -193,20 +193,21 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
         exits = self._request_exits
         if exits is None:
             exits = self._request_exits = Exits(self)
-            entered, self._sync_exits = self._sync_exits, None
-            for cm in entered or ():  # in entry order, under what follows
-                exits.push_sync(cm)
+            started, self._sync_exits = self._sync_exits, None
+            for gen in started or ():  # in entry order, under what follows
+                exits.push_sync(entered(gen))
         return exits
 
-    def push_request_exit(self, cm: Any) -> None:
-        """A request-scoped sync ``yield`` exit, in entry order."""
+    def push_request_exit(self, gen: Generator[Any, None, None]) -> None:
+        """A request-scoped sync ``yield`` dependency the compiled solver
+        started, in entry order (finished at :meth:`close`)."""
         exits = self._request_exits
         if exits is not None:
-            exits.push_sync(cm)
+            exits.push_sync(entered(gen))
         elif self._sync_exits is None:
-            self._sync_exits = [cm]
+            self._sync_exits = [gen]
         else:
-            self._sync_exits.append(cm)
+            self._sync_exits.append(gen)
 
     def push_base(self) -> None:
         """Put FastAPI's request stack under the first async exit (closed last)."""
