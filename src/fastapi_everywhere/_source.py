@@ -27,6 +27,7 @@ __all__ = [
     "ScopeSource",
     "address",
     "environ_headers",
+    "environ_key",
 ]
 
 H = TypeVar("H")
@@ -50,7 +51,10 @@ class RequestSource:
     and :meth:`raw_headers` / :meth:`read_body` where it has them cheaper.
 
     ``path_params`` are the host's URL parameters (Django's URL kwargs,
-    Flask's ``view_args``): the one way both reach ``Path()``.
+    Flask's ``view_args``): the one way both reach ``Path()``. ``environ``
+    is a WSGI request's environ (Flask's, Django's ``META``), or None: the
+    compiled solver reads a plain ``Header()`` there (:func:`environ_key`),
+    as :class:`EnvironHeaders` would.
     """
 
     __slots__ = (
@@ -60,6 +64,7 @@ class RequestSource:
         "_scope",
         "app",
         "body_blocks",
+        "environ",
         "path_params",
         "state",
     )
@@ -70,10 +75,12 @@ class RequestSource:
         app: Any = None,
         state: Mapping[str, Any] | None = None,
         path_params: Mapping[str, Any] | None = None,
+        environ: Mapping[str, Any] | None = None,
     ) -> None:
         self.app = app
         self.state = state
         self.path_params = path_params
+        self.environ = environ
         self._scope: Mapping[str, Any] | None = None
         self._headers: Headers | None = None
         self._request: Request | None = None
@@ -216,8 +223,9 @@ class HostSource(RequestSource, Generic[H]):
         *,
         app: Any = None,
         path_params: Mapping[str, Any] | None = None,
+        environ: Mapping[str, Any] | None = None,
     ) -> None:
-        super().__init__(app=app, path_params=path_params)
+        super().__init__(app=app, path_params=path_params, environ=environ)
         self._http = weakref.ref(http)
 
     @property
@@ -316,7 +324,7 @@ class EnvironHeaders(Headers):
         return built
 
     def __getitem__(self, key: str) -> str:
-        name = _environ_key(key)
+        name = environ_key(key)
         if name is not None:
             value = self._environ.get(name)
             if value is not None:
@@ -324,7 +332,7 @@ class EnvironHeaders(Headers):
         return super().__getitem__(key)
 
     def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
-        name = _environ_key(key) if isinstance(key, str) else None
+        name = environ_key(key) if isinstance(key, str) else None
         if name is not None:
             value = self._environ.get(name)
             if value is not None:
@@ -335,7 +343,7 @@ class EnvironHeaders(Headers):
             return default
 
     def __contains__(self, key: Any) -> bool:
-        name = _environ_key(key) if isinstance(key, str) else None
+        name = environ_key(key) if isinstance(key, str) else None
         if name is not None and name in self._environ:
             return True
         return super().__contains__(key)
@@ -352,7 +360,10 @@ def _decoded(value: Any) -> str:
 _KEYS: dict[str, str | None] = {}
 
 
-def _environ_key(key: str) -> str | None:
+def environ_key(key: str) -> str | None:
+    """The environ key a server files header ``key`` under (``x-user``:
+    ``HTTP_X_USER``), or None for a name read only from the full list
+    (``content-*``, names with ``_``)."""
     try:
         return _KEYS[key]
     except KeyError:

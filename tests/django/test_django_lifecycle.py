@@ -418,7 +418,8 @@ def test_a_request_makes_no_reference_cycle_of_its_own(path: str, body: bytes) -
     from fastapi_everywhere._bridge.drive import Exits, SyncDriver
     from fastapi_everywhere._engine.run import Resolution
     from fastapi_everywhere._host import RequestScope
-    from fastapi_everywhere.django._state import DjangoSource, RequestState
+    from fastapi_everywhere.django._source import DjangoSource
+    from fastapi_everywhere.django._state import RequestState
 
     ours = (RequestScope, RequestState, DjangoSource, SyncDriver, Resolution, Exits)
     handler = WSGIHandler()

@@ -1,6 +1,6 @@
 """``EnvironHeaders`` reads a WSGI environ as ``Headers(raw=environ_headers(...))`` does."""
 
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from starlette.datastructures import Headers
@@ -72,3 +72,45 @@ def test_one_header_is_read_without_building_the_list() -> None:
     lazy = EnvironHeaders(ENVIRON)
     assert lazy.get("x-user") == "ann"
     assert lazy._built is None
+
+
+def _header_source(environ: dict[str, Any] | None) -> Any:
+    from fastapi_everywhere._source import ScopeSource
+
+    scope = {
+        "type": "http",
+        "headers": environ_headers(ENVIRON if environ is None else environ),
+    }
+    source = ScopeSource(scope)
+    source.environ = environ  # as a WSGI host's source has it
+    return source
+
+
+@pytest.mark.parametrize(
+    "alias", ["x-user", "x-empty", "accept", "x-latin", "x-missing", "content-type"]
+)
+def test_the_compiled_solver_reads_a_wsgi_environ_like_the_header_list(
+    alias: str,
+) -> None:
+    """A plain ``Header()`` is read from a WSGI source's environ (no
+    ``Headers`` built) with the value, or the error, FastAPI's reader gets
+    from the full list; a name with no environ key reads the list."""
+    from fastapi import FastAPI, Header
+
+    from fastapi_everywhere._host import RequestScope
+
+    def view(value: Annotated[str, Header(alias=alias)]) -> str:
+        return value
+
+    results = []
+    for environ in (None, dict(ENVIRON)):
+        source = _header_source(environ)
+        scope = RequestScope(source, app=FastAPI())
+        try:
+            results.append(("value", scope.call(view)))
+        except Exception as e:
+            results.append(("error", type(e), getattr(e, "errors", lambda: None)()))
+        scope.close()
+        if environ is not None and alias not in ("x-missing", "content-type"):
+            assert source._headers is None  # read from the environ
+    assert results[0] == results[1]

@@ -22,7 +22,7 @@ suite runs random trees through both):
 * parameters are read in FastAPI's order (path, query, header, cookie) from
   the request source (a source whose parameters are all plain strings
   with one ``get`` each, FastAPI's reader only when one is missing or not a
-  ``str``), specials (``Request``, ``Response``, ``BackgroundTasks``,
+  ``str``; plain headers from a WSGI source's environ), specials (``Request``, ``Response``, ``BackgroundTasks``,
   ``SecurityScopes``) made on first need;
 * a request-scoped generator is entered as its ``contextmanager`` would
   enter it and handed, started, to ``push(gen)`` (the request's exits, which
@@ -49,6 +49,7 @@ from fastapi import BackgroundTasks
 from fastapi.security.oauth2 import SecurityScopes
 from starlette.responses import Response
 
+from .._source import environ_key
 from ._compat import as_is_fields
 from .plan import GEN, SYNC, Node, Plan
 from .run import new_response
@@ -268,10 +269,24 @@ class _Writer:
                 # Plain str fields: present as str, each is its own value
                 # (what the reader returns then); else the reader decides.
                 mapping, got = self._var("d"), [self._var("a") for _ in plain]
-                self._emit(depth, f"{mapping} = {data}")
+                keys = [environ_key(alias) for _, alias in plain]
+                get_at = depth
+                if where == "header" and all(keys):
+                    # A WSGI source's header is its environ value, as
+                    # EnvironHeaders reads it, with no Headers made.
+                    self._emit(depth, f"{mapping} = source.environ")
+                    self._emit(depth, f"if {mapping} is not None:")
+                    for key, local in zip(keys, got, strict=True):
+                        self._emit(
+                            depth + 1,
+                            f"{local} = {mapping}.get({self._const('A', key)})",
+                        )
+                    self._emit(depth, "else:")
+                    get_at = depth + 1
+                self._emit(get_at, f"{mapping} = {data}")
                 for (_, alias), local in zip(plain, got, strict=True):
                     self._emit(
-                        depth, f"{local} = {mapping}.get({self._const('A', alias)})"
+                        get_at, f"{local} = {mapping}.get({self._const('A', alias)})"
                     )
                 self._emit(
                     depth, "if " + " and ".join(f"type({a}) is str" for a in got) + ":"
@@ -281,7 +296,9 @@ class _Writer:
                         depth + 1, f"{values}[{self._const('N', name)}] = {local}"
                     )
                 self._emit(depth, "else:")
-                data, read_at = mapping, depth + 1
+                if get_at == depth:  # else the mapping may be the environ
+                    data = mapping
+                read_at = depth + 1
             found, failed = self._var("f"), self._var("x")
             self._emit(
                 read_at, f"{found}, {failed} = {self._const('READ', reader)}({data})"

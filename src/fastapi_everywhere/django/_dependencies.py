@@ -15,7 +15,7 @@ from fastapi import Depends
 from starlette.requests import Request
 
 from .._errors import ScopeError
-from ._state import SOURCE_KEY
+from ._source import SOURCE_KEY
 
 __all__ = ["DjangoRequest", "DjangoUser", "django_request", "django_user"]
 

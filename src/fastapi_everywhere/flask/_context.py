@@ -236,7 +236,12 @@ def open_state(owner: FlaskRequest, app: Flask | None = None) -> RequestState:
     """
     state = state_of(app)
     found = RequestState(
-        FlaskSource(owner, app=state.started_app(), path_params=owner.view_args),
+        FlaskSource(
+            owner,
+            app=state.started_app(),
+            path_params=owner.view_args,
+            environ=owner.environ,
+        ),
         state,
         name=f"flask request {owner.method} {owner.path}",
     )
