@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from http.cookies import SimpleCookie
 from typing import Any
 
+from django.db import connections, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from starlette.responses import Response
 
@@ -13,7 +14,13 @@ from .._host import RequestScope, aerror_response, error_response
 from . import _settings
 from ._drf import drf_request, through_exception_handler
 
-__all__ = ["apply_response", "arender_error", "render_error", "to_django"]
+__all__ = [
+    "apply_response",
+    "arender_error",
+    "render_error",
+    "roll_back_atomic_blocks",
+    "to_django",
+]
 
 
 def _apply_headers(
@@ -113,3 +120,16 @@ async def arender_error(
         return custom
     rendered = await aerror_response(exc, app=scope.app, request=scope.request)
     return _converted(rendered, exc, host)
+
+
+def roll_back_atomic_blocks() -> None:
+    """An error rendered as a response still rolls the view's transaction back.
+
+    Django rolls ``ATOMIC_REQUESTS`` (or an ``atomic`` around the view) back
+    only when the view raises; the error was raised, then turned into a
+    response here, so its ORM writes are undone as FastAPI's ``yield``
+    sessions undo theirs.
+    """
+    for conn in connections.all(initialized_only=True):
+        if conn.in_atomic_block:
+            transaction.set_rollback(True, using=conn.alias)

@@ -47,13 +47,27 @@ class RequestState:
     its own.
     """
 
-    __slots__ = ("__weakref__", "_runner", "ended", "managed", "scope")
+    __slots__ = (
+        "__weakref__",
+        "_runner",
+        "app",
+        "config",
+        "ended",
+        "lifespan",
+        "managed",
+        "scope",
+    )
 
     def __init__(self, *, managed: bool) -> None:
         # No reference to the request, which holds the state: a cycle would
         # leave every request to the garbage collector, even one that never
         # opens its scope (an undecorated view under the middleware).
         self.managed = managed
+        # Read once per request: the setting, the app it names (else
+        # configure()'s) and that app's process lifespan (None: no app).
+        config = self.config = _settings.current()
+        app = self.app = _settings.configured_app(config)
+        self.lifespan = config.lifespan_for(app)
         self.scope: RequestScope | None = None
         self._runner: ThreadSensitive | None = None
         #: The response was closed: the scope is let go (see close_logged).
@@ -87,17 +101,11 @@ class RequestState:
             if path_params is None:
                 match = getattr(request, "resolver_match", None)
                 path_params = match.kwargs if match is not None else None
-            config = _settings.current()
             # No thread-sensitive runner until the async side needs one (bind_loop).
             scope = self.scope = RequestScope(
-                DjangoSource(
-                    request,
-                    app=_settings.configured_app(config),
-                    path_params=path_params,
-                    host=host,
-                ),
+                DjangoSource(request, app=self.app, path_params=path_params, host=host),
                 name=f"Django request {request.method} {request.path}",
-                timeout=config.timeout,
+                timeout=self.config.timeout,
                 logger=log,
             )
         return scope
@@ -207,9 +215,12 @@ def process_lifespan() -> ProcessLifespan | None:
     return config.lifespan_for(_settings.configured_app(config))
 
 
-def lifespan_to_start() -> ProcessLifespan | None:
-    """The process lifespan if it still has to start in this process, else None."""
-    lifespan = process_lifespan()
+def lifespan_to_start(state: RequestState | None = None) -> ProcessLifespan | None:
+    """The process lifespan if it still has to start in this process, else None.
+
+    ``state``: a request's, whose lifespan was read when it was attached.
+    """
+    lifespan = process_lifespan() if state is None else state.lifespan
     if lifespan is None or lifespan.running:
         return None
     return lifespan

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, overload
 
 from asgiref.sync import sync_to_async
-from django.db import connections, transaction
 from django.http import HttpRequest, HttpResponseBase
 from typing_extensions import Unpack
 
@@ -20,7 +19,13 @@ from .._route import ROUTE_ATTR, RouteKwargs, RouteOptions, ViewRoute
 from .._target import Target, target_of
 from ._cancel import close_if_cancelled
 from ._drf import api_view_function, split_request, wrap_api_view
-from ._responses import apply_response, arender_error, render_error, to_django
+from ._responses import (
+    apply_response,
+    arender_error,
+    render_error,
+    roll_back_atomic_blocks,
+    to_django,
+)
 from ._state import RequestState, attach, defer_close, lifespan_to_start, state_of
 
 __all__ = [
@@ -85,16 +90,14 @@ def _split(
     return passed, kwargs
 
 
-def _state(request: HttpRequest) -> RequestState:
-    state = state_of(request)
+def _own_state(
+    request: HttpRequest, state: RequestState | None
+) -> tuple[RequestState, ProcessLifespan | None]:
+    """The state of a view the middleware does not manage (attached if
+    none), and the lifespan the view must start (the middleware did, else)."""
     if state is None:  # no middleware: this view owns the request's scope
         state = attach(request, managed=False)
-    return state
-
-
-def _unstarted_lifespan(state: RequestState) -> ProcessLifespan | None:
-    # A view without the middleware starts it (the middleware did, else).
-    return None if state.scope is not None else lifespan_to_start()
+    return state, None if state.scope is not None else lifespan_to_start(state)
 
 
 def _finish(state: RequestState, result: Any, *, failed: bool = False) -> Any:
@@ -216,41 +219,36 @@ def _sync_view(
     target = route.target
 
     def view(*args: Any, **kwargs: Any) -> Any:
-        request, host = _find_request(args, target.name)
-        state = _state(request)
-        if not state.managed and (lifespan := _unstarted_lifespan(state)) is not None:
-            lifespan.ensure_started()
-        passed, path_params = _split(target, kwargs)
+        # The usual call (a Django request first, a state the middleware
+        # attached, no URL kwarg injected) tested here: no helper call.
+        host = request = args[0] if args else None
+        if not isinstance(request, HttpRequest):
+            request, host = _find_request(args, target.name)
+        state = state_of(request)
+        if state is None or not state.managed:
+            state, lifespan = _own_state(request, state)
+            if lifespan is not None:
+                lifespan.ensure_started()
+        passed = path_params = kwargs
+        if kwargs and not target.injected.isdisjoint(kwargs):
+            passed, path_params = _split(target, kwargs)
         scope = state.open(request, path_params, host)
         try:
-            result = _respond(
-                route, scope, scope.call_target(target, *bound, *args, **passed)
-            )
+            result = scope.call_target(target, *bound, *args, **passed)
+            if not isinstance(result, HttpResponseBase):
+                result = _respond(route, scope, result)
         except BaseException as exc:
             state.close(exc)
             response = render_error(request, scope, exc, host)
             if response is None:
                 raise
-            _roll_back_atomic_blocks()
+            roll_back_atomic_blocks()
             return _finish(state, response, failed=True)
         if not state.managed:  # else the middleware, around the whole response
             state.respond(result)
         return _finish(state, result)
 
     return view
-
-
-def _roll_back_atomic_blocks() -> None:
-    """An error rendered as a response still rolls the view's transaction back.
-
-    Django rolls ``ATOMIC_REQUESTS`` (or an ``atomic`` around the view) back
-    only when the view raises; the error was raised, then turned into a
-    response here, so its ORM writes are undone as FastAPI's ``yield``
-    sessions undo theirs.
-    """
-    for conn in connections.all(initialized_only=True):
-        if conn.in_atomic_block:
-            transaction.set_rollback(True, using=conn.alias)
 
 
 def _async_view(
@@ -260,9 +258,11 @@ def _async_view(
 
     async def view(*args: Any, **kwargs: Any) -> Any:
         request, host = _find_request(args, target.name)
-        state = _state(request)
-        if not state.managed and (lifespan := _unstarted_lifespan(state)) is not None:
-            await sync_to_async(lifespan.ensure_started, thread_sensitive=False)()
+        state = state_of(request)
+        if state is None or not state.managed:
+            state, lifespan = _own_state(request, state)
+            if lifespan is not None:
+                await sync_to_async(lifespan.ensure_started, thread_sensitive=False)()
         passed, path_params = _split(target, kwargs)
         scope = state.open(request, path_params, host)
         state.bind_loop()

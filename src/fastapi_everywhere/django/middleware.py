@@ -50,9 +50,9 @@ class FastAPIDependsMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
             return self.__acall__(request)
-        if (lifespan := lifespan_to_start()) is not None:
-            lifespan.ensure_started()
         state = attach(request, managed=True)
+        if (lifespan := lifespan_to_start(state)) is not None:
+            lifespan.ensure_started()
         try:
             response = self.get_response(request)
         except BaseException as exc:
@@ -75,9 +75,9 @@ class FastAPIDependsMiddleware:
             state.close(exception)  # idempotent: a decorated view closed it already
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        if (lifespan := lifespan_to_start()) is not None:
-            await sync_to_async(lifespan.ensure_started, thread_sensitive=False)()
         state = attach(request, managed=True)
+        if (lifespan := lifespan_to_start(state)) is not None:
+            await sync_to_async(lifespan.ensure_started, thread_sensitive=False)()
         close_if_cancelled(state)  # Django then never closes the response
         get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]]
         get_response = self.get_response
