@@ -10,14 +10,25 @@ from ._errors import NotRegisteredError
 
 T = TypeVar("T")
 
-#: Bumped by every ``register`` call: compiled plans key on it, so a new
-#: binding takes effect at the next call.
-_version = 0
+
+class Bindings:
+    """How many times an interface was bound or unbound in this process."""
+
+    __slots__ = ("version",)
+
+    def __init__(self) -> None:
+        #: Bumped by every ``register`` call: compiled plans key on it, so
+        #: a new binding takes effect at the next call.
+        self.version = 0
+
+
+#: The process's count (a hot path reads ``bindings.version``, no call).
+bindings = Bindings()
 
 
 def bindings_version() -> int:
     """A number that changes whenever an interface is bound or unbound."""
-    return _version
+    return bindings.version
 
 
 class _ClassProperty:
@@ -59,7 +70,6 @@ class RegistrableDependency(metaclass=ABCMeta):  # noqa: B024 - a marker ABC
         the previous binding (the last call wins) from the next call on.
         Returns ``subclass``, so it can be used as a class decorator.
         """
-        global _version
         name = f"{cls.__qualname__}.register"
         if subclass is not None:
             if not callable(subclass):
@@ -74,7 +84,7 @@ class RegistrableDependency(metaclass=ABCMeta):  # noqa: B024 - a marker ABC
                 )
         if cls.__dict__.get("__fe_impl__") is not subclass:
             type.__setattr__(cls, "__fe_impl__", subclass)
-            _version += 1
+            bindings.version += 1
         return subclass  # pyright: ignore[reportReturnType]
 
     @_ClassProperty

@@ -21,7 +21,7 @@ from . import _config
 from ._engine import describe, plan_for_function
 from ._engine.plan import Plan, injected_parameters
 from ._injected import check_injected_defaults
-from ._registrable import bindings_version
+from ._registrable import bindings
 from ._scope import ScopeSpec
 
 T = TypeVar("T")
@@ -121,6 +121,17 @@ class Target:
         caller passed in ``args``/``kwargs``; ``path`` is the route's path
         template (a host's URL parameters are path parameters everywhere)."""
         overrides = _config.overrides_of(app)
+        if (
+            overrides is None
+            and len(args) <= self._injected_at
+            and (not kwargs or self.injected.isdisjoint(kwargs))
+        ):
+            # The usual call (supplied() would say none), kept on the target.
+            plain = self._plain
+            if plain is None or plain[0] != bindings.version or plain[1] != path:
+                plan = plan_for_function(self.func, path=path)
+                plain = self._plain = (bindings.version, path, plan)
+            return plain[2]
         supplied = self.supplied(args, kwargs)
         if supplied is not _NONE:
             return plan_for_function(
@@ -131,7 +142,7 @@ class Target:
             # target while the overrides map the same callables (a map
             # changed in place compares unequal, and is planned again).
             items = tuple(overrides.items())
-            version = bindings_version()
+            version = bindings.version
             last = self._overridden
             if (
                 last is not None
@@ -143,13 +154,7 @@ class Target:
             plan = plan_for_function(self.func, overrides=overrides, path=path)
             self._overridden = (version, path, items, plan)
             return plan
-        # The usual call: no override, nothing supplied; kept on the target.
-        version = bindings_version()
-        plain = self._plain
-        if plain is None or plain[0] != version or plain[1] != path:
-            plan = plan_for_function(self.func, path=path)
-            plain = self._plain = (version, path, plan)
-        return plain[2]
+        return plan_for_function(self.func, path=path)  # nothing supplied after all
 
 
 _NONE: frozenset[str] = frozenset()

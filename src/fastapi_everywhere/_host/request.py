@@ -306,7 +306,8 @@ class RequestScope(AsyncSide, RequestEnd, HasOwnerTask):
                 values, errors, response, tasks = solve(*self._solver_args(exits))
             except BaseException as e:
                 close_function(None if exits is None else exits.function, e)
-            self._adopt(response, tasks)
+            if response is not None or tasks is not None:
+                self._adopt(response, tasks)
             if errors:
                 end_invalid(exits, self._invalid_from(errors))
         if exits is None:  # no function scope: nothing to close after the view
