@@ -97,11 +97,16 @@ def test_the_compiled_solver_reads_a_wsgi_environ_like_the_header_list(
     from the full list; a name with no environ key reads the list."""
     from fastapi import FastAPI, Header
 
+    from fastapi_everywhere._engine import plan_for_function
+    from fastapi_everywhere._engine._compat import as_is_fields
     from fastapi_everywhere._host import RequestScope
 
     def view(value: Annotated[str, Header(alias=alias)]) -> str:
         return value
 
+    # Where the FastAPI version lets a plain str be taken as it is.
+    reader = plan_for_function(view).root.param_readers[0][1]
+    as_is = as_is_fields(reader) is not None
     results = []
     for environ in (None, dict(ENVIRON)):
         source = _header_source(environ)
@@ -111,6 +116,6 @@ def test_the_compiled_solver_reads_a_wsgi_environ_like_the_header_list(
         except Exception as e:
             results.append(("error", type(e), getattr(e, "errors", lambda: None)()))
         scope.close()
-        if environ is not None and alias not in ("x-missing", "content-type"):
+        if as_is and environ is not None and alias not in ("x-missing", "content-type"):
             assert source._headers is None  # read from the environ
     assert results[0] == results[1]
