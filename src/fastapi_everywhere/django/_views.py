@@ -93,8 +93,7 @@ def _split(
 def _own_state(
     request: HttpRequest, state: RequestState | None
 ) -> tuple[RequestState, ProcessLifespan | None]:
-    """The state of a view the middleware does not manage (attached if
-    none), and the lifespan the view must start (the middleware did, else)."""
+    """An unmanaged view's state (attached if none), the lifespan it starts."""
     if state is None:  # no middleware: this view owns the request's scope
         state = attach(request, managed=False)
     return state, None if state.scope is not None else lifespan_to_start(state)
@@ -219,8 +218,7 @@ def _sync_view(
     target = route.target
 
     def view(*args: Any, **kwargs: Any) -> Any:
-        # The usual call (a Django request first, a state the middleware
-        # attached, no URL kwarg injected) tested here: no helper call.
+        # The usual call (a request first, the middleware's state) inline.
         host = request = args[0] if args else None
         if not isinstance(request, HttpRequest):
             request, host = _find_request(args, target.name)
@@ -246,7 +244,10 @@ def _sync_view(
             return _finish(state, response, failed=True)
         if not state.managed:  # else the middleware, around the whole response
             state.respond(result)
-        return _finish(state, result)
+            return _finish(state, result)
+        if scope.response is not None:  # _finish's one step under the middleware
+            apply_response(result, scope.response)
+        return result
 
     return view
 
