@@ -1,10 +1,10 @@
 """One Django request's FastAPI side: its scope (its data: ``_source``).
 
 The middleware attaches a :class:`RequestState` to every request; a decorated
-view without the middleware attaches its own. The :class:`RequestScope` under it is opened
-on first use (a request that resolves nothing pays nothing) and closed when
-Django closes the response: after the body was sent, for a streaming
-response after its last chunk.
+view without the middleware attaches its own. The :class:`RequestScope` under
+it is opened on first use (a request that resolves nothing pays nothing) and
+closed when Django closes the response: after the body was sent, for a
+streaming response after its last chunk.
 """
 
 from __future__ import annotations
