@@ -12,6 +12,7 @@ are used on the loop that created them.
 from __future__ import annotations
 
 import contextvars
+import functools
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
@@ -46,14 +47,15 @@ __all__ = ["resolve", "with_fastapi_depends"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _run_in_request(
-    route: ViewRoute,
-    owner: Request,
-    wrapper: Callable[..., Any],
-    args: tuple[Any, ...],
-    kwargs: dict[str, Any],
+def _run(
+    route: ViewRoute, target: Target, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Any:
-    """A call of ``route``'s ``wrapper`` in the Flask request ``owner``."""
+    """A call of ``route``'s view: in the current Flask request, else (no
+    request context) as a CLI command."""
+    try:
+        owner = request._get_current_object()  # type: ignore[attr-defined]
+    except RuntimeError:  # no request context: a CLI command
+        return run_command(target, args, kwargs)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if kwargs and not route.target.injected.isdisjoint(kwargs):
         kwargs = _view_kwargs(route, owner, kwargs)
@@ -65,7 +67,12 @@ def _run_in_request(
         # handlers): kept so.
         view = app.view_functions.get(owner.endpoint or "")
         if not TEARDOWN_BEFORE_RESPONSE and (
-            view is wrapper or _is_own_handler(route, owner, view)
+            # _is_own_view(route, view), without the call
+            (
+                getattr(view, "__wrapped__", None) is route.target.func
+                and getattr(view, ROUTE_ATTR, None) is route
+            )
+            or _is_own_handler(route, owner, view)
         ):
             context = contextvars.copy_context()
             return context.run(_serve, route, owner, app, args, kwargs, context)
@@ -173,19 +180,25 @@ def _renders(
     return own or route_of(_endpoint_view(owner, app)) is route
 
 
-def _is_own_handler(route: ViewRoute, owner: Request, view: Any) -> bool:
-    """Whether ``view``, which Flask dispatched ``owner`` to, is ``route``'s
-    own view, a ``MethodView`` whose handler is ``route``'s wrapper.
+def _is_own_view(route: ViewRoute, view: Any) -> bool:
+    """Whether ``view`` is ``route``'s own wrapper (it wraps the view's
+    function itself and carries the route).
 
-    Not a wrapper of it (``functools.wraps`` copies the route): code around
-    the view may still use the request's scope, or change the response,
-    after the view returned.
+    Not a wrapper of it (``functools.wraps`` copies the route, and wraps
+    our wrapper): code around the view may still use the request's scope,
+    or change the response, after the view returned.
     """
-    view = _handler(view, owner)
     return (
-        route_of(view) is route
-        and getattr(view, "__wrapped__", None) is route.target.func
+        getattr(view, "__wrapped__", None) is route.target.func
+        and route_of(view) is route
     )
+
+
+def _is_own_handler(route: ViewRoute, owner: Request, view: Any) -> bool:
+    """Whether ``view``, which Flask dispatched ``owner`` to, is a
+    ``MethodView`` whose handler for ``owner``'s method is ``route``'s own
+    wrapper (:func:`_is_own_view`)."""
+    return _is_own_view(route, _handler(view, owner))
 
 
 def _endpoint_view(owner: Request, app: Flask) -> Any:
@@ -269,15 +282,7 @@ def with_fastapi_depends(
         return lambda given: with_fastapi_depends(given, **route)
     target = Target(func, _OWNER)
     found = ViewRoute(target, RouteOptions.given(_OWNER, route), _OWNER)
-
-    def run(target: Target, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        try:
-            owner = request._get_current_object()  # type: ignore[attr-defined]
-        except RuntimeError:  # no request context: a CLI command
-            return run_command(target, args, kwargs)
-        return _run_in_request(found, owner, wrapper, args, kwargs)
-
-    wrapper = target_wrapper(target, run)
+    wrapper = target_wrapper(target, functools.partial(_run, found))
     setattr(wrapper, ROUTE_ATTR, found)
     return wrapper
 
