@@ -275,3 +275,47 @@ def test_a_request_scoped_generator_that_never_yields_fails_as_in_fastapi() -> N
         scope.call(view)
     assert raised.value.__cause__ is None and raised.value.__suppress_context__
     scope.close(raised.value)
+
+
+def test_close_on_the_loop_thread_fails_only_where_it_would_wait_there() -> None:
+    """An all-sync request closed on the library's loop thread has nothing
+    to wait for there: it closes. One with an async dependency would wait
+    on the very loop it blocks: LoopThreadError, and it stays open."""
+    from fastapi_everywhere import LoopThreadError
+    from fastapi_everywhere._bridge.loop import get_loop
+
+    events: list[str] = []
+
+    def sync_dep() -> Any:
+        yield "s"
+        events.append("sync closed")
+
+    async def async_dep() -> Any:
+        yield "a"
+        events.append("async closed")
+
+    def view(s: Annotated[str, Depends(sync_dep)]) -> str:
+        return s
+
+    def mixed(
+        s: Annotated[str, Depends(sync_dep)], a: Annotated[str, Depends(async_dep)]
+    ) -> str:
+        return s + a
+
+    async def close_here(scope: RequestScope) -> None:
+        scope.close()
+
+    loop = get_loop()
+    inline = RequestScope({"type": "http", "headers": []}, app=FastAPI())
+    assert inline.call(view) == "s"
+    asyncio.run_coroutine_threadsafe(close_here(inline), loop).result(5)
+    assert inline.closed and events == ["sync closed"]
+
+    events.clear()
+    waits = RequestScope({"type": "http", "headers": []}, app=FastAPI())
+    assert waits.call(mixed) == "sa"
+    with pytest.raises(LoopThreadError, match="close"):
+        asyncio.run_coroutine_threadsafe(close_here(waits), loop).result(5)
+    assert not waits.closed and events == []
+    waits.close()
+    assert events == ["async closed", "sync closed"]

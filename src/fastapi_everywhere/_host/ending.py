@@ -94,9 +94,16 @@ class RequestEnd:
         With ``exc`` (the view failed) no background task runs and ``exc`` is
         thrown into the ``yield`` dependencies (so a transaction rolls back);
         it is not raised again here, but an error raised by teardown or a
-        background task is. Idempotent; not on the loop thread.
+        background task is. Idempotent; not on the loop thread when
+        something of the request waits there (an async dependency's exit, a
+        background task): :class:`LoopThreadError` then.
         """
-        if _loop.in_loop_thread():
+        if (
+            # Only a request with something on the loop waits there.
+            self._owner is not None
+            or self._async is not None
+            or self.background_tasks is not None
+        ) and _loop.in_loop_thread():
             _loop.check_not_loop_thread(f"{self.name}: close")
         with self._lock:
             if self.closed:
