@@ -4,10 +4,10 @@
 
 For each variant (``BENCH_VARIANT``; default: hand, ours, wireup), runs the
 in-process caller (``inproc.py``) twice under ``valgrind --tool=cachegrind
---branch-sim=yes``, 200 warm-up requests then 0 or 2,000 more, and prints
-the difference per request: instructions, first-level cache misses
-(instruction, data) and mispredicted branches, as cachegrind simulates
-them. Needs ``valgrind`` (a Debian package ``make system-deps`` installs);
+--branch-sim=yes``, 200 warm-up requests (then ``gc.freeze()``) then 0 or
+2,000 more, and prints the difference per request: instructions,
+first-level cache misses (instruction, data) and mispredicted branches, as
+cachegrind simulates them. Needs ``valgrind`` (a Debian package ``make system-deps`` installs);
 a diagnostic, not part of ``make bench-server``.
 
 Wall-clock CPU per request moves by a microsecond or two between processes
@@ -37,13 +37,20 @@ EVENTS = {
 }
 
 _RUN = """
-import os, sys
+import gc, os, sys
 sys.path.insert(0, {here!r})
 import inproc
 app = inproc._load({target!r})
 caller = inproc.wsgi_caller if {kind!r} == "wsgi" else inproc.asgi_caller
 call = caller(app, {path!r})
-for _ in range(200 + int(os.environ["BENCH_N"])):
+for _ in range(200):
+    call()
+# What the warm-up left goes to the permanent generation: a full collection
+# of it landing in one run's window and not the other's would otherwise
+# weigh thousands of instructions per request.
+gc.collect()
+gc.freeze()
+for _ in range(int(os.environ["BENCH_N"])):
     call()
 for stop in inproc._STOPS:
     stop()
