@@ -22,8 +22,9 @@ suite runs random trees through both):
 * parameters are read in FastAPI's order (path, query, header, cookie) from
   the request source (a source whose parameters are all plain strings
   with one ``get`` each, FastAPI's reader only when one is missing or not a
-  ``str``; plain headers from a WSGI source's environ), specials (``Request``, ``Response``, ``BackgroundTasks``,
-  ``SecurityScopes``) made on first need;
+  ``str``; plain headers from a WSGI source's environ), specials
+  (``Request``, ``Response``, ``BackgroundTasks``, ``SecurityScopes``) made
+  on first need;
 * a request-scoped generator is entered as its ``contextmanager`` would
   enter it and handed, started, to ``push(gen)`` (the request's exits, which
   finish it as that manager's ``__exit__`` would: ``_host.inline``); a
