@@ -102,8 +102,7 @@ class DjangoSource(HostSource[HttpRequest]):
         )
         self.body_blocks = wsgi
         self._host: weakref.ref[Any] | None = None
-        if host is not None and host is not http:  # use_host, in one call less
-            self._host = weakref.ref(host)
+        self.use_host(host)
 
     def use_host(self, host: Any) -> None:
         """The view's own request object (DRF's ``Request``); ignored if ``http``."""
