@@ -43,6 +43,17 @@ class Loads:
         self.threads: list[int] = []
 
 
+def tampered(cookie: str) -> str:
+    """``cookie`` with the first character of its signature changed.
+
+    The signature's last base64 character carries two padding bits a decoder
+    ignores, so changing the end of the cookie can leave it valid.
+    """
+    payload, dot, signature = cookie.rpartition(".")
+    first = "A" if signature[0] != "A" else "B"
+    return payload + dot + first + signature[1:]
+
+
 def greeting(user: FlaskUser) -> str:
     """A plain FastAPI dependency built on the Flask user."""
     return f"hello {user.name}" if user.is_authenticated else "hello stranger"
