@@ -50,7 +50,8 @@ class RequestSource:
     them. A host adapter subclasses it and implements :meth:`asgi_scope`,
     and :meth:`raw_headers` / :meth:`read_body` where it has them cheaper.
 
-    ``path_params`` are the host's URL parameters (Django's URL kwargs,
+    ``http`` is the host's own request object, if any, held weakly
+    (:attr:`HostSource.http` reads it). ``path_params`` are the host's URL parameters (Django's URL kwargs,
     Flask's ``view_args``): the one way both reach ``Path()``. ``environ``
     is a WSGI request's environ (Flask's, Django's ``META``), or None: the
     compiled solver reads a plain ``Header()`` there (:func:`environ_key`),
@@ -59,6 +60,7 @@ class RequestSource:
 
     __slots__ = (
         "_headers",
+        "_http",
         "_read",
         "_request",
         "_scope",
@@ -71,12 +73,17 @@ class RequestSource:
 
     def __init__(
         self,
+        http: Any = None,
         *,
         app: Any = None,
         state: Mapping[str, Any] | None = None,
         path_params: Mapping[str, Any] | None = None,
         environ: Mapping[str, Any] | None = None,
     ) -> None:
+        # A host's own request object (HostSource), held weakly.
+        self._http: weakref.ref[Any] | None = (
+            None if http is None else weakref.ref(http)
+        )
         self.app = app
         self.state = state
         self.path_params = path_params
@@ -215,23 +222,15 @@ class HostSource(RequestSource, Generic[H]):
     collector frees; the request outlives every read of its source.
     """
 
-    __slots__ = ("_http",)
-
-    def __init__(
-        self,
-        http: H,
-        *,
-        app: Any = None,
-        path_params: Mapping[str, Any] | None = None,
-        environ: Mapping[str, Any] | None = None,
-    ) -> None:
-        super().__init__(app=app, path_params=path_params, environ=environ)
-        self._http = weakref.ref(http)
+    # No __init__ of its own: RequestSource's keeps ``http`` (one call per
+    # request, not two).
+    __slots__ = ()
 
     @property
     def http(self) -> H:
         """The host's request object."""
-        http = self._http()
+        ref = self._http
+        http: H | None = None if ref is None else ref()
         if http is None:
             raise RuntimeError(f"{type(self).__name__}: its request is gone")
         return http
