@@ -44,9 +44,9 @@ def run_command(target: Target, args: tuple[Any, ...], kwargs: dict[str, Any]) -
     try:
         scope = RequestState(
             COMMAND_SCOPE,
-            state,
             app=state.fastapi_app,
             name=f"flask command {target.name}",
+            timeout=state.timeout,
         )
         in_app = has_app_context()
         previous = push_command_state(scope) if in_app else None

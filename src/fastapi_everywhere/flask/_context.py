@@ -46,7 +46,7 @@ from werkzeug.wrappers import Request
 from .._engine._compat import TEARDOWN_BEFORE_RESPONSE
 from .._host import RequestScope
 from .._source import EnvironHeaders, HostSource, address, environ_headers
-from ._state import FlaskState, state_of
+from ._state import state_of
 
 __all__ = [
     "STATE_KEY",
@@ -146,23 +146,12 @@ class RequestState(RequestScope):
     """
 
     # Per-request flags at their start: class defaults, not set per request.
+    # Built by RequestScope.__init__ alone (the extension's timeout given as
+    # its ``timeout``): one call per request.
     depth = 0  # nesting of decorated calls: the outermost ends the request
     failed = False
     deferred = False
     logger = log
-
-    def __init__(
-        self,
-        source: FlaskSource | Mapping[str, Any],
-        state: FlaskState,
-        *,
-        name: str,
-        app: Any = None,
-    ) -> None:
-        RequestScope.__init__(self, source, app=app, name=name)
-        self.state = state
-        if state.timeout is not None:
-            self.timeout = state.timeout
 
     def __repr__(self) -> str:
         return f"{super().__repr__()[:-1]}, depth={self.depth}>"
@@ -242,8 +231,8 @@ def open_state(owner: FlaskRequest, app: Flask | None = None) -> RequestState:
             path_params=owner.view_args,
             environ=owner.environ,
         ),
-        state,
         name=f"flask request {owner.method} {owner.path}",
+        timeout=state.timeout,
     )
     setattr(owner, STATE_KEY, found)
     return found

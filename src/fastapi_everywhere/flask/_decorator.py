@@ -41,6 +41,7 @@ from ._context import (
     open_state,
 )
 from ._errors import render_error
+from ._state import state_of
 
 __all__ = ["resolve", "with_fastapi_depends"]
 
@@ -146,12 +147,12 @@ def _fail(found: RequestState, exc: BaseException) -> Any:
         if teardown_error is not exc:
             # A yield dependency turned the error into another (an HTTPException).
             if isinstance(teardown_error, Exception):
-                response = render_error(teardown_error, found.state, found.request)
+                response = render_error(teardown_error, state_of(), found.request)
                 if response is not None:
                     return response
             raise
     if isinstance(exc, Exception):
-        response = render_error(exc, found.state, found.request)
+        response = render_error(exc, state_of(), found.request)
         if response is not None:
             return response
     raise exc
