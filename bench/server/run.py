@@ -3,7 +3,7 @@
     make bench-server                         # installs wrk and the peers, runs all
     python bench/server/run.py [--quick] [--systems flask,django-wsgi]
                                [--duration 5] [--rounds 3] [--connections 8]
-                               [--no-server] [--requests 2000]
+                               [--no-server] [--requests 2000] [--inproc-rounds 9]
 
 Every system serves ``GET /items/<id>`` (endpoint.py) with each wiring in a
 server process of its own (gunicorn, one sync worker; uvicorn, one worker) on
@@ -21,7 +21,8 @@ the difference to the hand-wired row, plus the objects left per request for
 the cyclic garbage collector.
 
 Environment (for CI): BENCH_SERVER_QUICK=1, BENCH_SERVER_DURATION,
-BENCH_SERVER_ROUNDS, BENCH_SERVER_SYSTEMS, BENCH_SERVER_CONNECTIONS.
+BENCH_SERVER_ROUNDS, BENCH_SERVER_SYSTEMS, BENCH_SERVER_CONNECTIONS,
+BENCH_SERVER_INPROC_ROUNDS.
 """
 
 import argparse
@@ -664,7 +665,7 @@ def report(
                 extra = _med(res.inproc_extra) if res.inproc_extra else None
                 cells += [
                     f"{_med(res.inproc_us):.0f}",
-                    "-" if extra is None else f"{extra:+.0f} µs",
+                    "-" if extra is None else f"{extra:+.1f} µs",
                     f"{res.gc_per_request:.1f}"
                     if res.gc_per_request is not None
                     else "",
@@ -721,11 +722,18 @@ def main(argv: list[str] | None = None) -> int:
         help="only the in-process table (no wrk needed)",
     )
     parser.add_argument("--no-inproc", action="store_true", help="only the servers")
+    parser.add_argument(
+        "--inproc-rounds",
+        type=int,
+        default=int(env("BENCH_SERVER_INPROC_ROUNDS", "9")),
+        help="interleaved in-process rounds (the median is shown)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.duration, args.rounds, args.requests = 1.0, 1, 200
     args.warmup = min(2.0, args.duration)
-    args.inproc_rounds = 1 if args.quick else 5
+    if args.quick:
+        args.inproc_rounds = 1
 
     systems = _systems()
     if args.systems:
