@@ -3,7 +3,7 @@
     make bench-server                         # installs wrk and the peers, runs all
     python bench/server/run.py [--quick] [--systems flask,django-wsgi]
                                [--duration 5] [--rounds 3] [--connections 8]
-                               [--no-server] [--requests 2000] [--inproc-rounds 9]
+                               [--no-server] [--requests 2000] [--inproc-rounds 15]
 
 Every system serves ``GET /items/<id>`` (endpoint.py) with each wiring in a
 server process of its own (gunicorn, one sync worker; uvicorn, one worker) on
@@ -16,9 +16,11 @@ the server's CPU time per request (from /proc). Each row's ratio to its
 hand-wired baseline is the median of the per-round ratios.
 
 The in-process table sends the same requests straight into the WSGI/ASGI app
-(inproc.py, no socket), rows interleaved the same way: CPU µs per request and
-the difference to the hand-wired row, plus the objects left per request for
-the cyclic garbage collector.
+(inproc.py, no socket), rows interleaved the same way, each round in fresh
+worker processes (a process's memory layout alone moves its CPU per request
+by up to 10%): CPU µs per request and the difference to the hand-wired row
+(medians over the rounds), plus the objects left per request for the cyclic
+garbage collector.
 
 Environment (for CI): BENCH_SERVER_QUICK=1, BENCH_SERVER_DURATION,
 BENCH_SERVER_ROUNDS, BENCH_SERVER_SYSTEMS, BENCH_SERVER_CONNECTIONS,
@@ -512,22 +514,21 @@ class Worker:
 
 def measure_inproc(system: System, results: dict[str, Result], args: Any) -> None:
     rows = [row for row in system.rows if not results[row.label].note]
-    workers: dict[str, Worker] = {}
-    try:
-        for row in rows:
-            workers[row.label] = Worker(row)
-        for row in rows:
-            w = workers[row.label]
-            first = w.ask("check")
-            check_body(
-                first["status"], first["body"], f"in-process {system.key} / {row.label}"
-            )
-            w.ask(f"time {max(50, args.requests // 10)}")  # warm-up
-            check_teardown(
-                lambda w=w: w.ask("check")["stats"],
-                f"in-process {system.key} / {row.label}",
-            )
-        for r in range(args.inproc_rounds):
+    for r in range(args.inproc_rounds):
+        # Fresh workers every round: one process's memory layout (its hash
+        # seed, its addresses) moves its CPU per request by up to 10%, a bias
+        # a row measured in one process would carry whole.
+        workers: dict[str, Worker] = {}
+        try:
+            for row in rows:
+                workers[row.label] = Worker(row)
+            for row in rows:
+                w = workers[row.label]
+                what = f"in-process {system.key} / {row.label}"
+                first = w.ask("check")
+                check_body(first["status"], first["body"], what)
+                w.ask(f"time {max(50, args.requests // 2)}")  # warm-up
+                check_teardown(lambda w=w: w.ask("check")["stats"], what)
             per: dict[str, float] = {}
             for row in interleaved(rows, r):
                 reply = workers[row.label].ask(f"time {args.requests}")
@@ -538,14 +539,15 @@ def measure_inproc(system: System, results: dict[str, Result], args: Any) -> Non
                     results[row.label].inproc_extra.append(
                         per[row.label] - per[row.base]
                     )
-        for row in rows:
-            n = max(100, args.requests // 4)
-            results[row.label].gc_per_request = (
-                workers[row.label].ask(f"gc {n}")["gc"] / n
-            )
-    finally:
-        for w in workers.values():
-            w.stop()
+            if r == args.inproc_rounds - 1:
+                for row in rows:
+                    n = max(100, args.requests // 4)
+                    results[row.label].gc_per_request = (
+                        workers[row.label].ask(f"gc {n}")["gc"] / n
+                    )
+        finally:
+            for w in workers.values():
+                w.stop()
 
 
 # -- report ------------------------------------------------------------------------
@@ -592,7 +594,7 @@ def parameters(args: Any) -> list[str]:
         "svcs",
     )
     pin = (
-        "server on core 0, wrk/in-process on 1 (taskset)"
+        "server and in-process workers on core 0, wrk on 1 (taskset)"
         if pinned([], 0)
         else "not pinned (no taskset)"
     )
@@ -725,7 +727,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--inproc-rounds",
         type=int,
-        default=int(env("BENCH_SERVER_INPROC_ROUNDS", "9")),
+        default=int(env("BENCH_SERVER_INPROC_ROUNDS", "15")),
         help="interleaved in-process rounds (the median is shown)",
     )
     args = parser.parse_args(argv)
