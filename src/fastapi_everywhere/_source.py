@@ -51,11 +51,12 @@ class RequestSource:
     and :meth:`raw_headers` / :meth:`read_body` where it has them cheaper.
 
     ``http`` is the host's own request object, if any, held weakly
-    (:attr:`HostSource.http` reads it). ``path_params`` are the host's URL parameters (Django's URL kwargs,
-    Flask's ``view_args``): the one way both reach ``Path()``. ``environ``
-    is a WSGI request's environ (Flask's, Django's ``META``), or None: the
-    compiled solver reads a plain ``Header()`` there (:func:`environ_key`),
-    as :class:`EnvironHeaders` would.
+    (:attr:`HostSource.http` reads it). ``path_params`` are the host's URL
+    parameters (Django's URL kwargs, Flask's ``view_args``): the one way
+    both reach ``Path()``. ``environ`` is a WSGI request's environ (Flask's,
+    Django's ``META``), or None: the compiled solver reads a plain
+    ``Header()`` there (:func:`environ_key`), as :class:`EnvironHeaders`
+    would.
     """
 
     __slots__ = (
