@@ -733,9 +733,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.duration, args.rounds, args.requests = 1.0, 1, 200
-    args.warmup = min(2.0, args.duration)
-    if args.quick:
         args.inproc_rounds = 1
+    args.warmup = min(2.0, args.duration)
 
     systems = _systems()
     if args.systems:
