@@ -3,7 +3,7 @@
     make bench-server                         # installs wrk and the peers, runs all
     python bench/server/run.py [--quick] [--systems flask,django-wsgi]
                                [--duration 5] [--rounds 3] [--connections 8]
-                               [--no-server] [--requests 2000] [--inproc-rounds 15]
+                               [--no-server] [--requests 2000] [--inproc-rounds 30]
 
 Every system serves ``GET /items/<id>`` (endpoint.py) with each wiring in a
 server process of its own (gunicorn, one sync worker; uvicorn, one worker) on
@@ -19,8 +19,11 @@ The in-process table sends the same requests straight into the WSGI/ASGI app
 (inproc.py, no socket), rows interleaved the same way, each round in fresh
 worker processes (a process's memory layout alone moves its CPU per request
 by up to 10%): CPU µs per request and the difference to the hand-wired row
-(medians over the rounds), plus the objects left per request for the cyclic
-garbage collector.
+(medians over the rounds, with the quartiles of the per-round differences),
+plus the objects left per request for the cyclic garbage collector. The
+WSGI systems have an A/A control row, the hand-wired view again in processes
+of its own: what its difference shows is the table's resolution, and two
+rows closer than that are not told apart.
 
 Environment (for CI): BENCH_SERVER_QUICK=1, BENCH_SERVER_DURATION,
 BENCH_SERVER_ROUNDS, BENCH_SERVER_SYSTEMS, BENCH_SERVER_CONNECTIONS,
@@ -61,6 +64,9 @@ OURS = "fastapi-everywhere"
 #: The async Django view by hand with its sync graph in one thread hop: what
 #: FastAPI's rule (sync dependencies never on the loop) costs any wiring.
 HOP_FLOOR = "hand-wired, sync deps in 1 hop (floor)"
+#: The hand-wired view again, in processes of its own: its difference to the
+#: hand-wired row is the in-process table's resolution (an A/A control).
+AGAIN = "hand-wired again (A/A control)"
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,7 @@ class Row:
     base: str | None = HAND  # the row this one's ratio is taken to
     ref: str | None = None  # a second ratio (the mixed app: the FastAPI route)
     needs: str | None = None  # the peer package it imports
+    inproc_only: bool = False  # a control row of the in-process table only
 
 
 @dataclass
@@ -137,6 +144,7 @@ def _systems() -> list[System]:
             "Django WSGI, gunicorn 1 sync worker, sync view",
             [
                 Row(HAND, gun(dj, "hand"), item, base=None),
+                Row(AGAIN, gun(dj, "hand"), item, inproc_only=True),
                 Row(OURS, gun(dj, "ours"), item),
                 Row("wireup", gun(dj, "wireup"), item, needs="wireup"),
             ],
@@ -146,6 +154,7 @@ def _systems() -> list[System]:
             "Flask, gunicorn 1 sync worker",
             [
                 Row(HAND, gun(fl, "hand"), item, base=None),
+                Row(AGAIN, gun(fl, "hand"), item, inproc_only=True),
                 Row(OURS, gun(fl, "ours"), item),
                 Row("wireup", gun(fl, "wireup"), item, needs="wireup"),
                 Row("dishka", gun(fl, "dishka"), item, needs="dishka"),
@@ -414,7 +423,11 @@ def interleaved(rows: list[Any], r: int) -> list[Any]:
 def measure_servers(
     system: System, results: dict[str, Result], args: Any, logdir: Path
 ) -> None:
-    rows = [row for row in system.rows if not results[row.label].note]
+    rows = [
+        row
+        for row in system.rows
+        if not results[row.label].note and not row.inproc_only
+    ]
     servers: dict[ServerSpec, Server] = {}
     try:
         for row in rows:
@@ -612,6 +625,14 @@ def _med(xs: list[float]) -> float:
     return statistics.median(xs) if xs else float("nan")
 
 
+def _spread(xs: list[float]) -> str:
+    """The interquartile range of per-round differences (from 4 rounds)."""
+    if len(xs) < 4:
+        return ""
+    q1, _, q3 = statistics.quantiles(xs, n=4)
+    return f" ({q1:+.0f}..{q3:+.0f})"
+
+
 def report(
     systems: list[System], results: dict[str, dict[str, Result]], args: Any
 ) -> str:
@@ -630,7 +651,7 @@ def report(
         "p99 ms",
         "server CPU µs/req",
         "in-proc CPU µs/req",
-        "in-proc vs hand",
+        "in-proc vs hand (IQR)",
         "gc objs/req",
     ]
     lines.append("| " + " | ".join(head) + " |")
@@ -667,7 +688,9 @@ def report(
                 extra = _med(res.inproc_extra) if res.inproc_extra else None
                 cells += [
                     f"{_med(res.inproc_us):.0f}",
-                    "-" if extra is None else f"{extra:+.1f} µs",
+                    "-"
+                    if extra is None
+                    else f"{extra:+.1f} µs{_spread(res.inproc_extra)}",
                     f"{res.gc_per_request:.1f}"
                     if res.gc_per_request is not None
                     else "",
@@ -727,7 +750,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--inproc-rounds",
         type=int,
-        default=int(env("BENCH_SERVER_INPROC_ROUNDS", "15")),
+        default=int(env("BENCH_SERVER_INPROC_ROUNDS", "30")),
         help="interleaved in-process rounds (the median is shown)",
     )
     args = parser.parse_args(argv)

@@ -19,7 +19,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN = ROOT / "bench" / "server" / "run.py"
-COLUMNS = {"req/s": 2, "in-proc CPU µs/req": 8}
+COLUMNS = {"req/s": 2, "in-proc CPU µs/req": 8, "in-proc vs hand": 9}
+AGAIN = "hand-wired again (A/A control)"
 
 
 def _run(*args: str) -> str:
@@ -49,8 +50,10 @@ def _number(text: str) -> float:
 
 def test_in_process_rows_are_numbers() -> None:
     table = _run("--no-server")
-    for row in ("hand-wired", "fastapi-everywhere"):
+    for row in ("hand-wired", AGAIN, "fastapi-everywhere"):
         assert _number(_cell(table, row, "in-proc CPU µs/req")) > 0
+    # The A/A control row is a difference to the hand-wired row, like ours.
+    assert re.fullmatch(r"[+-][\d.]+ µs", _cell(table, AGAIN, "in-proc vs hand"))
     assert "TEARDOWN" not in table
 
 
@@ -62,6 +65,7 @@ def test_server_rows_are_numbers() -> None:
     table = _run("--no-inproc")
     for row in ("hand-wired", "fastapi-everywhere"):
         assert _number(_cell(table, row, "req/s")) > 0
+    assert _cell(table, AGAIN, "req/s") == "-"  # an in-process control only
     assert "TEARDOWN" not in table
     assert "errors" not in table
 
