@@ -262,6 +262,42 @@ def test_started_generators_finish_like_their_managers() -> None:
     assert events == ["twice again"]  # outer saw a RuntimeError, not a ValueError
 
 
+def test_a_generator_that_returns_a_value_or_yields_none_again() -> None:
+    """Finished with ``next(gen, sentinel)`` (no StopIteration per request):
+    a value returned after the yield is ignored, as ``contextmanager``
+    ignores it, and a second ``yield`` of None still fails."""
+    events: list[str] = []
+
+    def returns() -> Any:
+        yield "r"
+        events.append("returns out")
+        return "ignored"  # noqa: B901 - the generator's return value
+
+    def none_again() -> Any:
+        yield "n"
+        yield None
+
+    def view(
+        r: Annotated[str, Depends(returns)], n: Annotated[str, Depends(none_again)]
+    ) -> str:
+        return r + n
+
+    def view_returns(r: Annotated[str, Depends(returns)]) -> str:
+        return r
+
+    scope = RequestScope({"type": "http", "headers": []}, app=FastAPI())
+    assert scope.call(view_returns) == "r"
+    scope.close()
+    assert events == ["returns out"]
+
+    events.clear()
+    scope = RequestScope({"type": "http", "headers": []}, app=FastAPI())
+    assert scope.call(view) == "rn"
+    with pytest.raises(RuntimeError, match="generator didn't stop"):
+        scope.close()
+    assert events == []  # ``returns`` was closed with that error at its yield
+
+
 def test_a_request_scoped_generator_that_never_yields_fails_as_in_fastapi() -> None:
     def never() -> Any:
         if False:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import functools
 import inspect
 import re
+import types
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from contextlib import AbstractAsyncContextManager
-from typing import Any
+from typing import Any, cast
 
 import fastapi as _fastapi
 import fastapi.routing
@@ -354,14 +355,31 @@ def route_serializer(
     serialize_response = _fastapi.routing.serialize_response
 
     def serialize(content: Any) -> tuple[Any, bool]:
-        coroutine = serialize_response(response_content=content, **options)
-        try:
-            coroutine.send(None)
-        except StopIteration as done:
-            return done.value, dump_json
-        coroutine.close()  # pragma: no cover - FastAPI awaited something after all
+        done: list[Any] = []
+        driver = _finish(serialize_response(response_content=content, **options), done)
+        if next(driver, None) is None and done:
+            return done[0], dump_json
+        driver.close()  # pragma: no cover - FastAPI awaited something after all
         raise RuntimeError(
             "fastapi-everywhere: serialize_response did not finish inline"
         )
 
     return serialize
+
+
+def _finishing(coroutine: Any, done: list[Any]) -> Generator[Any, None, None]:
+    """Run ``coroutine``, its value appended to ``done``.
+
+    Driven with ``next(driver, None)``, a coroutine that finishes without
+    waiting raises nothing: ``coroutine.send(None)`` would hand its value
+    over in a ``StopIteration``, an exception per response.
+    """
+    done.append((yield from coroutine))
+
+
+#: :func:`_finishing`, allowed to ``yield from`` a coroutine (still a
+#: generator: typeshed's ``types.coroutine`` says it returns an awaitable).
+_finish = cast(
+    "Callable[[Any, list[Any]], Generator[Any, None, None]]",
+    types.coroutine(_finishing),
+)

@@ -97,9 +97,11 @@ def close_sync_exits(
             gen = gens[left - 1]
             left -= 1
             try:
-                next(gen)
-            except StopIteration:
-                continue
+                # With a default, next() makes no StopIteration of a
+                # generator that returns: raising one per request would cost
+                # the exception's object and its unwinding.
+                if next(gen, _STOPPED) is _STOPPED:
+                    continue
             except BaseException as e:  # the rest see it, as in an ExitStack
                 exc = e
                 break
@@ -111,6 +113,10 @@ def close_sync_exits(
     for gen in gens[:left]:
         stack.push(entered(gen))
     return exit_with(stack.__exit__, exc)
+
+
+#: What ``next(gen, _STOPPED)`` returns when ``gen`` stopped.
+_STOPPED: Any = object()
 
 
 def _did_not_stop(gen: Generator[Any, None, None]) -> BaseException:
