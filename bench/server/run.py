@@ -20,10 +20,12 @@ The in-process table sends the same requests straight into the WSGI/ASGI app
 worker processes (a process's memory layout alone moves its CPU per request
 by up to 10%): CPU µs per request and the difference to the hand-wired row
 (medians over the rounds, with the quartiles of the per-round differences),
-plus the objects left per request for the cyclic garbage collector. The
-WSGI systems have an A/A control row, the hand-wired view again in processes
-of its own: what its difference shows is the table's resolution, and two
-rows closer than that are not told apart.
+plus the objects left per request for the cyclic garbage collector.
+
+The WSGI systems have an A/A control row: the hand-wired view again, in a
+server and worker processes of its own. Its ratio and difference to the
+hand-wired row show the table's resolution in that run; rows closer than
+that are not told apart.
 
 Environment (for CI): BENCH_SERVER_QUICK=1, BENCH_SERVER_DURATION,
 BENCH_SERVER_ROUNDS, BENCH_SERVER_SYSTEMS, BENCH_SERVER_CONNECTIONS,
@@ -64,8 +66,8 @@ OURS = "fastapi-everywhere"
 #: The async Django view by hand with its sync graph in one thread hop: what
 #: FastAPI's rule (sync dependencies never on the loop) costs any wiring.
 HOP_FLOOR = "hand-wired, sync deps in 1 hop (floor)"
-#: The hand-wired view again, in processes of its own: its difference to the
-#: hand-wired row is the in-process table's resolution (an A/A control).
+#: The hand-wired view again, in a server and processes of its own: its
+#: difference to the hand-wired row is the table's resolution (A/A control).
 AGAIN = "hand-wired again (A/A control)"
 
 
@@ -76,6 +78,7 @@ class ServerSpec:
     kind: str
     target: str
     variant: str = "hand"
+    copy: int = 0  # a second server of the same app (the A/A control row)
 
     def argv(self, port: int) -> list[str]:
         bindir = Path(sys.executable).parent
@@ -115,7 +118,6 @@ class Row:
     base: str | None = HAND  # the row this one's ratio is taken to
     ref: str | None = None  # a second ratio (the mixed app: the FastAPI route)
     needs: str | None = None  # the peer package it imports
-    inproc_only: bool = False  # a control row of the in-process table only
 
 
 @dataclass
@@ -126,8 +128,8 @@ class System:
 
 
 def _systems() -> list[System]:
-    def gun(target: str, variant: str) -> ServerSpec:
-        return ServerSpec("gunicorn", target, variant)
+    def gun(target: str, variant: str, copy: int = 0) -> ServerSpec:
+        return ServerSpec("gunicorn", target, variant, copy)
 
     def uvi(target: str, variant: str = "hand") -> ServerSpec:
         return ServerSpec("uvicorn", target, variant)
@@ -144,7 +146,7 @@ def _systems() -> list[System]:
             "Django WSGI, gunicorn 1 sync worker, sync view",
             [
                 Row(HAND, gun(dj, "hand"), item, base=None),
-                Row(AGAIN, gun(dj, "hand"), item, inproc_only=True),
+                Row(AGAIN, gun(dj, "hand", copy=1), item),
                 Row(OURS, gun(dj, "ours"), item),
                 Row("wireup", gun(dj, "wireup"), item, needs="wireup"),
             ],
@@ -154,7 +156,7 @@ def _systems() -> list[System]:
             "Flask, gunicorn 1 sync worker",
             [
                 Row(HAND, gun(fl, "hand"), item, base=None),
-                Row(AGAIN, gun(fl, "hand"), item, inproc_only=True),
+                Row(AGAIN, gun(fl, "hand", copy=1), item),
                 Row(OURS, gun(fl, "ours"), item),
                 Row("wireup", gun(fl, "wireup"), item, needs="wireup"),
                 Row("dishka", gun(fl, "dishka"), item, needs="dishka"),
@@ -423,11 +425,7 @@ def interleaved(rows: list[Any], r: int) -> list[Any]:
 def measure_servers(
     system: System, results: dict[str, Result], args: Any, logdir: Path
 ) -> None:
-    rows = [
-        row
-        for row in system.rows
-        if not results[row.label].note and not row.inproc_only
-    ]
+    rows = [row for row in system.rows if not results[row.label].note]
     servers: dict[ServerSpec, Server] = {}
     try:
         for row in rows:
