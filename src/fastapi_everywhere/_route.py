@@ -290,7 +290,9 @@ class ViewRoute:
         response :meth:`respond` returns. Raises ``ResponseValidationError``
         for content the response model rejects.
         """
-        route = self.response_route()
+        route = self._response  # response_route(), without its call once built
+        if route is None:
+            route = self.response_route()
         serialize = self._serialize
         if serialize is None:  # reads the view's source file: once
             context = endpoint_context(self.target.func)

@@ -109,7 +109,22 @@ class RequestEnd:
             if self.closed:
                 return
             self.closed = True
-            if exc is not None and exc is self._invalid and TEARDOWN_BEFORE_BACKGROUND:
+            if (
+                exc is None
+                and self._request_exits is None
+                and self.background_tasks is None
+                and self._async is None
+                and self._owner is None
+                and not self._torn_down
+            ):
+                # The usual sync request: at most sync exits entered inline.
+                # _teardown(None) in this frame (a call less per request).
+                self._torn_down = True
+                gens, self._sync_exits = self._sync_exits, None
+                error = None if gens is None else close_sync_exits(gens, None)
+            elif (
+                exc is not None and exc is self._invalid and TEARDOWN_BEFORE_BACKGROUND
+            ):
                 # FastAPI < 0.120 closed the dependencies before raising a
                 # validation error: they never saw it.
                 error = self._teardown(None)

@@ -146,7 +146,13 @@ class FlaskState:
 
         What each request asks of its app's state, in one call.
         """
-        app = self._app if self._app is not None else self.fastapi_app
+        app = self._app
+        if app is None:  # fastapi_app, a call less when none is set here
+            app = (
+                self.fastapi_app
+                if self._app_ref is not None
+                else _config.configured_app()
+            )
         lifespan = self._lifespan
         if lifespan is None:
             if app is None or not self.use_lifespan:
